@@ -1,0 +1,130 @@
+package io.tillwatch.agent;
+
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.tillwatch.agent.config.EstateConfig;
+import io.tillwatch.agent.config.PostgresTargetConfig;
+import io.tillwatch.agent.config.TargetConfig;
+import io.tillwatch.agent.config.TenantConfig;
+import io.tillwatch.agent.internal.MetricsServer;
+import io.tillwatch.agent.internal.SampleSnapshots;
+import io.tillwatch.agent.internal.ScrapeRunner;
+import io.tillwatch.agent.postgres.PostgresCollector;
+import io.tillwatch.agent.postgres.ReplicationTopology;
+import io.tillwatch.model.Sample;
+import io.micrometer.core.instrument.Clock;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+
+/**
+ * The agent: one scrape schedule per target of the estate, and {@code /metrics} with every
+ * target's samples, the runner's per-target metrics and the agent's own (JVM, scrapes). Built from
+ * config alone; nothing runs before {@link #start()}.
+ */
+public final class Agent {
+  private final EstateConfig config;
+  private final Vertx vertx;
+  private final ExecutorService blocking;
+  private final ScrapeRunner runner;
+  private final MetricsServer server;
+  private final PrometheusMeterRegistry meters;
+  private volatile int port = -1;
+
+  private Agent(EstateConfig config) {
+    this.config = config;
+    this.vertx = Vertx.vertx();
+    this.blocking = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("scrape-", 0).factory());
+    PrometheusRegistry registry = new PrometheusRegistry();
+    this.meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT, registry, Clock.SYSTEM);
+    JvmMetrics.builder().register(registry);
+    List<ScrapeTarget> targets = targets(config, blocking);
+    this.runner = new ScrapeRunner(vertx, targets, meters);
+    Gauge.builder("tillwatch.agent.targets", runner, ScrapeRunner::size)
+        .description("Targets the agent scrapes.")
+        .register(meters);
+    registry.register(new SampleSnapshots(runner::samples));
+    this.server =
+        new MetricsServer(
+            vertx,
+            config.agent().listen(),
+            registry,
+            () -> {
+              long down = runner.targetsDown();
+              return new MetricsServer.Health(
+                  true, "ok: " + runner.size() + " targets, " + down + " down");
+            });
+  }
+
+  /** An agent for this estate; starts nothing. */
+  public static Agent create(EstateConfig config) {
+    return new Agent(config);
+  }
+
+  private static List<ScrapeTarget> targets(EstateConfig config, ExecutorService blocking) {
+    ReplicationTopology topology = new ReplicationTopology();
+    Duration timeout = config.agent().timeout();
+    List<ScrapeTarget> out = new ArrayList<>();
+    for (TenantConfig tenant : config.tenants()) {
+      for (TargetConfig target : tenant.targets()) {
+        Collector collector =
+            switch (target) {
+              case PostgresTargetConfig pg ->
+                  new PostgresCollector(pg, timeout, topology, blocking, java.time.Clock.systemUTC());
+            };
+        Duration interval = target.interval().orElse(config.agent().interval());
+        out.add(new ScrapeTarget(tenant.tenant().id(), target.type(), interval, timeout, collector));
+      }
+    }
+    return out;
+  }
+
+  /** Binds {@code /metrics} and starts scraping; the future holds the bound port. */
+  public Future<Integer> start() {
+    return server
+        .start()
+        .onSuccess(
+            p -> {
+              port = p;
+              runner.start();
+            });
+  }
+
+  /** The port {@code /metrics} is served on, once started. */
+  public int port() {
+    return port;
+  }
+
+  /** {@code http://host:port/metrics}, once started. */
+  public String metricsUrl() {
+    return "http://" + config.agent().listen().host() + ":" + port + "/metrics";
+  }
+
+  /** The latest samples of every target (what {@code /metrics} shows of them). */
+  public List<Sample> samples() {
+    return runner.samples();
+  }
+
+  /**
+   * Stops scheduling, lets in-flight scrapes end until the scrape timeout (then aborts them),
+   * closes the server and Vert.x.
+   */
+  public Future<Void> stop() {
+    return runner
+        .stop(config.agent().timeout())
+        .eventually(server::stop)
+        .eventually(
+            () -> {
+              blocking.shutdownNow();
+              meters.close();
+              return vertx.close();
+            });
+  }
+}

@@ -1,0 +1,29 @@
+package io.tillwatch.agent.config;
+
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * The agent's own settings ({@code agent:} in the estate file).
+ *
+ * @param listen where {@code /metrics} is served
+ * @param interval default scrape interval of every target
+ * @param timeout per-target scrape timeout; a scrape that takes longer is {@code up 0, timeout}
+ */
+public record AgentConfig(HostPort listen, Duration interval, Duration timeout) {
+  /** Defaults when the file says nothing. */
+  public static final AgentConfig DEFAULTS =
+      new AgentConfig(new HostPort("127.0.0.1", 9464), Duration.ofSeconds(15), Duration.ofSeconds(5));
+
+  public AgentConfig {
+    Objects.requireNonNull(listen, "listen");
+    requirePositive(interval, "interval");
+    requirePositive(timeout, "timeout");
+  }
+
+  static void requirePositive(Duration d, String field) {
+    if (d == null || d.isZero() || d.isNegative()) {
+      throw new IllegalArgumentException(field + " must be a positive duration");
+    }
+  }
+}

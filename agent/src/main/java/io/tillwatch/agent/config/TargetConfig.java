@@ -1,0 +1,16 @@
+package io.tillwatch.agent.config;
+
+import java.time.Duration;
+import java.util.Optional;
+
+/** One scraped system of a tenant; {@link #type()} selects the collector. */
+public sealed interface TargetConfig permits PostgresTargetConfig {
+  /** Unique within the estate; the {@code target} label. */
+  String name();
+
+  /** The {@code type:} of the config entry, e.g. {@code postgres}; the {@code type} label. */
+  String type();
+
+  /** A per-target scrape interval that overrides the agent's. */
+  Optional<Duration> interval();
+}

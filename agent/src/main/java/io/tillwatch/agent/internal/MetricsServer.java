@@ -1,0 +1,87 @@
+package io.tillwatch.agent.internal;
+
+import io.prometheus.metrics.expositionformats.ExpositionFormatWriter;
+import io.prometheus.metrics.expositionformats.ExpositionFormats;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.prometheus.metrics.model.snapshots.MetricSnapshots;
+import io.tillwatch.agent.config.HostPort;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerRequest;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.util.function.Supplier;
+
+/**
+ * Serves {@code /metrics} (Prometheus text, or OpenMetrics when the scraper asks for it), {@code
+ * /health} and a short index at {@code /}.
+ */
+public final class MetricsServer {
+  private final Vertx vertx;
+  private final HostPort listen;
+  private final PrometheusRegistry registry;
+  private final Supplier<Health> health;
+  private final ExpositionFormats formats = ExpositionFormats.init();
+  private HttpServer server;
+
+  /** What {@code /health} reports. */
+  public record Health(boolean ok, String text) {}
+
+  public MetricsServer(
+      Vertx vertx, HostPort listen, PrometheusRegistry registry, Supplier<Health> health) {
+    this.vertx = vertx;
+    this.listen = listen;
+    this.registry = registry;
+    this.health = health;
+  }
+
+  /** Binds and serves; the future holds the bound port. */
+  public Future<Integer> start() {
+    server = vertx.createHttpServer().requestHandler(this::handle);
+    return server.listen(listen.port(), listen.host()).map(HttpServer::actualPort);
+  }
+
+  /** Stops serving. */
+  public Future<Void> stop() {
+    return server == null ? Future.succeededFuture() : server.close();
+  }
+
+  private void handle(HttpServerRequest req) {
+    switch (req.path()) {
+      case "/metrics" -> metrics(req);
+      case "/health" -> {
+        Health h = health.get();
+        req.response()
+            .setStatusCode(h.ok() ? 200 : 503)
+            .putHeader("Content-Type", "text/plain; charset=utf-8")
+            .end(h.text() + "\n");
+      }
+      case "/" ->
+          req.response()
+              .putHeader("Content-Type", "text/plain; charset=utf-8")
+              .end("tillwatch agent\n  /metrics  Prometheus / OpenMetrics exposition\n  /health   health\n");
+      default -> req.response().setStatusCode(404).end("not found: " + req.path() + "\n");
+    }
+  }
+
+  private void metrics(HttpServerRequest req) {
+    if (!req.method().name().equals("GET") && !req.method().name().equals("HEAD")) {
+      req.response().setStatusCode(405).putHeader("Allow", "GET, HEAD").end();
+      return;
+    }
+    ExpositionFormatWriter writer = formats.findWriter(req.getHeader("Accept"));
+    MetricSnapshots snapshots = registry.scrape();
+    ByteArrayOutputStream body = new ByteArrayOutputStream(64 * 1024);
+    try {
+      writer.write(body, snapshots);
+    } catch (IOException e) {
+      req.response().setStatusCode(500).end("cannot write metrics: " + e.getMessage() + "\n");
+      return;
+    }
+    req.response()
+        .putHeader("Content-Type", writer.getContentType())
+        .end(Buffer.buffer(body.toByteArray()));
+  }
+}

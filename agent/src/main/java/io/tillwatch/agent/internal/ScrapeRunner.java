@@ -1,0 +1,230 @@
+package io.tillwatch.agent.internal;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.tillwatch.agent.ScrapeTarget;
+import io.tillwatch.agent.TargetMetrics;
+import io.tillwatch.model.Labels;
+import io.tillwatch.model.Sample;
+import io.vertx.core.AsyncResult;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import java.lang.System.Logger.Level;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Owns every target's schedule: runs each collector on its own timer, bounds each scrape by its
+ * timeout, adds {@code tenant}/{@code target} labels and reports up, duration and error reason. A
+ * slow or hung target never delays another: a target whose previous scrape still runs is skipped
+ * (counted), not queued.
+ */
+public final class ScrapeRunner {
+  private static final System.Logger LOG = System.getLogger(ScrapeRunner.class.getName());
+
+  private final Vertx vertx;
+  private final Context context;
+  private final List<TargetState> states;
+  private final MeterRegistry meters;
+  private final AtomicInteger inFlight = new AtomicInteger();
+  private volatile boolean stopping;
+
+  /** Per-target state; {@link #exposed} is read by any thread, the rest only on the context. */
+  private static final class TargetState {
+    final ScrapeTarget target;
+    final Labels identity;
+    final Labels sampleLabels;
+    final AtomicBoolean running = new AtomicBoolean();
+    volatile List<Sample> exposed = List.of();
+    String downReason;
+    boolean everScraped;
+    long timerId = -1;
+    Counter skipped;
+
+    TargetState(ScrapeTarget target) {
+      this.target = target;
+      this.identity =
+          Labels.of("tenant", target.tenant(), "target", target.name(), "type", target.type());
+      this.sampleLabels = Labels.of("tenant", target.tenant(), "target", target.name());
+    }
+  }
+
+  public ScrapeRunner(Vertx vertx, List<ScrapeTarget> targets, MeterRegistry meters) {
+    this.vertx = vertx;
+    this.context = vertx.getOrCreateContext();
+    this.meters = meters;
+    this.states = targets.stream().map(TargetState::new).toList();
+    for (TargetState s : states) {
+      s.skipped =
+          Counter.builder("tillwatch.agent.scrapes.skipped")
+              .description("Scrapes not started because the target's previous scrape still ran.")
+              .tag("type", s.target.type())
+              .register(meters);
+    }
+  }
+
+  /** Starts every target's schedule; the first scrapes are spread over the first second. */
+  public void start() {
+    context.runOnContext(
+        v -> {
+          int n = Math.max(1, states.size());
+          for (int i = 0; i < states.size(); i++) {
+            TargetState s = states.get(i);
+            long first = 1 + (1000L * i) / n;
+            s.timerId =
+                vertx.setPeriodic(first, s.target.interval().toMillis(), id -> scrape(s));
+          }
+        });
+  }
+
+  /**
+   * Stops scheduling; in-flight scrapes may end until {@code grace}, then every collector is
+   * closed (which aborts what still runs).
+   */
+  public Future<Void> stop(Duration grace) {
+    Promise<Void> done = Promise.promise();
+    context.runOnContext(
+        v -> {
+          stopping = true;
+          for (TargetState s : states) {
+            if (s.timerId >= 0) {
+              vertx.cancelTimer(s.timerId);
+            }
+          }
+          long deadline = System.nanoTime() + grace.toNanos();
+          awaitIdle(deadline, done);
+        });
+    return done.future().onComplete(ar -> closeCollectors());
+  }
+
+  private void awaitIdle(long deadline, Promise<Void> done) {
+    if (inFlight.get() == 0 || System.nanoTime() >= deadline) {
+      done.complete();
+      return;
+    }
+    vertx.setTimer(20, id -> awaitIdle(deadline, done));
+  }
+
+  private void closeCollectors() {
+    for (TargetState s : states) {
+      try {
+        s.target.collector().close();
+      } catch (Exception e) {
+        LOG.log(Level.DEBUG, "closing " + s.target.name() + ": " + e.getMessage());
+      }
+    }
+  }
+
+  /** The latest samples of every target, with the runner's own per-target metrics. */
+  public List<Sample> samples() {
+    List<Sample> all = new ArrayList<>();
+    for (TargetState s : states) {
+      all.addAll(s.exposed);
+    }
+    return all;
+  }
+
+  /** Names of the targets that are up after at least one scrape (for health). */
+  public long targetsDown() {
+    return states.stream().filter(s -> s.everScraped && s.downReason != null).count();
+  }
+
+  /** Number of targets. */
+  public int size() {
+    return states.size();
+  }
+
+  private void scrape(TargetState s) {
+    if (stopping) {
+      return;
+    }
+    if (!s.running.compareAndSet(false, true)) {
+      s.skipped.increment();
+      return;
+    }
+    inFlight.incrementAndGet();
+    long start = System.nanoTime();
+    Duration timeout = s.target.timeout();
+    Promise<List<Sample>> outcome = Promise.promise();
+    long timer =
+        vertx.setTimer(
+            timeout.toMillis(),
+            id ->
+                outcome.tryFail(
+                    new TimeoutException("no answer within the " + timeout.toMillis() + " ms timeout")));
+    outcome.future().onComplete(ar -> record(s, ar, System.nanoTime() - start));
+    Future<List<Sample>> scraped;
+    try {
+      scraped = s.target.collector().collect();
+    } catch (VirtualMachineError | LinkageError fatal) {
+      throw fatal;
+    } catch (RuntimeException e) { // a collector must not throw; treat it as a failed scrape
+      scraped = Future.failedFuture(e);
+    }
+    scraped.onComplete(
+        ar ->
+            context.runOnContext(
+                v -> {
+                  vertx.cancelTimer(timer);
+                  if (ar.succeeded()) {
+                    outcome.tryComplete(ar.result());
+                  } else {
+                    outcome.tryFail(ar.cause());
+                  }
+                  s.running.set(false);
+                  inFlight.decrementAndGet();
+                }));
+  }
+
+  private void record(TargetState s, AsyncResult<List<Sample>> ar, long nanos) {
+    double seconds = nanos / 1e9;
+    List<Sample> out = new ArrayList<>();
+    String reason = null;
+    if (ar.succeeded()) {
+      for (Sample x : ar.result()) {
+        out.add(x.withLabels(s.sampleLabels));
+      }
+    } else {
+      reason = ErrorReasons.of(ar.cause());
+      out.add(TargetMetrics.LAST_ERROR.sample(s.identity.with("reason", reason), 1));
+    }
+    out.add(TargetMetrics.UP.sample(s.identity, ar.succeeded() ? 1 : 0));
+    out.add(TargetMetrics.SCRAPE_DURATION.sample(s.identity, seconds));
+    out.add(TargetMetrics.LAST_SCRAPE.sample(s.identity, System.currentTimeMillis() / 1000.0));
+    s.exposed = List.copyOf(out);
+    logChange(s, reason, ar.cause());
+    s.downReason = reason;
+    s.everScraped = true;
+    Timer.builder("tillwatch.agent.scrape.duration")
+        .description("Time each scrape took, by target type and outcome.")
+        .tag("type", s.target.type())
+        .tag("outcome", reason == null ? "success" : "failure")
+        .register(meters)
+        .record(nanos, TimeUnit.NANOSECONDS);
+  }
+
+  private static void logChange(TargetState s, String reason, Throwable cause) {
+    String who = s.target.tenant() + "/" + s.target.name() + " (" + s.target.type() + ")";
+    if (reason != null && !reason.equals(s.downReason)) {
+      LOG.log(Level.WARNING, "target " + who + " is down: " + reason + ": " + describe(cause));
+    } else if (reason == null && s.downReason != null) {
+      LOG.log(Level.INFO, "target " + who + " is up again");
+    }
+  }
+
+  private static String describe(Throwable t) {
+    StringBuilder sb = new StringBuilder(String.valueOf(t.getMessage()));
+    for (Throwable c = t.getCause(); c != null && c != t; c = c.getCause()) {
+      sb.append(" <- ").append(c.getMessage());
+    }
+    return sb.toString();
+  }
+}

@@ -1,0 +1,144 @@
+package io.tillwatch.model;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+import java.util.regex.Pattern;
+
+/**
+ * An immutable set of label name/value pairs, sorted by name; the identity of a series together
+ * with its metric name. Empty values are dropped, as in Prometheus.
+ */
+public final class Labels {
+  private static final Pattern NAME = Pattern.compile("[a-zA-Z_][a-zA-Z0-9_]*");
+  private static final Labels EMPTY = new Labels(new String[0], new String[0]);
+
+  private final String[] names;
+  private final String[] values;
+  private final int hash;
+
+  private Labels(String[] names, String[] values) {
+    this.names = names;
+    this.values = values;
+    this.hash = 31 * Arrays.hashCode(names) + Arrays.hashCode(values);
+  }
+
+  /** The empty label set. */
+  public static Labels empty() {
+    return EMPTY;
+  }
+
+  /** Labels from alternating names and values: {@code of("tenant", "acme", "target", "pg1")}. */
+  public static Labels of(String... namesAndValues) {
+    if (namesAndValues.length % 2 != 0) {
+      throw new IllegalArgumentException("labels need name/value pairs, got an odd count");
+    }
+    Map<String, String> map = new TreeMap<>();
+    for (int i = 0; i < namesAndValues.length; i += 2) {
+      map.put(namesAndValues[i], namesAndValues[i + 1]);
+    }
+    return of(map);
+  }
+
+  /** Labels from a map; names must be valid Prometheus label names. */
+  public static Labels of(Map<String, String> map) {
+    TreeMap<String, String> sorted = new TreeMap<>();
+    map.forEach(
+        (name, value) -> {
+          Objects.requireNonNull(name, "label name");
+          if (!NAME.matcher(name).matches()) {
+            throw new IllegalArgumentException("invalid label name: " + name);
+          }
+          if (value != null && !value.isEmpty()) {
+            sorted.put(name, value);
+          }
+        });
+    if (sorted.isEmpty()) {
+      return EMPTY;
+    }
+    return new Labels(
+        sorted.keySet().toArray(String[]::new), sorted.values().toArray(String[]::new));
+  }
+
+  /** A copy with {@code name} set to {@code value} (removed when the value is empty). */
+  public Labels with(String name, String value) {
+    Map<String, String> map = new TreeMap<>(asMap());
+    map.put(name, value);
+    return of(map);
+  }
+
+  /** A copy with every pair of {@code other} set, overriding these. */
+  public Labels withAll(Labels other) {
+    if (other.isEmpty()) {
+      return this;
+    }
+    Map<String, String> map = new TreeMap<>(asMap());
+    map.putAll(other.asMap());
+    return of(map);
+  }
+
+  /** The value of {@code name}, or {@code null} when absent. */
+  public String get(String name) {
+    int i = Arrays.binarySearch(names, name);
+    return i >= 0 ? values[i] : null;
+  }
+
+  /** Number of pairs. */
+  public int size() {
+    return names.length;
+  }
+
+  public boolean isEmpty() {
+    return names.length == 0;
+  }
+
+  /** Label names in sorted order. */
+  public List<String> names() {
+    return Collections.unmodifiableList(Arrays.asList(names));
+  }
+
+  /** Label values in the order of {@link #names()}. */
+  public List<String> values() {
+    return Collections.unmodifiableList(Arrays.asList(values));
+  }
+
+  /** The pairs as a sorted, unmodifiable map. */
+  public Map<String, String> asMap() {
+    TreeMap<String, String> map = new TreeMap<>();
+    for (int i = 0; i < names.length; i++) {
+      map.put(names[i], values[i]);
+    }
+    return Collections.unmodifiableMap(map);
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof Labels other
+        && hash == other.hash
+        && Arrays.equals(names, other.names)
+        && Arrays.equals(values, other.values);
+  }
+
+  @Override
+  public int hashCode() {
+    return hash;
+  }
+
+  /** Prometheus notation: {@code {a="1", b="x\"y"}}. */
+  @Override
+  public String toString() {
+    List<String> parts = new ArrayList<>(names.length);
+    for (int i = 0; i < names.length; i++) {
+      parts.add(names[i] + "=\"" + escape(values[i]) + "\"");
+    }
+    return "{" + String.join(", ", parts) + "}";
+  }
+
+  private static String escape(String value) {
+    return value.replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", "\\n");
+  }
+}

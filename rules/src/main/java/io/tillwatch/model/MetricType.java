@@ -1,0 +1,11 @@
+package io.tillwatch.model;
+
+/** The kind of a metric, as in the Prometheus exposition formats. */
+public enum MetricType {
+  /** A value that goes up and down. */
+  GAUGE,
+  /** A monotonically increasing count; its name ends in {@code _total}. */
+  COUNTER,
+  /** Label-only series of value 1; its name ends in {@code _info}. */
+  INFO
+}

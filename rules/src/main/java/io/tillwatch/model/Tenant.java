@@ -1,0 +1,31 @@
+package io.tillwatch.model;
+
+import io.tillwatch.calendar.BusinessHours;
+import java.time.ZoneId;
+import java.util.Objects;
+import java.util.regex.Pattern;
+
+/**
+ * A customer of the hosting team: a brand, franchise network or regional chain.
+ *
+ * @param id stable id used in the {@code tenant} label, {@code [a-z0-9-]+}
+ * @param name display name for reports
+ * @param tier dedicated or shared hosting
+ * @param zone the tenant's time zone (business hours are read in it)
+ * @param businessHours when its stores trade
+ */
+public record Tenant(String id, String name, Tier tier, ZoneId zone, BusinessHours businessHours) {
+  private static final Pattern ID = Pattern.compile("[a-z0-9-]+");
+
+  public Tenant {
+    Objects.requireNonNull(tier, "tier");
+    Objects.requireNonNull(zone, "zone");
+    Objects.requireNonNull(businessHours, "businessHours");
+    if (id == null || !ID.matcher(id).matches()) {
+      throw new IllegalArgumentException("tenant id must match [a-z0-9-]+, got '" + id + "'");
+    }
+    if (name == null || name.isBlank()) {
+      name = id;
+    }
+  }
+}

@@ -1,0 +1,110 @@
+package io.tillwatch.sandbox;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.UserPrincipal;
+import java.nio.file.attribute.UserPrincipalLookupService;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+/** Runs the machine's server binaries, as an unprivileged user when this JVM runs as root. */
+final class Processes {
+  /** PostgreSQL refuses to run as root; Debian's package creates this user. */
+  static final String POSTGRES_USER = "postgres";
+
+  private Processes() {}
+
+  static boolean runningAsRoot() {
+    return new com.sun.security.auth.module.UnixSystem().getUid() == 0;
+  }
+
+  /** {@code command}, wrapped to run as {@code user} when we are root. */
+  static List<String> asUser(String user, List<String> command) {
+    if (!runningAsRoot()) {
+      return command;
+    }
+    List<String> wrapped = new ArrayList<>(List.of("runuser", "-u", user, "--"));
+    wrapped.addAll(command);
+    return wrapped;
+  }
+
+  /** Makes {@code dir} (recursively) belong to {@code user} when we are root. */
+  static void handOver(Path dir, String user) {
+    if (!runningAsRoot()) {
+      return;
+    }
+    try {
+      UserPrincipalLookupService lookup = dir.getFileSystem().getUserPrincipalLookupService();
+      UserPrincipal owner = lookup.lookupPrincipalByName(user);
+      try (Stream<Path> paths = Files.walk(dir)) {
+        for (Path p : (Iterable<Path>) paths::iterator) {
+          Files.setOwner(p, owner);
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(
+          "cannot hand " + dir + " to user '" + user + "' (is the postgresql package installed?)", e);
+    }
+  }
+
+  /** Runs a command to its end; throws with its output when it fails or times out. */
+  static String run(List<String> command, Map<String, String> env, Duration timeout) {
+    ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
+    pb.environment().putAll(env);
+    try {
+      Path out = Files.createTempFile("tillwatch-proc", ".log");
+      try {
+        pb.redirectOutput(out.toFile());
+        Process p = pb.start();
+        if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+          p.destroyForcibly();
+          throw new IllegalStateException(
+              "timed out after " + timeout + ": " + String.join(" ", command) + "\n" + read(out));
+        }
+        String output = read(out);
+        if (p.exitValue() != 0) {
+          throw new IllegalStateException(
+              "exit " + p.exitValue() + ": " + String.join(" ", command) + "\n" + output);
+        }
+        return output;
+      } finally {
+        Files.deleteIfExists(out);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot run " + String.join(" ", command), e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted: " + String.join(" ", command), e);
+    }
+  }
+
+  static String read(Path file) {
+    try {
+      return Files.exists(file) ? Files.readString(file, StandardCharsets.UTF_8) : "";
+    } catch (IOException e) {
+      return "(cannot read " + file + ": " + e.getMessage() + ")";
+    }
+  }
+
+  /** Deletes a directory tree; quietly ignores what is already gone. */
+  static void deleteTree(Path dir) {
+    if (dir == null || !Files.exists(dir)) {
+      return;
+    }
+    try (Stream<Path> paths = Files.walk(dir)) {
+      for (Path p : (Iterable<Path>) paths.sorted(Comparator.reverseOrder())::iterator) {
+        Files.deleteIfExists(p);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot delete " + dir, e);
+    }
+  }
+}
