@@ -196,6 +196,22 @@ public final class ReplicatedPostgres implements AutoCloseable {
     awaitStreaming(Duration.ofSeconds(60));
   }
 
+  /**
+   * Freezes the primary's WAL sender (SIGSTOP) as a silently dropped route would: the standby's
+   * receiver keeps saying {@code streaming} until {@code wal_receiver_timeout} (10 s here) while
+   * nothing arrives. Closing the result thaws it (SIGCONT).
+   */
+  public AutoCloseable freezeWalSender() {
+    String pid =
+        primary.queryString(
+            "SELECT pid FROM pg_stat_replication WHERE application_name = '" + STANDBY_NAME + "'");
+    if (pid == null) {
+      throw new IllegalStateException("no WAL sender for " + STANDBY_NAME);
+    }
+    Processes.run(List.of("kill", "-STOP", pid), Map.of(), Duration.ofSeconds(10));
+    return () -> Processes.run(List.of("kill", "-CONT", pid), Map.of(), Duration.ofSeconds(10));
+  }
+
   /** Writes about {@code bytes} of WAL on the primary. */
   public void writeWal(long bytes) {
     primary.execute(
