@@ -1,0 +1,67 @@
+package io.tillwatch.cli;
+
+import io.tillwatch.agent.Agent;
+import io.tillwatch.agent.config.EstateConfig;
+import io.tillwatch.cli.config.EstateConfigLoader;
+import io.tillwatch.cli.config.Interpolation;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** {@code tillwatch agent}: scrapes the estate's targets and serves {@code /metrics}. */
+@Command(
+    name = "agent",
+    mixinStandardHelpOptions = true,
+    versionProvider = Version.class,
+    description = {
+      "Scrape every target of the estate file on its schedule and serve /metrics.",
+      "Stops gracefully on SIGTERM or Ctrl-C (in-flight scrapes end or are cancelled at the timeout)."
+    })
+final class AgentCommand implements Callable<Integer> {
+  @Spec CommandSpec spec;
+
+  @Option(
+      names = {"-c", "--config"},
+      paramLabel = "FILE",
+      defaultValue = "tillwatch.yaml",
+      description = "Estate file: agent settings, tenants and targets (default: ${DEFAULT-VALUE}).")
+  Path config;
+
+  @Option(names = "--check", description = "Only check the config file, then exit (0 valid, 2 not).")
+  boolean checkOnly;
+
+  @Override
+  public Integer call() throws Exception {
+    EstateConfig estate = new EstateConfigLoader(new Interpolation(System::getenv)).load(config);
+    PrintWriter out = spec.commandLine().getOut();
+    long targets = estate.tenants().stream().mapToLong(t -> t.targets().size()).sum();
+    if (checkOnly) {
+      out.printf("%s: valid: %d tenants, %d targets%n", config, estate.tenants().size(), targets);
+      return 0;
+    }
+    Agent agent = Agent.create(estate);
+    agent.start().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    out.printf(
+        "tillwatch agent: %d tenants, %d targets; serving %s%n",
+        estate.tenants().size(), targets, agent.metricsUrl());
+    out.flush();
+    Duration grace = estate.agent().timeout().plusSeconds(5);
+    Lifecycle.serve(() -> stop(agent, grace), grace, Optional.empty());
+    return 0;
+  }
+
+  static void stop(Agent agent, Duration grace) {
+    try {
+      agent.stop().toCompletionStage().toCompletableFuture().get(grace.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (Exception e) {
+      System.err.println("tillwatch: stopping: " + e.getMessage());
+    }
+  }
+}

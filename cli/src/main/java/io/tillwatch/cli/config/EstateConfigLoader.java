@@ -1,0 +1,168 @@
+package io.tillwatch.cli.config;
+
+import io.tillwatch.agent.config.AgentConfig;
+import io.tillwatch.agent.config.EstateConfig;
+import io.tillwatch.agent.config.HostPort;
+import io.tillwatch.agent.config.PostgresTargetConfig;
+import io.tillwatch.agent.config.TargetConfig;
+import io.tillwatch.agent.config.TenantConfig;
+import io.tillwatch.calendar.BusinessHours;
+import io.tillwatch.model.Secret;
+import io.tillwatch.model.Tenant;
+import io.tillwatch.model.Tier;
+import java.nio.file.Path;
+import java.time.DateTimeException;
+import java.time.Duration;
+import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * Reads the estate file (agent settings, tenants and their targets) into {@link EstateConfig}.
+ * Every error names file, line, column and field.
+ */
+public final class EstateConfigLoader {
+  private static final Pattern TENANT_ID = Pattern.compile("[a-z0-9-]+");
+  private static final Set<String> ROOT = Set.of("agent", "tenants");
+  private static final Set<String> AGENT = Set.of("listen", "interval", "timeout");
+  private static final Set<String> TENANT =
+      Set.of("id", "name", "tier", "timezone", "business_hours", "targets");
+  private static final Set<String> POSTGRES =
+      Set.of("type", "name", "url", "user", "password", "heartbeat", "interval", "primary");
+  private static final List<String> TYPES = List.of(PostgresTargetConfig.TYPE);
+  /** Keys of every target type; the first pass over a target reads only {@code type}. */
+  private static final Set<String> TARGET_KEYS = POSTGRES;
+
+  private final Interpolation interpolation;
+
+  /** @param interpolation resolves {@code ${ENV}} and {@code file:} secrets */
+  public EstateConfigLoader(Interpolation interpolation) {
+    this.interpolation = interpolation;
+  }
+
+  /** Loads and checks the file; throws {@link ConfigException} at the first error. */
+  public EstateConfig load(Path file) {
+    YamlNode.Mapping root = YamlNode.parse(file, interpolation).mapping(ROOT);
+    AgentConfig agent = root.optional("agent").map(this::agent).orElse(AgentConfig.DEFAULTS);
+    Map<String, YamlNode> tenantIds = new HashMap<>();
+    Map<String, YamlNode> targetNames = new HashMap<>();
+    Map<String, YamlNode> primaries = new HashMap<>();
+    List<TenantConfig> tenants = new ArrayList<>();
+    for (YamlNode t : root.required("tenants").list()) {
+      tenants.add(tenant(t, tenantIds, targetNames, primaries));
+    }
+    primaries.forEach(
+        (primary, at) -> {
+          if (!targetNames.containsKey(primary)) {
+            throw at.error("no postgres target named '" + primary + "' in this file");
+          }
+        });
+    try {
+      return new EstateConfig(agent, tenants);
+    } catch (IllegalArgumentException e) {
+      throw root.node().error(e.getMessage());
+    }
+  }
+
+  private AgentConfig agent(YamlNode node) {
+    YamlNode.Mapping m = node.mapping(AGENT);
+    AgentConfig d = AgentConfig.DEFAULTS;
+    HostPort listen = m.optional("listen").map(n -> n.convert(s -> HostPort.parse(interpolation.expand(s)))).orElse(d.listen());
+    Duration interval = m.optional("interval").map(this::positive).orElse(d.interval());
+    Duration timeout = m.optional("timeout").map(this::positive).orElse(d.timeout());
+    if (timeout.compareTo(interval) > 0) {
+      throw m.required("timeout").error("the timeout (" + timeout + ") is longer than the interval (" + interval + ")");
+    }
+    return new AgentConfig(listen, interval, timeout);
+  }
+
+  private Duration positive(YamlNode node) {
+    Duration d = node.duration();
+    if (d.isZero()) {
+      throw node.error("must be longer than 0s");
+    }
+    return d;
+  }
+
+  private TenantConfig tenant(
+      YamlNode node,
+      Map<String, YamlNode> tenantIds,
+      Map<String, YamlNode> targetNames,
+      Map<String, YamlNode> primaries) {
+    YamlNode.Mapping m = node.mapping(TENANT);
+    YamlNode idNode = m.required("id");
+    String id = idNode.string();
+    if (!TENANT_ID.matcher(id).matches()) {
+      throw idNode.error("'" + id + "' is not a tenant id: use lower-case letters, digits and '-'");
+    }
+    YamlNode first = tenantIds.putIfAbsent(id, idNode);
+    if (first != null) {
+      throw idNode.error("duplicate tenant id '" + id + "' (first at " + first.path() + ")");
+    }
+    String name = m.optional("name").map(YamlNode::string).orElse(id);
+    Tier tier = m.required("tier").convert(Tier::parse);
+    ZoneId zone = m.required("timezone").convert(EstateConfigLoader::zone);
+    BusinessHours hours =
+        m.optional("business_hours").map(n -> n.convert(BusinessHours::parse)).orElse(BusinessHours.always());
+    Tenant tenant = new Tenant(id, name, tier, zone, hours);
+    List<TargetConfig> targets = new ArrayList<>();
+    for (YamlNode t : m.required("targets").list()) {
+      targets.add(target(t, targetNames, primaries));
+    }
+    return new TenantConfig(tenant, targets);
+  }
+
+  private String jdbcUrl(String text) {
+    String url = interpolation.expand(text);
+    if (!url.startsWith("jdbc:postgresql:")) {
+      throw new IllegalArgumentException(
+          "'" + url + "' is not a PostgreSQL JDBC URL (expected jdbc:postgresql://host:port/database)");
+    }
+    return url;
+  }
+
+  private static ZoneId zone(String text) {
+    try {
+      return ZoneId.of(text);
+    } catch (DateTimeException e) {
+      throw new IllegalArgumentException("unknown time zone '" + text + "' (expected an IANA name such as Europe/Berlin)", e);
+    }
+  }
+
+  private TargetConfig target(YamlNode node, Map<String, YamlNode> targetNames, Map<String, YamlNode> primaries) {
+    YamlNode typeNode = node.mapping(TARGET_KEYS).required("type");
+    String type = typeNode.string();
+    if (!TYPES.contains(type)) {
+      throw typeNode.error("unknown target type '" + type + "' (known: " + String.join(", ", TYPES) + ")");
+    }
+    YamlNode.Mapping m = node.mapping(POSTGRES);
+    YamlNode nameNode = m.required("name");
+    String name = nameNode.string();
+    if (name.isBlank()) {
+      throw nameNode.error("is empty");
+    }
+    YamlNode first = targetNames.putIfAbsent(name, nameNode);
+    if (first != null) {
+      throw nameNode.error("duplicate target name '" + name + "' (first at " + first.path() + ")");
+    }
+    Optional<String> primary = m.optional("primary").map(YamlNode::string);
+    m.optional("primary").ifPresent(p -> primaries.put(p.string(), p));
+    try {
+      return new PostgresTargetConfig(
+          name,
+          m.required("url").convert(this::jdbcUrl),
+          m.required("user").string(),
+          Secret.of(m.optional("password").map(YamlNode::secret).orElse("")),
+          m.optional("heartbeat").map(YamlNode::bool).orElse(false),
+          m.optional("interval").map(this::positive),
+          primary);
+    } catch (IllegalArgumentException e) {
+      throw m.node().error(e.getMessage());
+    }
+  }
+}
