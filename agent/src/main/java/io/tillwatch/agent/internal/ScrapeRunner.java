@@ -15,7 +15,9 @@ import io.vertx.core.Vertx;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -189,8 +191,13 @@ public final class ScrapeRunner {
     List<Sample> out = new ArrayList<>();
     String reason = null;
     if (ar.succeeded()) {
+      Set<String> seen = new HashSet<>();
       for (Sample x : ar.result()) {
-        out.add(x.withLabels(s.sampleLabels));
+        Sample labelled = x.withLabels(s.sampleLabels);
+        // one series twice would make the whole exposition invalid: keep the first
+        if (seen.add(labelled.metric().name() + labelled.labels())) {
+          out.add(labelled);
+        }
       }
     } else {
       reason = ErrorReasons.of(ar.cause());
