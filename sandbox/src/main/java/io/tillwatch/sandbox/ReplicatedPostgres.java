@@ -27,7 +27,7 @@ public final class ReplicatedPostgres implements AutoCloseable {
           "synchronous_commit=off",
           "full_page_writes=off",
           "shared_buffers=16MB",
-          "max_connections=40",
+          "max_connections=100",
           "wal_receiver_status_interval=1s",
           "wal_receiver_timeout=10s",
           "wal_sender_timeout=10s");
