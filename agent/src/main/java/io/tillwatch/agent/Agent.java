@@ -1,5 +1,6 @@
 package io.tillwatch.agent;
 
+import io.micrometer.core.instrument.Clock;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -15,7 +16,6 @@ import io.tillwatch.agent.internal.ScrapeRunner;
 import io.tillwatch.agent.postgres.PostgresCollector;
 import io.tillwatch.agent.postgres.ReplicationTopology;
 import io.tillwatch.model.Sample;
-import io.micrometer.core.instrument.Clock;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.time.Duration;
@@ -25,9 +25,9 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
 /**
- * The agent: one scrape schedule per target of the estate, and {@code /metrics} with every
- * target's samples, the runner's per-target metrics and the agent's own (JVM, scrapes). Built from
- * config alone; nothing runs before {@link #start()}.
+ * The agent: one scrape schedule per target of the estate, and {@code /metrics} with every target's
+ * samples, the runner's per-target metrics and the agent's own (JVM, scrapes). Built from config
+ * alone; nothing runs before {@link #start()}.
  */
 public final class Agent {
   private final EstateConfig config;
@@ -41,7 +41,8 @@ public final class Agent {
   private Agent(EstateConfig config) {
     this.config = config;
     this.vertx = Vertx.vertx();
-    this.blocking = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("scrape-", 0).factory());
+    this.blocking =
+        Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("scrape-", 0).factory());
     PrometheusRegistry registry = new PrometheusRegistry();
     this.meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT, registry, Clock.SYSTEM);
     JvmMetrics.builder().register(registry);
@@ -77,10 +78,12 @@ public final class Agent {
         Collector collector =
             switch (target) {
               case PostgresTargetConfig pg ->
-                  new PostgresCollector(pg, timeout, topology, blocking, java.time.Clock.systemUTC());
+                  new PostgresCollector(
+                      pg, timeout, topology, blocking, java.time.Clock.systemUTC());
             };
         Duration interval = target.interval().orElse(config.agent().interval());
-        out.add(new ScrapeTarget(tenant.tenant().id(), target.type(), interval, timeout, collector));
+        out.add(
+            new ScrapeTarget(tenant.tenant().id(), target.type(), interval, timeout, collector));
       }
     }
     return out;

@@ -1,8 +1,8 @@
 package io.tillwatch.agent;
 
 /**
- * A scrape failure whose reason a collector knows better than the exception's class would say,
- * e.g. {@code permission} or {@code parse}.
+ * A scrape failure whose reason a collector knows better than the exception's class would say, e.g.
+ * {@code permission} or {@code parse}.
  */
 public final class ScrapeException extends RuntimeException {
   private static final long serialVersionUID = 1L;

@@ -8,12 +8,14 @@ public final class TargetMetrics {
 
   /** 1 when the last scrape succeeded, 0 when it failed or timed out. Alert on 0. */
   public static final Metric UP =
-      Metric.gauge("tillwatch_target_up", "1 if the last scrape of the target succeeded, 0 if not.");
+      Metric.gauge(
+          "tillwatch_target_up", "1 if the last scrape of the target succeeded, 0 if not.");
 
   /** Seconds the last scrape took (the timeout when it timed out). */
   public static final Metric SCRAPE_DURATION =
       Metric.gauge(
-          "tillwatch_target_scrape_duration_seconds", "Seconds the last scrape of the target took.");
+          "tillwatch_target_scrape_duration_seconds",
+          "Seconds the last scrape of the target took.");
 
   /** Present while the target is down; {@code reason} says why (refused, auth, timeout, ...). */
   public static final Metric LAST_ERROR =

@@ -20,8 +20,11 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** {@code /metrics} of an agent on a real primary and standby, checked by the real promtool. */
 class ExpositionIT {
-  @RegisterExtension static final ReplicatedPostgresExtension PG = new ReplicatedPostgresExtension();
-  private static final Path PROMTOOL = Path.of(System.getProperty("tillwatch.promtool", "/usr/bin/promtool"));
+  @RegisterExtension
+  static final ReplicatedPostgresExtension PG = new ReplicatedPostgresExtension();
+
+  private static final Path PROMTOOL =
+      Path.of(System.getProperty("tillwatch.promtool", "/usr/bin/promtool"));
 
   private Agent agent;
   private final HttpClient http = HttpClient.newHttpClient();
@@ -44,32 +47,43 @@ class ExpositionIT {
                 Duration.ofSeconds(2),
                 TestAgents.postgres("acme-primary", c.primary(), true),
                 TestAgents.postgres("acme-standby", c.standby(), false),
-                TestAgents.postgres("acme-gone", "jdbc:postgresql://127.0.0.1:1/postgres", "m", "x", false)));
+                TestAgents.postgres(
+                    "acme-gone", "jdbc:postgresql://127.0.0.1:1/postgres", "m", "x", false)));
     await()
         .atMost(Duration.ofSeconds(20))
         .until(
             () ->
-                TestAgents.valueOrNaN(agent, "tillwatch_pg_standby_stream_up", "target", "acme-standby") == 1
-                    && TestAgents.valueOrNaN(agent, "tillwatch_target_up", "target", "acme-gone") == 0);
+                TestAgents.valueOrNaN(
+                            agent, "tillwatch_pg_standby_stream_up", "target", "acme-standby")
+                        == 1
+                    && TestAgents.valueOrNaN(agent, "tillwatch_target_up", "target", "acme-gone")
+                        == 0);
 
     HttpResponse<String> text = get(null);
     assertThat(text.statusCode()).isEqualTo(200);
-    assertThat(text.headers().firstValue("Content-Type")).hasValueSatisfying(v -> assertThat(v).startsWith("text/plain; version=0.0.4"));
+    assertThat(text.headers().firstValue("Content-Type"))
+        .hasValueSatisfying(v -> assertThat(v).startsWith("text/plain; version=0.0.4"));
     assertThat(text.body())
         .contains("# TYPE tillwatch_target_up gauge")
-        .containsPattern("(?m)^tillwatch_target_up\\{target=\"acme-primary\",tenant=\"acme\",type=\"postgres\"} 1(\\.0)?$")
-        .containsPattern("(?m)^tillwatch_target_up\\{target=\"acme-gone\",tenant=\"acme\",type=\"postgres\"} 0(\\.0)?$")
+        .containsPattern(
+            "(?m)^tillwatch_target_up\\{target=\"acme-primary\",tenant=\"acme\",type=\"postgres\"} 1(\\.0)?$")
+        .containsPattern(
+            "(?m)^tillwatch_target_up\\{target=\"acme-gone\",tenant=\"acme\",type=\"postgres\"} 0(\\.0)?$")
         .containsPattern(
             "(?m)^tillwatch_target_last_error_info\\{reason=\"refused\",target=\"acme-gone\",tenant=\"acme\",type=\"postgres\"} 1(\\.0)?$")
         .contains("# TYPE tillwatch_pg_wal_archive_failed_total counter")
-        .contains("tillwatch_pg_replication_lag_bytes{standby=\"standby1\",target=\"acme-primary\",tenant=\"acme\"}")
-        .containsPattern("(?m)^tillwatch_pg_standby_stream_up\\{target=\"acme-standby\",tenant=\"acme\"} 1(\\.0)?$")
+        .contains(
+            "tillwatch_pg_replication_lag_bytes{standby=\"standby1\",target=\"acme-primary\",tenant=\"acme\"}")
+        .containsPattern(
+            "(?m)^tillwatch_pg_standby_stream_up\\{target=\"acme-standby\",tenant=\"acme\"} 1(\\.0)?$")
         .contains("jvm_memory_used_bytes")
         .contains("tillwatch_agent_scrape_duration_seconds_count")
         .doesNotContain("NaN");
 
     Process promtool =
-        new ProcessBuilder(PROMTOOL.toString(), "check", "metrics").redirectErrorStream(true).start();
+        new ProcessBuilder(PROMTOOL.toString(), "check", "metrics")
+            .redirectErrorStream(true)
+            .start();
     promtool.getOutputStream().write(text.body().getBytes(StandardCharsets.UTF_8));
     promtool.getOutputStream().close();
     String verdict = new String(promtool.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -77,13 +91,14 @@ class ExpositionIT {
     assertThat(promtool.exitValue()).as("promtool check metrics said:\n%s", verdict).isZero();
 
     HttpResponse<String> om = get("application/openmetrics-text; version=1.0.0; charset=utf-8");
-    assertThat(om.headers().firstValue("Content-Type")).hasValueSatisfying(v -> assertThat(v).startsWith("application/openmetrics-text"));
+    assertThat(om.headers().firstValue("Content-Type"))
+        .hasValueSatisfying(v -> assertThat(v).startsWith("application/openmetrics-text"));
     assertThat(om.body()).endsWith("# EOF\n").contains("tillwatch_pg_wal_archive_failed_total{");
-
   }
 
   private HttpResponse<String> get(String accept) throws Exception {
-    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(agent.metricsUrl())).timeout(Duration.ofSeconds(10));
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(URI.create(agent.metricsUrl())).timeout(Duration.ofSeconds(10));
     if (accept != null) {
       b.header("Accept", accept);
     }

@@ -24,7 +24,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Broken targets are reported as up 0 with a reason and never delay the healthy ones. */
 class TargetFailuresIT {
-  @RegisterExtension static final ReplicatedPostgresExtension PG = new ReplicatedPostgresExtension();
+  @RegisterExtension
+  static final ReplicatedPostgresExtension PG = new ReplicatedPostgresExtension();
 
   private Agent agent;
   private ServerSocket blackHole;
@@ -79,7 +80,11 @@ class TargetFailuresIT {
                     false),
                 TestAgents.postgres("hung", hangingUrl(), "monitor", "x", false),
                 TestAgents.postgres(
-                    "bad-password", c.primary().jdbcUrl("postgres"), TestAgents.MONITOR, "wrong", false)));
+                    "bad-password",
+                    c.primary().jdbcUrl("postgres"),
+                    TestAgents.MONITOR,
+                    "wrong",
+                    false)));
 
     await()
         .atMost(Duration.ofSeconds(20))
@@ -88,15 +93,19 @@ class TargetFailuresIT {
               assertThat(reason("refused")).isEqualTo("refused");
               assertThat(reason("hung")).isEqualTo("timeout");
               assertThat(reason("bad-password")).isEqualTo("auth");
-              assertThat(valueOrNaN(agent, "tillwatch_target_up", "target", "healthy")).isEqualTo(1);
+              assertThat(valueOrNaN(agent, "tillwatch_target_up", "target", "healthy"))
+                  .isEqualTo(1);
             });
     for (String down : List.of("refused", "hung", "bad-password")) {
       assertThat(valueOrNaN(agent, "tillwatch_target_up", "target", down)).as(down).isEqualTo(0);
-      assertThat(value(agent.samples(), "tillwatch_pg_in_recovery", "target", down)).as(down).isEmpty();
+      assertThat(value(agent.samples(), "tillwatch_pg_in_recovery", "target", down))
+          .as(down)
+          .isEmpty();
     }
     assertThat(valueOrNaN(agent, "tillwatch_target_scrape_duration_seconds", "target", "hung"))
         .isGreaterThanOrEqualTo(2.0);
-    assertThat(value(agent.samples(), "tillwatch_target_last_error_info", "target", "healthy")).isEmpty();
+    assertThat(value(agent.samples(), "tillwatch_target_last_error_info", "target", "healthy"))
+        .isEmpty();
 
     // while the hung target eats its whole timeout every time, the healthy one keeps its interval
     List<Double> scrapes = new ArrayList<>();
@@ -105,7 +114,9 @@ class TargetFailuresIT {
         .pollInterval(Duration.ofMillis(100))
         .until(
             () -> {
-              double t = valueOrNaN(agent, "tillwatch_target_last_scrape_timestamp_seconds", "target", "healthy");
+              double t =
+                  valueOrNaN(
+                      agent, "tillwatch_target_last_scrape_timestamp_seconds", "target", "healthy");
               if (scrapes.isEmpty() || scrapes.get(scrapes.size() - 1) != t) {
                 scrapes.add(t);
               }

@@ -31,7 +31,8 @@ public final class TestAgents {
     return new Tenant(id, id, Tier.DEDICATED, ZoneId.of("Europe/Berlin"), BusinessHours.always());
   }
 
-  public static PostgresTargetConfig postgres(String name, PostgresServer server, boolean heartbeat) {
+  public static PostgresTargetConfig postgres(
+      String name, PostgresServer server, boolean heartbeat) {
     return postgres(name, server.jdbcUrl("postgres"), MONITOR, MONITOR_PASSWORD, heartbeat);
   }
 
@@ -74,7 +75,10 @@ public final class TestAgents {
     Labels wanted = Labels.of(labels);
     return samples.stream()
         .filter(s -> s.metric().name().equals(metric))
-        .filter(s -> wanted.asMap().entrySet().stream().allMatch(e -> e.getValue().equals(s.labels().get(e.getKey()))))
+        .filter(
+            s ->
+                wanted.asMap().entrySet().stream()
+                    .allMatch(e -> e.getValue().equals(s.labels().get(e.getKey()))))
         .mapToDouble(Sample::value)
         .findFirst();
   }

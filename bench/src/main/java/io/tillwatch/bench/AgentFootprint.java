@@ -15,10 +15,10 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * Macro benchmark: the agent's footprint with N PostgreSQL targets (half on a real primary, half
- * on its standby). Measures, for the distribution started as a user starts it: milliseconds from
- * launch (JVM start included) to the first {@code /metrics} answer and to every target scraped,
- * and resident memory (VmRSS) over an idle period.
+ * Macro benchmark: the agent's footprint with N PostgreSQL targets (half on a real primary, half on
+ * its standby). Measures, for the distribution started as a user starts it: milliseconds from
+ * launch (JVM start included) to the first {@code /metrics} answer and to every target scraped, and
+ * resident memory (VmRSS) over an idle period.
  *
  * <p>Usage: {@code AgentFootprint <tillwatch.jar> [targets=50] [idleSeconds=60] [javaOpts...]}
  */
@@ -29,8 +29,7 @@ public final class AgentFootprint {
     Path jar = Path.of(args[0]).toAbsolutePath();
     int targets = args.length > 1 ? Integer.parseInt(args[1]) : 50;
     int idleSeconds = args.length > 2 ? Integer.parseInt(args[2]) : 60;
-    List<String> javaOpts =
-        args.length > 3 ? List.of(args).subList(3, args.length) : List.of();
+    List<String> javaOpts = args.length > 3 ? List.of(args).subList(3, args.length) : List.of();
     Path pgBin = Path.of(System.getProperty("tillwatch.pg.bin", "/usr/lib/postgresql/15/bin"));
     try (ReplicatedPostgres pg = ReplicatedPostgres.start(pgBin)) {
       pg.primary().createMonitorRole("monitor", "bench");
@@ -44,10 +43,14 @@ public final class AgentFootprint {
       cmd.addAll(List.of("-jar", jar.toString(), "agent", "--config", config.toString()));
       long launched = System.nanoTime();
       Process agent =
-          new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(dir.resolve("agent.log").toFile()).start();
+          new ProcessBuilder(cmd)
+              .redirectErrorStream(true)
+              .redirectOutput(dir.resolve("agent.log").toFile())
+              .start();
       try {
         HttpClient http = HttpClient.newHttpClient();
-        HttpRequest get = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics")).build();
+        HttpRequest get =
+            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics")).build();
         long firstAnswer = -1;
         long allScraped = -1;
         while (allScraped < 0 && System.nanoTime() - launched < Duration.ofSeconds(60).toNanos()) {
@@ -57,7 +60,10 @@ public final class AgentFootprint {
             if (firstAnswer < 0) {
               firstAnswer = now - launched;
             }
-            if (body.lines().filter(l -> l.startsWith("tillwatch_target_up{") && l.endsWith(" 1.0")).count() == targets) {
+            if (body.lines()
+                    .filter(l -> l.startsWith("tillwatch_target_up{") && l.endsWith(" 1.0"))
+                    .count()
+                == targets) {
               allScraped = now - launched;
             }
           } catch (IOException notYet) {

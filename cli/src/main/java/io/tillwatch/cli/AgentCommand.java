@@ -11,9 +11,9 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code tillwatch agent}: scrapes the estate's targets and serves {@code /metrics}. */
 @Command(
@@ -34,7 +34,9 @@ final class AgentCommand implements Callable<Integer> {
       description = "Estate file: agent settings, tenants and targets (default: ${DEFAULT-VALUE}).")
   Path config;
 
-  @Option(names = "--check", description = "Only check the config file, then exit (0 valid, 2 not).")
+  @Option(
+      names = "--check",
+      description = "Only check the config file, then exit (0 valid, 2 not).")
   boolean checkOnly;
 
   @Override
@@ -59,7 +61,11 @@ final class AgentCommand implements Callable<Integer> {
 
   static void stop(Agent agent, Duration grace) {
     try {
-      agent.stop().toCompletionStage().toCompletableFuture().get(grace.toMillis(), TimeUnit.MILLISECONDS);
+      agent
+          .stop()
+          .toCompletionStage()
+          .toCompletableFuture()
+          .get(grace.toMillis(), TimeUnit.MILLISECONDS);
     } catch (Exception e) {
       System.err.println("tillwatch: stopping: " + e.getMessage());
     }

@@ -45,16 +45,28 @@ import picocli.CommandLine.Spec;
 final class DemoCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
-  @Option(names = "--listen", defaultValue = "127.0.0.1:9464", description = "Where /metrics is served (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--listen",
+      defaultValue = "127.0.0.1:9464",
+      description = "Where /metrics is served (default: ${DEFAULT-VALUE}).")
   String listen;
 
-  @Option(names = "--interval", defaultValue = "5s", description = "Scrape interval (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--interval",
+      defaultValue = "5s",
+      description = "Scrape interval (default: ${DEFAULT-VALUE}).")
   String interval;
 
-  @Option(names = "--pg-bin", paramLabel = "DIR", description = "PostgreSQL server binaries (default: the newest under /usr/lib/postgresql).")
+  @Option(
+      names = "--pg-bin",
+      paramLabel = "DIR",
+      description = "PostgreSQL server binaries (default: the newest under /usr/lib/postgresql).")
   Path pgBin;
 
-  @Option(names = "--for", paramLabel = "DURATION", description = "Stop by itself after this long (e.g. 2m); default: run until Ctrl-C.")
+  @Option(
+      names = "--for",
+      paramLabel = "DURATION",
+      description = "Stop by itself after this long (e.g. 2m); default: run until Ctrl-C.")
   String runFor;
 
   @Override
@@ -62,7 +74,10 @@ final class DemoCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     Duration every = Durations.parse(interval);
     Path bin = pgBin != null ? pgBin : findPostgres();
-    out.println("tillwatch demo: starting a PostgreSQL primary and a streaming standby from " + bin + " ...");
+    out.println(
+        "tillwatch demo: starting a PostgreSQL primary and a streaming standby from "
+            + bin
+            + " ...");
     out.flush();
     ReplicatedPostgres cluster = ReplicatedPostgres.start(bin);
     String password = UUID.randomUUID().toString();
@@ -73,16 +88,32 @@ final class DemoCommand implements Callable<Integer> {
       cluster.primary().execute("GRANT CREATE ON SCHEMA public TO tillwatch");
       workload = Workload.start(cluster);
       Tenant acme =
-          new Tenant("acme", "ACME Retail", Tier.DEDICATED, ZoneId.of("Europe/Berlin"), BusinessHours.parse("Mon-Sat 08:00-22:00"));
+          new Tenant(
+              "acme",
+              "ACME Retail",
+              Tier.DEDICATED,
+              ZoneId.of("Europe/Berlin"),
+              BusinessHours.parse("Mon-Sat 08:00-22:00"));
       EstateConfig estate =
           new EstateConfig(
-              new AgentConfig(HostPort.parse(listen), every, Duration.ofSeconds(Math.min(5, every.toSeconds()))),
+              new AgentConfig(
+                  HostPort.parse(listen),
+                  every,
+                  Duration.ofSeconds(Math.min(5, every.toSeconds()))),
               List.of(
                   new TenantConfig(
                       acme,
                       List.of(
-                          target("acme-primary", cluster.primary().jdbcUrl("postgres"), password, true),
-                          target("acme-standby", cluster.standby().jdbcUrl("postgres"), password, false)))));
+                          target(
+                              "acme-primary",
+                              cluster.primary().jdbcUrl("postgres"),
+                              password,
+                              true),
+                          target(
+                              "acme-standby",
+                              cluster.standby().jdbcUrl("postgres"),
+                              password,
+                              false)))));
       agent = Agent.create(estate);
       agent.start().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
     } catch (Exception | Error e) {
@@ -107,7 +138,8 @@ final class DemoCommand implements Callable<Integer> {
     return 0;
   }
 
-  private static PostgresTargetConfig target(String name, String url, String password, boolean heartbeat) {
+  private static PostgresTargetConfig target(
+      String name, String url, String password, boolean heartbeat) {
     return new PostgresTargetConfig(
         name, url, "tillwatch", Secret.of(password), heartbeat, Optional.empty(), Optional.empty());
   }
@@ -129,10 +161,7 @@ final class DemoCommand implements Callable<Integer> {
         Every 90 s the workload pauses replay on the standby for 30 s: watch lag and delay grow
         and fall back. Ctrl-C stops everything and removes the sandbox.
         """,
-        url,
-        cluster.primary().jdbcUrl("postgres"),
-        cluster.standby().jdbcUrl("postgres"),
-        url);
+        url, cluster.primary().jdbcUrl("postgres"), cluster.standby().jdbcUrl("postgres"), url);
     out.flush();
   }
 
@@ -142,12 +171,18 @@ final class DemoCommand implements Callable<Integer> {
     try (Stream<Path> versions = Files.list(root)) {
       return versions
           .map(v -> v.resolve("bin"))
-          .filter(b -> Files.isExecutable(b.resolve("initdb")) && Files.isExecutable(b.resolve("pg_basebackup")))
+          .filter(
+              b ->
+                  Files.isExecutable(b.resolve("initdb"))
+                      && Files.isExecutable(b.resolve("pg_basebackup")))
           .max(Comparator.comparingInt(DemoCommand::majorVersion))
           .orElseThrow(() -> new IllegalStateException("no PostgreSQL server under " + root));
     } catch (IOException e) {
       throw new IllegalStateException(
-          "no PostgreSQL server binaries under " + root + ": install Debian's postgresql package or pass --pg-bin", e);
+          "no PostgreSQL server binaries under "
+              + root
+              + ": install Debian's postgresql package or pass --pg-bin",
+          e);
     }
   }
 

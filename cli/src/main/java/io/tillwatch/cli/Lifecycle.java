@@ -7,8 +7,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * Runs a long-lived command until SIGTERM or Ctrl-C (or a time limit), then stops it gracefully
- * and exits 0 (the JVM's default after a signal would be 143).
+ * Runs a long-lived command until SIGTERM or Ctrl-C (or a time limit), then stops it gracefully and
+ * exits 0 (the JVM's default after a signal would be 143).
  */
 final class Lifecycle {
   private static final AtomicBoolean EXITING = new AtomicBoolean();
@@ -22,8 +22,8 @@ final class Lifecycle {
   }
 
   /**
-   * Blocks until a signal (or {@code limit}), then runs {@code stop}, waiting at most {@code
-   * grace} for it, and exits 0. Never returns.
+   * Blocks until a signal (or {@code limit}), then runs {@code stop}, waiting at most {@code grace}
+   * for it, and exits 0. Never returns.
    */
   static void serve(Runnable stop, Duration grace, Optional<Duration> limit) {
     Runtime.getRuntime()

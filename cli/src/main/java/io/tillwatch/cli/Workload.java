@@ -8,8 +8,8 @@ import java.sql.Statement;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
- * The demo's synthetic shop: a few orders a second on the primary, and every 90 seconds a
- * 30-second pause of WAL replay on the standby, so lag rises and falls where a user can see it.
+ * The demo's synthetic shop: a few orders a second on the primary, and every 90 seconds a 30-second
+ * pause of WAL replay on the standby, so lag rises and falls where a user can see it.
  */
 final class Workload {
   private static final long CYCLE_MS = 90_000;
@@ -25,9 +25,11 @@ final class Workload {
   }
 
   static Workload start(ReplicatedPostgres cluster) {
-    cluster.primary().execute(
-        "CREATE TABLE IF NOT EXISTS demo_orders (id bigserial PRIMARY KEY, store int, amount numeric,"
-            + " lines text, created timestamptz DEFAULT now())");
+    cluster
+        .primary()
+        .execute(
+            "CREATE TABLE IF NOT EXISTS demo_orders (id bigserial PRIMARY KEY, store int, amount numeric,"
+                + " lines text, created timestamptz DEFAULT now())");
     Workload w = new Workload(cluster);
     w.thread.start();
     return w;
@@ -38,7 +40,8 @@ final class Workload {
     boolean paused = false;
     try (Connection c = cluster.primary().connect();
         PreparedStatement insert =
-            c.prepareStatement("INSERT INTO demo_orders (store, amount, lines) VALUES (?, ?, repeat('x', ?))")) {
+            c.prepareStatement(
+                "INSERT INTO demo_orders (store, amount, lines) VALUES (?, ?, repeat('x', ?))")) {
       while (running) {
         ThreadLocalRandom r = ThreadLocalRandom.current();
         insert.setInt(1, r.nextInt(1, 40));

@@ -23,7 +23,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** The built distribution ({@code target/tillwatch.jar}) run as a process, as a user runs it. */
 class AgentProcessIT {
-  @RegisterExtension static final ReplicatedPostgresExtension PG = new ReplicatedPostgresExtension();
+  @RegisterExtension
+  static final ReplicatedPostgresExtension PG = new ReplicatedPostgresExtension();
+
   private static final String PASSWORD = "Sup3r-s3cret-pw";
 
   @TempDir Path dir;
@@ -34,7 +36,8 @@ class AgentProcessIT {
     cmd.add("-jar");
     cmd.add(Path.of("target", "tillwatch.jar").toAbsolutePath().toString());
     cmd.addAll(List.of(args));
-    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out.toFile());
+    ProcessBuilder pb =
+        new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out.toFile());
     pb.environment().put("ACME_PG_PASSWORD", PASSWORD);
     return pb.start();
   }
@@ -93,7 +96,8 @@ class AgentProcessIT {
     Process p = start(out, "agent", "--config", config.toString());
     try {
       HttpClient http = HttpClient.newHttpClient();
-      HttpRequest get = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics")).build();
+      HttpRequest get =
+          HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics")).build();
       await()
           .atMost(Duration.ofSeconds(30))
           .ignoreExceptions()
@@ -101,7 +105,8 @@ class AgentProcessIT {
               () -> {
                 String body = http.send(get, HttpResponse.BodyHandlers.ofString()).body();
                 assertThat(body)
-                    .containsPattern("tillwatch_target_up\\{target=\"acme-primary\",tenant=\"acme\",type=\"postgres\"} 1")
+                    .containsPattern(
+                        "tillwatch_target_up\\{target=\"acme-primary\",tenant=\"acme\",type=\"postgres\"} 1")
                     .contains("reason=\"auth\",target=\"acme-wrong-password\"");
               });
       p.destroy(); // SIGTERM

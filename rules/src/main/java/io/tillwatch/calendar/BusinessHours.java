@@ -12,15 +12,15 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Opening hours such as {@code Mon-Sat 08:00-22:00} or {@code Mon-Fri 08:00-20:00, Sat 09:00-14:00};
- * {@code always} means every hour. A range whose end is before its start runs past midnight.
+ * Opening hours such as {@code Mon-Sat 08:00-22:00} or {@code Mon-Fri 08:00-20:00, Sat
+ * 09:00-14:00}; {@code always} means every hour. A range whose end is before its start runs past
+ * midnight.
  */
 public final class BusinessHours {
   private static final Pattern SPAN =
       Pattern.compile(
           "([A-Za-z]{3})(?:-([A-Za-z]{3}))?\\s+([0-9]{2}:[0-9]{2})-([0-9]{2}:[0-9]{2})");
-  private static final List<String> DAYS =
-      List.of("mon", "tue", "wed", "thu", "fri", "sat", "sun");
+  private static final List<String> DAYS = List.of("mon", "tue", "wed", "thu", "fri", "sat", "sun");
 
   private record Span(Set<DayOfWeek> days, LocalTime from, LocalTime to) {
     boolean contains(DayOfWeek day, LocalTime time) {
@@ -54,7 +54,8 @@ public final class BusinessHours {
    */
   public static BusinessHours parse(String text) {
     if (text == null || text.isBlank()) {
-      throw new IllegalArgumentException("business hours are empty (expected e.g. Mon-Sat 08:00-22:00)");
+      throw new IllegalArgumentException(
+          "business hours are empty (expected e.g. Mon-Sat 08:00-22:00)");
     }
     if (text.trim().equalsIgnoreCase("always")) {
       return always();

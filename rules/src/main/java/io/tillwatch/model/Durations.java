@@ -4,7 +4,9 @@ import java.time.Duration;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** Prometheus duration notation: {@code 500ms}, {@code 15s}, {@code 1h30m}, {@code 7d}, {@code 1w}. */
+/**
+ * Prometheus duration notation: {@code 500ms}, {@code 15s}, {@code 1h30m}, {@code 7d}, {@code 1w}.
+ */
 public final class Durations {
   private static final Pattern WHOLE = Pattern.compile("(?:[0-9]+(?:ms|s|m|h|d|w|y))+");
   private static final Pattern PART = Pattern.compile("([0-9]+)(ms|s|m|h|d|w|y)");

@@ -37,8 +37,10 @@ class BusinessHoursTest {
   @Test
   void alwaysAndErrors() {
     assertThat(BusinessHours.parse("always").contains(at(6, 3, 0))).isTrue();
-    assertThatThrownBy(() -> BusinessHours.parse("Mon-Sun 8-22")).hasMessageContaining("Mon-Sun 8-22");
-    assertThatThrownBy(() -> BusinessHours.parse("Mon-Fry 08:00-22:00")).hasMessageContaining("Fry");
+    assertThatThrownBy(() -> BusinessHours.parse("Mon-Sun 8-22"))
+        .hasMessageContaining("Mon-Sun 8-22");
+    assertThatThrownBy(() -> BusinessHours.parse("Mon-Fry 08:00-22:00"))
+        .hasMessageContaining("Fry");
     assertThatThrownBy(() -> BusinessHours.parse("Mon 08:00-25:00")).hasMessageContaining("25:00");
   }
 }

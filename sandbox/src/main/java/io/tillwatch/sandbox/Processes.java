@@ -51,7 +51,8 @@ final class Processes {
       }
     } catch (IOException e) {
       throw new UncheckedIOException(
-          "cannot hand " + dir + " to user '" + user + "' (is the postgresql package installed?)", e);
+          "cannot hand " + dir + " to user '" + user + "' (is the postgresql package installed?)",
+          e);
     }
   }
 

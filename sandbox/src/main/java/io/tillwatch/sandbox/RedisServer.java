@@ -62,8 +62,11 @@ public final class RedisServer implements AutoCloseable {
       }
     }
     try {
-      Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
-          .redirectOutput(dir.resolve("stdout.log").toFile()).start();
+      Process p =
+          new ProcessBuilder(cmd)
+              .redirectErrorStream(true)
+              .redirectOutput(dir.resolve("stdout.log").toFile())
+              .start();
       RedisServer server = new RedisServer(p, dir, port);
       server.awaitPong(Duration.ofSeconds(20));
       return server;
@@ -89,7 +92,9 @@ public final class RedisServer implements AutoCloseable {
     while (Instant.now().isBefore(deadline)) {
       if (!process.isAlive()) {
         throw new IllegalStateException(
-            "redis-server exited: " + Processes.read(dir.resolve("stdout.log")) + Processes.read(dir.resolve("redis.log")));
+            "redis-server exited: "
+                + Processes.read(dir.resolve("stdout.log"))
+                + Processes.read(dir.resolve("redis.log")));
       }
       try (Socket s = new Socket()) {
         s.connect(new InetSocketAddress("127.0.0.1", port), 500);

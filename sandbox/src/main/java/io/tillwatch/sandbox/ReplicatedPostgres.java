@@ -116,8 +116,12 @@ public final class ReplicatedPostgres implements AutoCloseable {
           Duration.ofSeconds(120));
       Files.writeString(
           standbyDir.resolve("postgresql.auto.conf"),
-          "primary_conninfo = '" + conninfo(primary.port(), password) + "'\n"
-              + "primary_slot_name = '" + STANDBY_NAME + "'\n",
+          "primary_conninfo = '"
+              + conninfo(primary.port(), password)
+              + "'\n"
+              + "primary_slot_name = '"
+              + STANDBY_NAME
+              + "'\n",
           StandardCharsets.UTF_8,
           StandardOpenOption.APPEND);
       standby = new PostgresServer(bin, standbyDir, FreePorts.next(), password, SETTINGS);
@@ -132,7 +136,8 @@ public final class ReplicatedPostgres implements AutoCloseable {
       quietly(standby);
       quietly(primary);
       Processes.deleteTree(base);
-      throw new IllegalStateException("cannot start the PostgreSQL sandbox: " + e.getMessage() + logs, e);
+      throw new IllegalStateException(
+          "cannot start the PostgreSQL sandbox: " + e.getMessage() + logs, e);
     }
   }
 
@@ -182,7 +187,9 @@ public final class ReplicatedPostgres implements AutoCloseable {
   public void breakStream() {
     int closed = FreePorts.next();
     standby.execute(
-        "ALTER SYSTEM SET primary_conninfo = 'host=127.0.0.1 port=" + closed + " connect_timeout=2'",
+        "ALTER SYSTEM SET primary_conninfo = 'host=127.0.0.1 port="
+            + closed
+            + " connect_timeout=2'",
         "SELECT pg_reload_conf()");
     standby.execute(
         "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE backend_type = 'walreceiver'");
@@ -191,7 +198,9 @@ public final class ReplicatedPostgres implements AutoCloseable {
   /** Points the standby at its primary again and waits until it streams. */
   public void repairStream() {
     standby.execute(
-        "ALTER SYSTEM SET primary_conninfo = '" + conninfo(primary.port(), primary.superuserPassword()) + "'",
+        "ALTER SYSTEM SET primary_conninfo = '"
+            + conninfo(primary.port(), primary.superuserPassword())
+            + "'",
         "SELECT pg_reload_conf()");
     awaitStreaming(Duration.ofSeconds(60));
   }

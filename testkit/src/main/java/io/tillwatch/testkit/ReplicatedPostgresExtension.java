@@ -10,8 +10,8 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * Starts a real PostgreSQL primary and a streaming standby once per test class and removes them
  * after it, also when a test fails. Use as a static {@code @RegisterExtension} field.
  *
- * <p>The binaries come from system property {@code tillwatch.pg.bin} (default: Debian's
- * PostgreSQL 15).
+ * <p>The binaries come from system property {@code tillwatch.pg.bin} (default: Debian's PostgreSQL
+ * 15).
  */
 public final class ReplicatedPostgresExtension implements BeforeAllCallback, AfterAllCallback {
   private ReplicatedPostgres cluster;

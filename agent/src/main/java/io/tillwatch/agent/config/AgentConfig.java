@@ -13,7 +13,8 @@ import java.util.Objects;
 public record AgentConfig(HostPort listen, Duration interval, Duration timeout) {
   /** Defaults when the file says nothing. */
   public static final AgentConfig DEFAULTS =
-      new AgentConfig(new HostPort("127.0.0.1", 9464), Duration.ofSeconds(15), Duration.ofSeconds(5));
+      new AgentConfig(
+          new HostPort("127.0.0.1", 9464), Duration.ofSeconds(15), Duration.ofSeconds(5));
 
   public AgentConfig {
     Objects.requireNonNull(listen, "listen");

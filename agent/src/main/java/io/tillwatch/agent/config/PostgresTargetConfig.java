@@ -36,7 +36,9 @@ public record PostgresTargetConfig(
     Objects.requireNonNull(primary, "primary");
     if (url == null || !url.startsWith("jdbc:postgresql:")) {
       throw new IllegalArgumentException(
-          "url must be a PostgreSQL JDBC URL (jdbc:postgresql://host:port/database), got '" + url + "'");
+          "url must be a PostgreSQL JDBC URL (jdbc:postgresql://host:port/database), got '"
+              + url
+              + "'");
     }
     if (user == null || user.isBlank()) {
       throw new IllegalArgumentException("user is empty");

@@ -15,8 +15,8 @@ public final class ErrorReasons {
 
   /**
    * The reason: {@code refused}, {@code timeout}, {@code dns}, {@code unreachable}, {@code tls},
-   * {@code auth}, {@code permission}, {@code no_database}, {@code connection} or {@code error};
-   * or what a {@link ScrapeException} names.
+   * {@code auth}, {@code permission}, {@code no_database}, {@code connection} or {@code error}; or
+   * what a {@link ScrapeException} names.
    */
   public static String of(Throwable failure) {
     for (Throwable t = failure; t != null; t = t.getCause()) {

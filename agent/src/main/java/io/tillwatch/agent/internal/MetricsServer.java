@@ -61,7 +61,8 @@ public final class MetricsServer {
       case "/" ->
           req.response()
               .putHeader("Content-Type", "text/plain; charset=utf-8")
-              .end("tillwatch agent\n  /metrics  Prometheus / OpenMetrics exposition\n  /health   health\n");
+              .end(
+                  "tillwatch agent\n  /metrics  Prometheus / OpenMetrics exposition\n  /health   health\n");
       default -> req.response().setStatusCode(404).end("not found: " + req.path() + "\n");
     }
   }

@@ -43,7 +43,8 @@ public final class SampleSnapshots implements MultiCollector {
       case GAUGE -> {
         GaugeSnapshot.Builder b = GaugeSnapshot.builder().name(name).help(metric.help());
         for (Sample s : samples) {
-          b.dataPoint(GaugeDataPointSnapshot.builder().labels(labels(s.labels())).value(s.value()).build());
+          b.dataPoint(
+              GaugeDataPointSnapshot.builder().labels(labels(s.labels())).value(s.value()).build());
         }
         yield b.build();
       }
@@ -51,12 +52,17 @@ public final class SampleSnapshots implements MultiCollector {
         CounterSnapshot.Builder b =
             CounterSnapshot.builder().name(strip(name, "_total")).help(metric.help());
         for (Sample s : samples) {
-          b.dataPoint(CounterDataPointSnapshot.builder().labels(labels(s.labels())).value(s.value()).build());
+          b.dataPoint(
+              CounterDataPointSnapshot.builder()
+                  .labels(labels(s.labels()))
+                  .value(s.value())
+                  .build());
         }
         yield b.build();
       }
       case INFO -> {
-        InfoSnapshot.Builder b = InfoSnapshot.builder().name(strip(name, "_info")).help(metric.help());
+        InfoSnapshot.Builder b =
+            InfoSnapshot.builder().name(strip(name, "_info")).help(metric.help());
         for (Sample s : samples) {
           b.dataPoint(InfoDataPointSnapshot.builder().labels(labels(s.labels())).build());
         }

@@ -81,15 +81,14 @@ public final class ScrapeRunner {
           for (int i = 0; i < states.size(); i++) {
             TargetState s = states.get(i);
             long first = 1 + (1000L * i) / n;
-            s.timerId =
-                vertx.setPeriodic(first, s.target.interval().toMillis(), id -> scrape(s));
+            s.timerId = vertx.setPeriodic(first, s.target.interval().toMillis(), id -> scrape(s));
           }
         });
   }
 
   /**
-   * Stops scheduling; in-flight scrapes may end until {@code grace}, then every collector is
-   * closed (which aborts what still runs).
+   * Stops scheduling; in-flight scrapes may end until {@code grace}, then every collector is closed
+   * (which aborts what still runs).
    */
   public Future<Void> stop(Duration grace) {
     Promise<Void> done = Promise.promise();
@@ -161,7 +160,8 @@ public final class ScrapeRunner {
             timeout.toMillis(),
             id ->
                 outcome.tryFail(
-                    new TimeoutException("no answer within the " + timeout.toMillis() + " ms timeout")));
+                    new TimeoutException(
+                        "no answer within the " + timeout.toMillis() + " ms timeout")));
     outcome.future().onComplete(ar -> record(s, ar, System.nanoTime() - start));
     Future<List<Sample>> scraped;
     try {

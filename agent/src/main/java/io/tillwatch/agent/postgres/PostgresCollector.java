@@ -25,9 +25,9 @@ import java.util.Set;
 import java.util.concurrent.Executor;
 
 /**
- * PostgreSQL replication, slots and WAL archiving of one server, primary or standby. One
- * connection per target, reopened after any failure; all JDBC runs on the given (virtual-thread)
- * executor, never on the event loop.
+ * PostgreSQL replication, slots and WAL archiving of one server, primary or standby. One connection
+ * per target, reopened after any failure; all JDBC runs on the given (virtual-thread) executor,
+ * never on the event loop.
  */
 public final class PostgresCollector implements Collector {
   private static final String HEARTBEAT_TABLE = "tillwatch_heartbeat";
@@ -131,7 +131,8 @@ public final class PostgresCollector implements Collector {
                 """)) {
       while (rs.next()) {
         connected++;
-        String name = rs.getString(1) == null || rs.getString(1).isEmpty() ? "walreceiver" : rs.getString(1);
+        String name =
+            rs.getString(1) == null || rs.getString(1).isEmpty() ? "walreceiver" : rs.getString(1);
         if (!seen.add(name)) { // two standbys with one application_name: tell them apart
           name = name + "@" + rs.getString(2);
           seen.add(name);
@@ -162,7 +163,9 @@ public final class PostgresCollector implements Collector {
       } catch (SQLException e) {
         throw new ScrapeException(
             "permission",
-            "heartbeat: cannot create table " + HEARTBEAT_TABLE + " (grant CREATE, or set heartbeat: false)",
+            "heartbeat: cannot create table "
+                + HEARTBEAT_TABLE
+                + " (grant CREATE, or set heartbeat: false)",
             e);
       }
       heartbeatTableReady = true;
@@ -221,15 +224,21 @@ public final class PostgresCollector implements Collector {
       }
     }
     var primary =
-        topology.find(target.primary().orElse(null), senderHost, senderPort).or(() -> topology.byName(primaryName));
+        topology
+            .find(target.primary().orElse(null), senderHost, senderPort)
+            .or(() -> topology.byName(primaryName));
     primary.ifPresent(p -> primaryName = p.name());
     double primaryLsn = primary.map(ReplicationTopology.PrimaryState::lsn).orElse(Double.NaN);
     StandbyStream.Observation now = new StandbyStream.Observation(received, primaryLsn);
     boolean up = StandbyStream.up(status, previous, now);
     previous = now;
 
-    double backlog = Double.isNaN(received) || Double.isNaN(replayed) ? Double.NaN : Math.max(0, received - replayed);
-    double delay = heartbeatDelay(c, primary.map(ReplicationTopology.PrimaryState::heartbeats).orElse(null));
+    double backlog =
+        Double.isNaN(received) || Double.isNaN(replayed)
+            ? Double.NaN
+            : Math.max(0, received - replayed);
+    double delay =
+        heartbeatDelay(c, primary.map(ReplicationTopology.PrimaryState::heartbeats).orElse(null));
     boolean fromHeartbeat = !Double.isNaN(delay);
     if (!fromHeartbeat) {
       // caught up (nothing received that is not replayed): 0, however long ago the last commit was
@@ -244,7 +253,8 @@ public final class PostgresCollector implements Collector {
     addIfPresent(out, STANDBY_RECEIVE_REPLAY_BYTES.sample(Labels.empty(), backlog));
     out.add(STANDBY_REPLAY_PAUSED.sample(Labels.empty(), paused ? 1 : 0));
     if (status != null) {
-      addIfPresent(out, STANDBY_LAST_MESSAGE_AGE.sample(Labels.empty(), Math.max(0, lastMessageAge)));
+      addIfPresent(
+          out, STANDBY_LAST_MESSAGE_AGE.sample(Labels.empty(), Math.max(0, lastMessageAge)));
     }
   }
 
@@ -264,7 +274,8 @@ public final class PostgresCollector implements Collector {
       }
       long replayedMillis = rs.getLong(1);
       double byServerClocks = rs.getDouble(2);
-      double byAgentClock = log == null ? Double.NaN : log.delaySeconds(replayedMillis, clock.millis());
+      double byAgentClock =
+          log == null ? Double.NaN : log.delaySeconds(replayedMillis, clock.millis());
       // written by another agent (or before a restart): compare the primary's and standby's clocks
       return Double.isNaN(byAgentClock) ? Math.max(0, byServerClocks) : byAgentClock;
     }

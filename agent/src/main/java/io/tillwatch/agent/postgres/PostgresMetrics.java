@@ -7,7 +7,9 @@ public final class PostgresMetrics {
   private PostgresMetrics() {}
 
   public static final Metric IN_RECOVERY =
-      Metric.gauge("tillwatch_pg_in_recovery", "1 if the server is a standby (in recovery), 0 if a primary.");
+      Metric.gauge(
+          "tillwatch_pg_in_recovery",
+          "1 if the server is a standby (in recovery), 0 if a primary.");
   public static final Metric WAL_POSITION =
       Metric.gauge(
           "tillwatch_pg_wal_position_bytes",
@@ -81,7 +83,8 @@ public final class PostgresMetrics {
           "tillwatch_pg_standby_replay_backlog_bytes",
           "Bytes received by the standby but not yet replayed.");
   public static final Metric STANDBY_REPLAY_PAUSED =
-      Metric.gauge("tillwatch_pg_standby_replay_paused", "1 if WAL replay is paused on the standby.");
+      Metric.gauge(
+          "tillwatch_pg_standby_replay_paused", "1 if WAL replay is paused on the standby.");
   public static final Metric STANDBY_LAST_MESSAGE_AGE =
       Metric.gauge(
           "tillwatch_pg_standby_last_message_age_seconds",
@@ -93,7 +96,8 @@ public final class PostgresMetrics {
 
   // WAL archiving
   public static final Metric WAL_ARCHIVED =
-      Metric.counter("tillwatch_pg_wal_archived_total", "WAL files archived successfully (pg_stat_archiver).");
+      Metric.counter(
+          "tillwatch_pg_wal_archived_total", "WAL files archived successfully (pg_stat_archiver).");
   public static final Metric WAL_ARCHIVE_FAILED =
       Metric.counter(
           "tillwatch_pg_wal_archive_failed_total",

@@ -35,7 +35,8 @@ public final class ReplicationTopology {
   /** Records a heartbeat written on a primary (agent clock, epoch ms). */
   void heartbeatWritten(String name, String jdbcUrl, long epochMillis) {
     primaries
-        .computeIfAbsent(name, k -> new PrimaryState(name, endpoints(jdbcUrl), Double.NaN, new HeartbeatLog()))
+        .computeIfAbsent(
+            name, k -> new PrimaryState(name, endpoints(jdbcUrl), Double.NaN, new HeartbeatLog()))
         .heartbeats()
         .written(epochMillis);
   }
@@ -53,7 +54,8 @@ public final class ReplicationTopology {
       for (String endpoint : p.endpoints()) {
         int colon = endpoint.lastIndexOf(':');
         List<String> candidate =
-            addresses(endpoint.substring(0, colon), Integer.parseInt(endpoint.substring(colon + 1)));
+            addresses(
+                endpoint.substring(0, colon), Integer.parseInt(endpoint.substring(colon + 1)));
         if (candidate.stream().anyMatch(sender::contains)) {
           return Optional.of(p);
         }

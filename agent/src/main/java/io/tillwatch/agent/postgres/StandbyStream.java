@@ -1,9 +1,9 @@
 package io.tillwatch.agent.postgres;
 
 /**
- * Decides whether a standby really receives WAL. A WAL receiver can look healthy (or be gone)
- * while its received LSN equals its replayed LSN, which reads as zero lag; the primary's moving LSN
- * tells the difference.
+ * Decides whether a standby really receives WAL. A WAL receiver can look healthy (or be gone) while
+ * its received LSN equals its replayed LSN, which reads as zero lag; the primary's moving LSN tells
+ * the difference.
  */
 final class StandbyStream {
   private StandbyStream() {}
@@ -29,7 +29,9 @@ final class StandbyStream {
     if (!"streaming".equals(receiverStatus)) {
       return false;
     }
-    if (previous == null || Double.isNaN(previous.primaryLsn()) || Double.isNaN(current.receivedLsn())) {
+    if (previous == null
+        || Double.isNaN(previous.primaryLsn())
+        || Double.isNaN(current.receivedLsn())) {
       return true;
     }
     boolean stalled = current.receivedLsn() <= previous.receivedLsn();

@@ -13,11 +13,15 @@ import org.junit.jupiter.api.Test;
 class ErrorReasonsTest {
   @Test
   void classifiesByCauseThenBySqlState() {
-    assertThat(ErrorReasons.of(new SQLException("x", "08001", new ConnectException("refused")))).isEqualTo("refused");
+    assertThat(ErrorReasons.of(new SQLException("x", "08001", new ConnectException("refused"))))
+        .isEqualTo("refused");
     assertThat(ErrorReasons.of(new TimeoutException())).isEqualTo("timeout");
-    assertThat(ErrorReasons.of(new SQLException("x", "08006", new SocketTimeoutException()))).isEqualTo("timeout");
-    assertThat(ErrorReasons.of(new SQLException("x", "08001", new UnknownHostException("h")))).isEqualTo("dns");
-    assertThat(ErrorReasons.of(new SQLException("password authentication failed", "28P01"))).isEqualTo("auth");
+    assertThat(ErrorReasons.of(new SQLException("x", "08006", new SocketTimeoutException())))
+        .isEqualTo("timeout");
+    assertThat(ErrorReasons.of(new SQLException("x", "08001", new UnknownHostException("h"))))
+        .isEqualTo("dns");
+    assertThat(ErrorReasons.of(new SQLException("password authentication failed", "28P01")))
+        .isEqualTo("auth");
     assertThat(ErrorReasons.of(new SQLException("denied", "42501"))).isEqualTo("permission");
     assertThat(ErrorReasons.of(new SQLException("no db", "3D000"))).isEqualTo("no_database");
     assertThat(ErrorReasons.of(new SQLException("io", "08006"))).isEqualTo("connection");

@@ -54,7 +54,10 @@ class ScrapeRunnerTest {
       return switch (mode) {
         case "hang" -> Promise.<List<Sample>>promise().future();
         case "throw" -> throw new IllegalStateException("bug");
-        case "duplicate" -> Future.succeededFuture(List.of(VALUE.sample(Labels.of("a", "1"), 1), VALUE.sample(Labels.of("a", "1"), 2)));
+        case "duplicate" ->
+            Future.succeededFuture(
+                List.of(
+                    VALUE.sample(Labels.of("a", "1"), 1), VALUE.sample(Labels.of("a", "1"), 2)));
         default -> Future.succeededFuture(List.of(VALUE.sample(Labels.of("tenant", "spoofed"), n)));
       };
     }
@@ -76,7 +79,9 @@ class ScrapeRunnerTest {
     InMemoryCollector hang = new InMemoryCollector("hang", "hang");
     InMemoryCollector broken = new InMemoryCollector("broken", "throw");
     InMemoryCollector dup = new InMemoryCollector("dup", "duplicate");
-    ScrapeRunner runner = new ScrapeRunner(vertx, List.of(target(ok), target(hang), target(broken), target(dup)), meters);
+    ScrapeRunner runner =
+        new ScrapeRunner(
+            vertx, List.of(target(ok), target(hang), target(broken), target(dup)), meters);
     runner.start();
 
     await()
@@ -87,8 +92,24 @@ class ScrapeRunnerTest {
               assertThat(value(s, "tillwatch_target_up", "target", "ok")).hasValue(1);
               assertThat(value(s, "tillwatch_target_up", "target", "hang")).hasValue(0);
               assertThat(value(s, "tillwatch_target_up", "target", "broken")).hasValue(0);
-              assertThat(value(s, "tillwatch_target_last_error_info", "target", "hang", "reason", "timeout")).hasValue(1);
-              assertThat(value(s, "tillwatch_target_last_error_info", "target", "broken", "reason", "error")).hasValue(1);
+              assertThat(
+                      value(
+                          s,
+                          "tillwatch_target_last_error_info",
+                          "target",
+                          "hang",
+                          "reason",
+                          "timeout"))
+                  .hasValue(1);
+              assertThat(
+                      value(
+                          s,
+                          "tillwatch_target_last_error_info",
+                          "target",
+                          "broken",
+                          "reason",
+                          "error"))
+                  .hasValue(1);
             });
     int before = ok.calls.get();
     await().atMost(Duration.ofSeconds(3)).until(() -> ok.calls.get() >= before + 5);
@@ -98,13 +119,24 @@ class ScrapeRunnerTest {
     // the runner's tenant wins over one a collector sets; a duplicated series is kept once
     List<Sample> s = runner.samples();
     assertThat(value(s, "test_value", "target", "ok").orElseThrow()).isGreaterThan(0);
-    assertThat(s.stream().filter(x -> x.metric().equals(VALUE)).map(x -> x.labels().get("tenant"))).containsOnly("acme");
-    assertThat(s.stream().filter(x -> x.metric().equals(VALUE) && "dup".equals(x.labels().get("target")))).hasSize(1);
+    assertThat(s.stream().filter(x -> x.metric().equals(VALUE)).map(x -> x.labels().get("tenant")))
+        .containsOnly("acme");
+    assertThat(
+            s.stream()
+                .filter(x -> x.metric().equals(VALUE) && "dup".equals(x.labels().get("target"))))
+        .hasSize(1);
 
-    runner.stop(Duration.ofMillis(200)).toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
+    runner
+        .stop(Duration.ofMillis(200))
+        .toCompletionStage()
+        .toCompletableFuture()
+        .get(5, TimeUnit.SECONDS);
     int stoppedAt = ok.calls.get();
     assertThat(ok.closed && hang.closed && broken.closed).isTrue();
-    await().during(Duration.ofMillis(600)).atMost(Duration.ofSeconds(2)).until(() -> ok.calls.get() == stoppedAt);
+    await()
+        .during(Duration.ofMillis(600))
+        .atMost(Duration.ofSeconds(2))
+        .until(() -> ok.calls.get() == stoppedAt);
   }
 
   @Test
@@ -112,11 +144,15 @@ class ScrapeRunnerTest {
     InMemoryCollector hang = new InMemoryCollector("hang", "hang");
     ScrapeRunner runner = new ScrapeRunner(vertx, List.of(target(hang)), meters);
     runner.start();
-    await().atMost(Duration.ofSeconds(5)).until(() -> value(runner.samples(), "tillwatch_target_up").isPresent());
-    assertThat(runner.samples()).extracting(x -> x.metric().name())
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .until(() -> value(runner.samples(), "tillwatch_target_up").isPresent());
+    assertThat(runner.samples())
+        .extracting(x -> x.metric().name())
         .containsExactlyInAnyOrder(
             "tillwatch_target_last_error_info", "tillwatch_target_up",
-            "tillwatch_target_scrape_duration_seconds", "tillwatch_target_last_scrape_timestamp_seconds");
+            "tillwatch_target_scrape_duration_seconds",
+                "tillwatch_target_last_scrape_timestamp_seconds");
     runner.stop(Duration.ZERO).toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
   }
 }

@@ -16,7 +16,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** An idle, healthy primary and standby: no lag, no ever-growing replay delay. */
 class IdleReplicationIT {
-  @RegisterExtension static final ReplicatedPostgresExtension PG = new ReplicatedPostgresExtension();
+  @RegisterExtension
+  static final ReplicatedPostgresExtension PG = new ReplicatedPostgresExtension();
 
   private Agent agent;
 
@@ -43,15 +44,25 @@ class IdleReplicationIT {
         .atMost(Duration.ofSeconds(20))
         .untilAsserted(
             () -> {
-              assertThat(valueOrNaN(agent, "tillwatch_target_up", "target", "acme-primary")).isEqualTo(1);
-              assertThat(valueOrNaN(agent, "tillwatch_target_up", "target", "acme-standby")).isEqualTo(1);
-              assertThat(valueOrNaN(agent, "tillwatch_pg_replication_lag_bytes", "standby", "standby1")).isZero();
+              assertThat(valueOrNaN(agent, "tillwatch_target_up", "target", "acme-primary"))
+                  .isEqualTo(1);
+              assertThat(valueOrNaN(agent, "tillwatch_target_up", "target", "acme-standby"))
+                  .isEqualTo(1);
+              assertThat(
+                      valueOrNaN(
+                          agent, "tillwatch_pg_replication_lag_bytes", "standby", "standby1"))
+                  .isZero();
             });
-    assertThat(valueOrNaN(agent, "tillwatch_pg_in_recovery", "target", "acme-primary")).isEqualTo(0);
-    assertThat(valueOrNaN(agent, "tillwatch_pg_in_recovery", "target", "acme-standby")).isEqualTo(1);
-    assertThat(valueOrNaN(agent, "tillwatch_pg_connected_standbys", "target", "acme-primary")).isEqualTo(1);
-    assertThat(valueOrNaN(agent, "tillwatch_pg_replication_slot_active", "slot", "standby1")).isEqualTo(1);
-    assertThat(valueOrNaN(agent, "tillwatch_pg_replication_slot_retained_bytes", "slot", "standby1"))
+    assertThat(valueOrNaN(agent, "tillwatch_pg_in_recovery", "target", "acme-primary"))
+        .isEqualTo(0);
+    assertThat(valueOrNaN(agent, "tillwatch_pg_in_recovery", "target", "acme-standby"))
+        .isEqualTo(1);
+    assertThat(valueOrNaN(agent, "tillwatch_pg_connected_standbys", "target", "acme-primary"))
+        .isEqualTo(1);
+    assertThat(valueOrNaN(agent, "tillwatch_pg_replication_slot_active", "slot", "standby1"))
+        .isEqualTo(1);
+    assertThat(
+            valueOrNaN(agent, "tillwatch_pg_replication_slot_retained_bytes", "slot", "standby1"))
         .isBetween(0.0, 1e6);
 
     double[] maxDelay = {0};
@@ -61,21 +72,31 @@ class IdleReplicationIT {
         .pollInterval(Duration.ofSeconds(2))
         .untilAsserted(
             () -> {
-              assertThat(valueOrNaN(agent, "tillwatch_pg_replication_streaming", "standby", "standby1"))
+              assertThat(
+                      valueOrNaN(
+                          agent, "tillwatch_pg_replication_streaming", "standby", "standby1"))
                   .isEqualTo(1);
-              assertThat(valueOrNaN(agent, "tillwatch_pg_standby_stream_up", "target", "acme-standby"))
+              assertThat(
+                      valueOrNaN(agent, "tillwatch_pg_standby_stream_up", "target", "acme-standby"))
                   .isEqualTo(1);
-              assertThat(valueOrNaN(agent, "tillwatch_pg_replication_replay_lag_seconds", "standby", "standby1"))
+              assertThat(
+                      valueOrNaN(
+                          agent,
+                          "tillwatch_pg_replication_replay_lag_seconds",
+                          "standby",
+                          "standby1"))
                   .isBetween(0.0, 1.0);
               double delay =
-                  valueOrNaN(agent, "tillwatch_pg_standby_replay_delay_seconds", "target", "acme-standby");
+                  valueOrNaN(
+                      agent, "tillwatch_pg_standby_replay_delay_seconds", "target", "acme-standby");
               assertThat(delay).isBetween(0.0, 1.0);
               maxDelay[0] = Math.max(maxDelay[0], delay);
             });
     // what a naive exporter reports after the same idle minute: it grows without any lag
     double naive =
         Double.parseDouble(
-            c.standby().queryString("SELECT extract(epoch FROM now() - pg_last_xact_replay_timestamp())"));
+            c.standby()
+                .queryString("SELECT extract(epoch FROM now() - pg_last_xact_replay_timestamp())"));
     assertThat(naive).isGreaterThan(55);
     assertThat(maxDelay[0]).isLessThan(1.0);
   }

@@ -18,7 +18,9 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Replay paused and a broken stream, on a real primary and standby, with the heartbeat on. */
 class ReplicationFaultsIT {
-  @RegisterExtension static final ReplicatedPostgresExtension PG = new ReplicatedPostgresExtension();
+  @RegisterExtension
+  static final ReplicatedPostgresExtension PG = new ReplicatedPostgresExtension();
+
   private static final Duration INTERVAL = Duration.ofSeconds(1);
 
   private Agent agent;
@@ -45,10 +47,19 @@ class ReplicationFaultsIT {
         .atMost(Duration.ofSeconds(30))
         .untilAsserted(
             () -> {
-              assertThat(valueOrNaN(agent, "tillwatch_pg_standby_stream_up", "target", "acme-standby")).isEqualTo(1);
-              assertThat(valueOrNaN(agent, "tillwatch_pg_standby_heartbeat_used", "target", "acme-standby"))
+              assertThat(
+                      valueOrNaN(agent, "tillwatch_pg_standby_stream_up", "target", "acme-standby"))
                   .isEqualTo(1);
-              assertThat(valueOrNaN(agent, "tillwatch_pg_standby_replay_delay_seconds", "target", "acme-standby"))
+              assertThat(
+                      valueOrNaN(
+                          agent, "tillwatch_pg_standby_heartbeat_used", "target", "acme-standby"))
+                  .isEqualTo(1);
+              assertThat(
+                      valueOrNaN(
+                          agent,
+                          "tillwatch_pg_standby_replay_delay_seconds",
+                          "target",
+                          "acme-standby"))
                   .isLessThan(1.0);
             });
   }
@@ -69,24 +80,41 @@ class ReplicationFaultsIT {
           .atMost(Duration.ofSeconds(30))
           .untilAsserted(
               () -> {
-                assertThat(valueOrNaN(agent, "tillwatch_pg_replication_lag_bytes", "standby", "standby1"))
+                assertThat(
+                        valueOrNaN(
+                            agent, "tillwatch_pg_replication_lag_bytes", "standby", "standby1"))
                     .isGreaterThan(1_000_000);
-                assertThat(valueOrNaN(agent, "tillwatch_pg_standby_replay_paused", "target", "acme-standby"))
+                assertThat(
+                        valueOrNaN(
+                            agent, "tillwatch_pg_standby_replay_paused", "target", "acme-standby"))
                     .isEqualTo(1);
-                assertThat(valueOrNaN(agent, "tillwatch_pg_standby_replay_delay_seconds", "target", "acme-standby"))
+                assertThat(
+                        valueOrNaN(
+                            agent,
+                            "tillwatch_pg_standby_replay_delay_seconds",
+                            "target",
+                            "acme-standby"))
                     .isGreaterThan(3);
               });
-      double first = valueOrNaN(agent, "tillwatch_pg_standby_replay_delay_seconds", "target", "acme-standby");
+      double first =
+          valueOrNaN(agent, "tillwatch_pg_standby_replay_delay_seconds", "target", "acme-standby");
       await()
           .atMost(Duration.ofSeconds(15))
           .untilAsserted(
               () ->
                   assertThat(
-                          valueOrNaN(agent, "tillwatch_pg_standby_replay_delay_seconds", "target", "acme-standby"))
+                          valueOrNaN(
+                              agent,
+                              "tillwatch_pg_standby_replay_delay_seconds",
+                              "target",
+                              "acme-standby"))
                       .isGreaterThan(first + 2));
       // receiving still works: the stream is up, only replay waits
-      assertThat(valueOrNaN(agent, "tillwatch_pg_standby_stream_up", "target", "acme-standby")).isEqualTo(1);
-      assertThat(valueOrNaN(agent, "tillwatch_pg_standby_replay_backlog_bytes", "target", "acme-standby"))
+      assertThat(valueOrNaN(agent, "tillwatch_pg_standby_stream_up", "target", "acme-standby"))
+          .isEqualTo(1);
+      assertThat(
+              valueOrNaN(
+                  agent, "tillwatch_pg_standby_replay_backlog_bytes", "target", "acme-standby"))
           .isGreaterThan(1_000_000);
     } finally {
       c.standby().execute("SELECT pg_wal_replay_resume()");
@@ -95,8 +123,16 @@ class ReplicationFaultsIT {
         .atMost(Duration.ofSeconds(30))
         .untilAsserted(
             () -> {
-              assertThat(valueOrNaN(agent, "tillwatch_pg_replication_lag_bytes", "standby", "standby1")).isLessThan(100_000);
-              assertThat(valueOrNaN(agent, "tillwatch_pg_standby_replay_delay_seconds", "target", "acme-standby"))
+              assertThat(
+                      valueOrNaN(
+                          agent, "tillwatch_pg_replication_lag_bytes", "standby", "standby1"))
+                  .isLessThan(100_000);
+              assertThat(
+                      valueOrNaN(
+                          agent,
+                          "tillwatch_pg_standby_replay_delay_seconds",
+                          "target",
+                          "acme-standby"))
                   .isLessThan(2);
             });
   }
@@ -112,19 +148,35 @@ class ReplicationFaultsIT {
           .atMost(INTERVAL.multipliedBy(2).plusMillis(1500))
           .untilAsserted(
               () ->
-                  assertThat(valueOrNaN(agent, "tillwatch_pg_standby_stream_up", "target", "acme-standby"))
+                  assertThat(
+                          valueOrNaN(
+                              agent, "tillwatch_pg_standby_stream_up", "target", "acme-standby"))
                       .isEqualTo(0));
       await()
           .atMost(Duration.ofSeconds(10))
           .untilAsserted(
               () -> {
-                assertThat(valueOrNaN(agent, "tillwatch_pg_connected_standbys", "target", "acme-primary")).isEqualTo(0);
-                assertThat(valueOrNaN(agent, "tillwatch_pg_replication_slot_active", "slot", "standby1")).isEqualTo(0);
+                assertThat(
+                        valueOrNaN(
+                            agent, "tillwatch_pg_connected_standbys", "target", "acme-primary"))
+                    .isEqualTo(0);
+                assertThat(
+                        valueOrNaN(
+                            agent, "tillwatch_pg_replication_slot_active", "slot", "standby1"))
+                    .isEqualTo(0);
                 // the heartbeat shows the data getting older although nothing waits to be replayed
-                assertThat(valueOrNaN(agent, "tillwatch_pg_standby_replay_delay_seconds", "target", "acme-standby"))
+                assertThat(
+                        valueOrNaN(
+                            agent,
+                            "tillwatch_pg_standby_replay_delay_seconds",
+                            "target",
+                            "acme-standby"))
                     .isGreaterThan(2);
               });
-      assertThat(valueOrNaN(agent, "tillwatch_pg_standby_replay_backlog_bytes", "target", "acme-standby")).isZero();
+      assertThat(
+              valueOrNaN(
+                  agent, "tillwatch_pg_standby_replay_backlog_bytes", "target", "acme-standby"))
+          .isZero();
       assertThat(valueOrNaN(agent, "tillwatch_target_up", "target", "acme-standby")).isEqualTo(1);
     } finally {
       c.repairStream();
@@ -133,13 +185,19 @@ class ReplicationFaultsIT {
         .atMost(Duration.ofSeconds(30))
         .untilAsserted(
             () -> {
-              assertThat(valueOrNaN(agent, "tillwatch_pg_standby_stream_up", "target", "acme-standby")).isEqualTo(1);
-              assertThat(valueOrNaN(agent, "tillwatch_pg_connected_standbys", "target", "acme-primary")).isEqualTo(1);
+              assertThat(
+                      valueOrNaN(agent, "tillwatch_pg_standby_stream_up", "target", "acme-standby"))
+                  .isEqualTo(1);
+              assertThat(
+                      valueOrNaN(
+                          agent, "tillwatch_pg_connected_standbys", "target", "acme-primary"))
+                  .isEqualTo(1);
             });
   }
 
   @Test
   @Timeout(120)
+  @SuppressWarnings("try") // the resource is the frozen WAL sender; closing it thaws the sender
   void stalledStreamIsCaughtWhileTheReceiverStillSaysStreaming() throws Exception {
     ReplicatedPostgres c = PG.cluster();
     try (AutoCloseable frozen = c.freezeWalSender()) {
@@ -148,10 +206,13 @@ class ReplicationFaultsIT {
           .atMost(INTERVAL.multipliedBy(2).plusMillis(1500))
           .untilAsserted(
               () ->
-                  assertThat(valueOrNaN(agent, "tillwatch_pg_standby_stream_up", "target", "acme-standby"))
+                  assertThat(
+                          valueOrNaN(
+                              agent, "tillwatch_pg_standby_stream_up", "target", "acme-standby"))
                       .isEqualTo(0));
       // postgres_exporter's view at this moment: receiver streaming, received == replayed, lag 0
-      assertThat(c.standby().queryString("SELECT status FROM pg_stat_wal_receiver")).isEqualTo("streaming");
+      assertThat(c.standby().queryString("SELECT status FROM pg_stat_wal_receiver"))
+          .isEqualTo("streaming");
       assertThat(
               c.standby()
                   .queryString("SELECT pg_last_wal_receive_lsn() = pg_last_wal_replay_lsn()"))
@@ -161,6 +222,10 @@ class ReplicationFaultsIT {
     await()
         .atMost(Duration.ofSeconds(30))
         .untilAsserted(
-            () -> assertThat(valueOrNaN(agent, "tillwatch_pg_standby_stream_up", "target", "acme-standby")).isEqualTo(1));
+            () ->
+                assertThat(
+                        valueOrNaN(
+                            agent, "tillwatch_pg_standby_stream_up", "target", "acme-standby"))
+                    .isEqualTo(1));
   }
 }

@@ -3,8 +3,8 @@ package io.tillwatch.cli.config;
 import java.nio.file.Path;
 
 /**
- * A configuration error, naming the file, line and column (1-based) and the field's full path,
- * e.g. {@code estate.yaml:12:14: tenants[0].targets[1].interval: not a duration: '15'}.
+ * A configuration error, naming the file, line and column (1-based) and the field's full path, e.g.
+ * {@code estate.yaml:12:14: tenants[0].targets[1].interval: not a duration: '15'}.
  */
 public final class ConfigException extends RuntimeException {
   private static final long serialVersionUID = 1L;
@@ -16,7 +16,8 @@ public final class ConfigException extends RuntimeException {
   private final String problem;
 
   public ConfigException(Path file, int line, int column, String field, String problem) {
-    super(file + ":" + line + ":" + column + ": " + (field.isEmpty() ? "" : field + ": ") + problem);
+    super(
+        file + ":" + line + ":" + column + ": " + (field.isEmpty() ? "" : field + ": ") + problem);
     this.file = file;
     this.line = line;
     this.column = column;

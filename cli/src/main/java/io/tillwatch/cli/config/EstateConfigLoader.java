@@ -35,12 +35,15 @@ public final class EstateConfigLoader {
   private static final Set<String> POSTGRES =
       Set.of("type", "name", "url", "user", "password", "heartbeat", "interval", "primary");
   private static final List<String> TYPES = List.of(PostgresTargetConfig.TYPE);
+
   /** Keys of every target type; the first pass over a target reads only {@code type}. */
   private static final Set<String> TARGET_KEYS = POSTGRES;
 
   private final Interpolation interpolation;
 
-  /** @param interpolation resolves {@code ${ENV}} and {@code file:} secrets */
+  /**
+   * @param interpolation resolves {@code ${ENV}} and {@code file:} secrets
+   */
   public EstateConfigLoader(Interpolation interpolation) {
     this.interpolation = interpolation;
   }
@@ -72,11 +75,15 @@ public final class EstateConfigLoader {
   private AgentConfig agent(YamlNode node) {
     YamlNode.Mapping m = node.mapping(AGENT);
     AgentConfig d = AgentConfig.DEFAULTS;
-    HostPort listen = m.optional("listen").map(n -> n.convert(s -> HostPort.parse(interpolation.expand(s)))).orElse(d.listen());
+    HostPort listen =
+        m.optional("listen")
+            .map(n -> n.convert(s -> HostPort.parse(interpolation.expand(s))))
+            .orElse(d.listen());
     Duration interval = m.optional("interval").map(this::positive).orElse(d.interval());
     Duration timeout = m.optional("timeout").map(this::positive).orElse(d.timeout());
     if (timeout.compareTo(interval) > 0) {
-      throw m.required("timeout").error("the timeout (" + timeout + ") is longer than the interval (" + interval + ")");
+      throw m.required("timeout")
+          .error("the timeout (" + timeout + ") is longer than the interval (" + interval + ")");
     }
     return new AgentConfig(listen, interval, timeout);
   }
@@ -108,7 +115,9 @@ public final class EstateConfigLoader {
     Tier tier = m.required("tier").convert(Tier::parse);
     ZoneId zone = m.required("timezone").convert(EstateConfigLoader::zone);
     BusinessHours hours =
-        m.optional("business_hours").map(n -> n.convert(BusinessHours::parse)).orElse(BusinessHours.always());
+        m.optional("business_hours")
+            .map(n -> n.convert(BusinessHours::parse))
+            .orElse(BusinessHours.always());
     Tenant tenant = new Tenant(id, name, tier, zone, hours);
     List<TargetConfig> targets = new ArrayList<>();
     for (YamlNode t : m.required("targets").list()) {
@@ -121,7 +130,9 @@ public final class EstateConfigLoader {
     String url = interpolation.expand(text);
     if (!url.startsWith("jdbc:postgresql:")) {
       throw new IllegalArgumentException(
-          "'" + url + "' is not a PostgreSQL JDBC URL (expected jdbc:postgresql://host:port/database)");
+          "'"
+              + url
+              + "' is not a PostgreSQL JDBC URL (expected jdbc:postgresql://host:port/database)");
     }
     return url;
   }
@@ -130,15 +141,18 @@ public final class EstateConfigLoader {
     try {
       return ZoneId.of(text);
     } catch (DateTimeException e) {
-      throw new IllegalArgumentException("unknown time zone '" + text + "' (expected an IANA name such as Europe/Berlin)", e);
+      throw new IllegalArgumentException(
+          "unknown time zone '" + text + "' (expected an IANA name such as Europe/Berlin)", e);
     }
   }
 
-  private TargetConfig target(YamlNode node, Map<String, YamlNode> targetNames, Map<String, YamlNode> primaries) {
+  private TargetConfig target(
+      YamlNode node, Map<String, YamlNode> targetNames, Map<String, YamlNode> primaries) {
     YamlNode typeNode = node.mapping(TARGET_KEYS).required("type");
     String type = typeNode.string();
     if (!TYPES.contains(type)) {
-      throw typeNode.error("unknown target type '" + type + "' (known: " + String.join(", ", TYPES) + ")");
+      throw typeNode.error(
+          "unknown target type '" + type + "' (known: " + String.join(", ", TYPES) + ")");
     }
     YamlNode.Mapping m = node.mapping(POSTGRES);
     YamlNode nameNode = m.required("name");

@@ -17,7 +17,9 @@ public final class Interpolation {
 
   private final Function<String, String> env;
 
-  /** @param env the environment, e.g. {@code System::getenv} */
+  /**
+   * @param env the environment, e.g. {@code System::getenv}
+   */
   public Interpolation(Function<String, String> env) {
     this.env = env;
   }
@@ -49,7 +51,8 @@ public final class Interpolation {
         String content = Files.readString(path, StandardCharsets.UTF_8);
         return content.endsWith("\n") ? content.substring(0, content.length() - 1) : content;
       } catch (IOException e) {
-        throw new IllegalArgumentException("cannot read secret file " + path + ": " + e.getMessage(), e);
+        throw new IllegalArgumentException(
+            "cannot read secret file " + path + ": " + e.getMessage(), e);
       }
     }
     return expand(text);

@@ -59,7 +59,11 @@ public final class YamlNode {
     } catch (MarkedYamlEngineException e) {
       Mark m = e.getProblemMark().or(e::getContextMark).orElse(null);
       throw new ConfigException(
-          file, m == null ? 1 : m.getLine() + 1, m == null ? 1 : m.getColumn() + 1, "", "YAML syntax: " + e.getProblem());
+          file,
+          m == null ? 1 : m.getLine() + 1,
+          m == null ? 1 : m.getColumn() + 1,
+          "",
+          "YAML syntax: " + e.getProblem());
     } catch (YamlEngineException e) {
       throw new ConfigException(file, 1, 1, "", "YAML syntax: " + e.getMessage());
     }
@@ -73,7 +77,8 @@ public final class YamlNode {
   /** An error at this node. */
   public ConfigException error(String problem) {
     Mark m = node.getStartMark().orElse(null);
-    return new ConfigException(file, m == null ? 1 : m.getLine() + 1, m == null ? 1 : m.getColumn() + 1, path, problem);
+    return new ConfigException(
+        file, m == null ? 1 : m.getLine() + 1, m == null ? 1 : m.getColumn() + 1, path, problem);
   }
 
   /** This node as a mapping whose keys must all be in {@code allowed}. */
@@ -130,11 +135,13 @@ public final class YamlNode {
   /** {@code true} or {@code false}. */
   public boolean bool() {
     return convert(
-        s -> switch (s) {
-          case "true" -> true;
-          case "false" -> false;
-          default -> throw new IllegalArgumentException("expected true or false, got '" + s + "'");
-        });
+        s ->
+            switch (s) {
+              case "true" -> true;
+              case "false" -> false;
+              default ->
+                  throw new IllegalArgumentException("expected true or false, got '" + s + "'");
+            });
   }
 
   /** Converts the scalar; an {@link IllegalArgumentException} becomes an error at this node. */

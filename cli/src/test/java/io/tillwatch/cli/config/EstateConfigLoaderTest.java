@@ -61,7 +61,8 @@ class EstateConfigLoaderTest {
   void loadsTheDocumentedExampleIntoRecords() throws Exception {
     Files.writeString(dir.resolve("acme-standby"), "s3cr3t\n");
     Path f = Path.of(getClass().getResource("/config/estate.yaml").toURI());
-    EstateConfig c = loader(Map.of("ACME_PG_PASSWORD", "pw1", "SECRETS_DIR", dir.toString())).load(f);
+    EstateConfig c =
+        loader(Map.of("ACME_PG_PASSWORD", "pw1", "SECRETS_DIR", dir.toString())).load(f);
 
     assertThat(c.agent().listen().port()).isEqualTo(9464);
     assertThat(c.agent().interval()).isEqualTo(Duration.ofSeconds(15));
@@ -119,13 +120,20 @@ class EstateConfigLoaderTest {
         """;
     ConfigException e = error(TENANT_HEAD + PG_TARGET + second + PG_TARGET);
     assertThat(e.field()).isEqualTo("tenants[1].targets[0].name");
-    assertThat(e.problem()).contains("duplicate target name 'pg1'").contains("tenants[0].targets[0].name");
+    assertThat(e.problem())
+        .contains("duplicate target name 'pg1'")
+        .contains("tenants[0].targets[0].name");
     assertThat(e.line()).isEqualTo(15);
   }
 
   @Test
   void duplicateTenantId() throws Exception {
-    ConfigException e = error(TENANT_HEAD + "      []\n" + TENANT_HEAD.substring("tenants:\n".length()) + "      []\n");
+    ConfigException e =
+        error(
+            TENANT_HEAD
+                + "      []\n"
+                + TENANT_HEAD.substring("tenants:\n".length())
+                + "      []\n");
     assertThat(e.field()).isEqualTo("tenants[1].id");
     assertThat(e.problem()).contains("duplicate tenant id 'acme'");
   }
@@ -141,7 +149,8 @@ class EstateConfigLoaderTest {
 
   @Test
   void timeoutLongerThanInterval() throws Exception {
-    ConfigException e = error("agent:\n  interval: 5s\n  timeout: 10s\n" + TENANT_HEAD + "      []\n");
+    ConfigException e =
+        error("agent:\n  interval: 5s\n  timeout: 10s\n" + TENANT_HEAD + "      []\n");
     assertThat(e.field()).isEqualTo("agent.timeout");
   }
 
@@ -163,22 +172,32 @@ class EstateConfigLoaderTest {
 
   @Test
   void unreadableSecretFile() throws Exception {
-    ConfigException e = error(TENANT_HEAD + PG_TARGET + "        password: file:/nonexistent/secret\n");
+    ConfigException e =
+        error(TENANT_HEAD + PG_TARGET + "        password: file:/nonexistent/secret\n");
     assertThat(e.field()).isEqualTo("tenants[0].targets[0].password");
     assertThat(e.problem()).contains("cannot read secret file /nonexistent/secret");
   }
 
   @Test
   void badTenantIdTierTypeUrlAndBusinessHours() throws Exception {
-    assertThat(error(TENANT_HEAD.replace("id: acme", "id: ACME") + "      []\n").field()).isEqualTo("tenants[0].id");
+    assertThat(error(TENANT_HEAD.replace("id: acme", "id: ACME") + "      []\n").field())
+        .isEqualTo("tenants[0].id");
     assertThat(error(TENANT_HEAD.replace("dedicated", "premium") + "      []\n").problem())
         .contains("unknown tier 'premium'");
     assertThat(error(TENANT_HEAD + PG_TARGET.replace("type: postgres", "type: mysql")).problem())
         .contains("unknown target type 'mysql'");
-    assertThat(error(TENANT_HEAD + PG_TARGET.replace("jdbc:postgresql://h:5432/postgres", "postgres://h")).field())
+    assertThat(
+            error(
+                    TENANT_HEAD
+                        + PG_TARGET.replace("jdbc:postgresql://h:5432/postgres", "postgres://h"))
+                .field())
         .isEqualTo("tenants[0].targets[0].url");
     assertThat(
-            error(TENANT_HEAD.replace("timezone: Europe/Berlin", "timezone: UTC\n    business_hours: Mon-Sun 8-22") + "      []\n")
+            error(
+                    TENANT_HEAD.replace(
+                            "timezone: Europe/Berlin",
+                            "timezone: UTC\n    business_hours: Mon-Sun 8-22")
+                        + "      []\n")
                 .field())
         .isEqualTo("tenants[0].business_hours");
   }
@@ -209,5 +228,4 @@ class EstateConfigLoaderTest {
         .isInstanceOf(ConfigException.class)
         .hasMessageContaining("absent.yaml:1:1: cannot read the file");
   }
-
 }
