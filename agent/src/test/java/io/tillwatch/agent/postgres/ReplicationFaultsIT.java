@@ -16,12 +16,15 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-/** Replay paused and a broken stream, on a real primary and standby, with the heartbeat on. */
+/** Replay paused and broken streams, on a real primary and standby, with the heartbeat on. */
 class ReplicationFaultsIT {
   @RegisterExtension
   static final ReplicatedPostgresExtension PG = new ReplicatedPostgresExtension();
 
   private static final Duration INTERVAL = Duration.ofSeconds(1);
+
+  /** A fault must show within two intervals (plus a scrape's own time). */
+  private static final Duration TWO_INTERVALS = INTERVAL.multipliedBy(2).plusMillis(1500);
 
   private Agent agent;
 
@@ -43,30 +46,42 @@ class ReplicationFaultsIT {
                 Duration.ofSeconds(3),
                 TestAgents.postgres("acme-primary", c.primary(), true),
                 TestAgents.postgres("acme-standby", c.standby(), false)));
-    await()
-        .atMost(Duration.ofSeconds(30))
-        .untilAsserted(
-            () -> {
-              assertThat(
-                      valueOrNaN(agent, "tillwatch_pg_standby_stream_up", "target", "acme-standby"))
-                  .isEqualTo(1);
-              assertThat(
-                      valueOrNaN(
-                          agent, "tillwatch_pg_standby_heartbeat_used", "target", "acme-standby"))
-                  .isEqualTo(1);
-              assertThat(
-                      valueOrNaN(
-                          agent,
-                          "tillwatch_pg_standby_replay_delay_seconds",
-                          "target",
-                          "acme-standby"))
-                  .isLessThan(1.0);
-            });
+    awaitHealthy();
+    assertThat(standby("tillwatch_pg_standby_heartbeat_used")).isEqualTo(1);
   }
 
   @AfterEach
   void stopAgent() {
     TestAgents.stop(agent);
+  }
+
+  private double standby(String metric) {
+    return valueOrNaN(agent, metric, "target", "acme-standby");
+  }
+
+  private double primary(String metric) {
+    return valueOrNaN(agent, metric, "target", "acme-primary");
+  }
+
+  private double ofStandby1(String metric) {
+    return valueOrNaN(agent, metric, "target", "acme-primary", "standby", "standby1");
+  }
+
+  private void awaitHealthy() {
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .untilAsserted(
+            () -> {
+              assertThat(standby("tillwatch_pg_standby_stream_up")).isEqualTo(1);
+              assertThat(primary("tillwatch_pg_connected_standbys")).isEqualTo(1);
+              assertThat(standby("tillwatch_pg_standby_replay_delay_seconds")).isLessThan(2);
+            });
+  }
+
+  private void awaitStreamDown() {
+    await()
+        .atMost(TWO_INTERVALS)
+        .untilAsserted(() -> assertThat(standby("tillwatch_pg_standby_stream_up")).isEqualTo(0));
   }
 
   @Test
@@ -80,61 +95,25 @@ class ReplicationFaultsIT {
           .atMost(Duration.ofSeconds(30))
           .untilAsserted(
               () -> {
-                assertThat(
-                        valueOrNaN(
-                            agent, "tillwatch_pg_replication_lag_bytes", "standby", "standby1"))
-                    .isGreaterThan(1_000_000);
-                assertThat(
-                        valueOrNaN(
-                            agent, "tillwatch_pg_standby_replay_paused", "target", "acme-standby"))
-                    .isEqualTo(1);
-                assertThat(
-                        valueOrNaN(
-                            agent,
-                            "tillwatch_pg_standby_replay_delay_seconds",
-                            "target",
-                            "acme-standby"))
-                    .isGreaterThan(3);
+                assertThat(ofStandby1("tillwatch_pg_replication_lag_bytes")).isGreaterThan(1e6);
+                assertThat(standby("tillwatch_pg_standby_replay_paused")).isEqualTo(1);
+                assertThat(standby("tillwatch_pg_standby_replay_delay_seconds")).isGreaterThan(3);
               });
-      double first =
-          valueOrNaN(agent, "tillwatch_pg_standby_replay_delay_seconds", "target", "acme-standby");
+      double first = standby("tillwatch_pg_standby_replay_delay_seconds");
       await()
           .atMost(Duration.ofSeconds(15))
           .untilAsserted(
               () ->
-                  assertThat(
-                          valueOrNaN(
-                              agent,
-                              "tillwatch_pg_standby_replay_delay_seconds",
-                              "target",
-                              "acme-standby"))
+                  assertThat(standby("tillwatch_pg_standby_replay_delay_seconds"))
                       .isGreaterThan(first + 2));
       // receiving still works: the stream is up, only replay waits
-      assertThat(valueOrNaN(agent, "tillwatch_pg_standby_stream_up", "target", "acme-standby"))
-          .isEqualTo(1);
-      assertThat(
-              valueOrNaN(
-                  agent, "tillwatch_pg_standby_replay_backlog_bytes", "target", "acme-standby"))
-          .isGreaterThan(1_000_000);
+      assertThat(standby("tillwatch_pg_standby_stream_up")).isEqualTo(1);
+      assertThat(standby("tillwatch_pg_standby_replay_backlog_bytes")).isGreaterThan(1e6);
     } finally {
       c.standby().execute("SELECT pg_wal_replay_resume()");
     }
-    await()
-        .atMost(Duration.ofSeconds(30))
-        .untilAsserted(
-            () -> {
-              assertThat(
-                      valueOrNaN(
-                          agent, "tillwatch_pg_replication_lag_bytes", "standby", "standby1"))
-                  .isLessThan(100_000);
-              assertThat(
-                      valueOrNaN(
-                          agent,
-                          "tillwatch_pg_standby_replay_delay_seconds",
-                          "target",
-                          "acme-standby"))
-                  .isLessThan(2);
-            });
+    awaitHealthy();
+    assertThat(ofStandby1("tillwatch_pg_replication_lag_bytes")).isLessThan(100_000);
   }
 
   @Test
@@ -144,55 +123,25 @@ class ReplicationFaultsIT {
     c.breakStream();
     try {
       c.writeWal(200_000);
-      await()
-          .atMost(INTERVAL.multipliedBy(2).plusMillis(1500))
-          .untilAsserted(
-              () ->
-                  assertThat(
-                          valueOrNaN(
-                              agent, "tillwatch_pg_standby_stream_up", "target", "acme-standby"))
-                      .isEqualTo(0));
+      awaitStreamDown();
       await()
           .atMost(Duration.ofSeconds(10))
           .untilAsserted(
               () -> {
-                assertThat(
-                        valueOrNaN(
-                            agent, "tillwatch_pg_connected_standbys", "target", "acme-primary"))
-                    .isEqualTo(0);
+                assertThat(primary("tillwatch_pg_connected_standbys")).isEqualTo(0);
                 assertThat(
                         valueOrNaN(
                             agent, "tillwatch_pg_replication_slot_active", "slot", "standby1"))
                     .isEqualTo(0);
                 // the heartbeat shows the data getting older although nothing waits to be replayed
-                assertThat(
-                        valueOrNaN(
-                            agent,
-                            "tillwatch_pg_standby_replay_delay_seconds",
-                            "target",
-                            "acme-standby"))
-                    .isGreaterThan(2);
+                assertThat(standby("tillwatch_pg_standby_replay_delay_seconds")).isGreaterThan(2);
               });
-      assertThat(
-              valueOrNaN(
-                  agent, "tillwatch_pg_standby_replay_backlog_bytes", "target", "acme-standby"))
-          .isZero();
-      assertThat(valueOrNaN(agent, "tillwatch_target_up", "target", "acme-standby")).isEqualTo(1);
+      assertThat(standby("tillwatch_pg_standby_replay_backlog_bytes")).isZero();
+      assertThat(standby("tillwatch_target_up")).isEqualTo(1);
     } finally {
       c.repairStream();
     }
-    await()
-        .atMost(Duration.ofSeconds(30))
-        .untilAsserted(
-            () -> {
-              assertThat(
-                      valueOrNaN(agent, "tillwatch_pg_standby_stream_up", "target", "acme-standby"))
-                  .isEqualTo(1);
-              assertThat(
-                      valueOrNaN(
-                          agent, "tillwatch_pg_connected_standbys", "target", "acme-primary"))
-                  .isEqualTo(1);
-            });
+    awaitHealthy();
   }
 
   @Test
@@ -202,14 +151,7 @@ class ReplicationFaultsIT {
     ReplicatedPostgres c = PG.cluster();
     try (AutoCloseable frozen = c.freezeWalSender()) {
       c.writeWal(100_000);
-      await()
-          .atMost(INTERVAL.multipliedBy(2).plusMillis(1500))
-          .untilAsserted(
-              () ->
-                  assertThat(
-                          valueOrNaN(
-                              agent, "tillwatch_pg_standby_stream_up", "target", "acme-standby"))
-                      .isEqualTo(0));
+      awaitStreamDown();
       // postgres_exporter's view at this moment: receiver streaming, received == replayed, lag 0
       assertThat(c.standby().queryString("SELECT status FROM pg_stat_wal_receiver"))
           .isEqualTo("streaming");
@@ -219,13 +161,6 @@ class ReplicationFaultsIT {
           .isEqualTo("t");
     }
     c.awaitStreaming(Duration.ofSeconds(30));
-    await()
-        .atMost(Duration.ofSeconds(30))
-        .untilAsserted(
-            () ->
-                assertThat(
-                        valueOrNaN(
-                            agent, "tillwatch_pg_standby_stream_up", "target", "acme-standby"))
-                    .isEqualTo(1));
+    awaitHealthy();
   }
 }
