@@ -11,6 +11,7 @@ import io.tillwatch.model.Durations;
 import io.tillwatch.model.Secret;
 import io.tillwatch.model.Tenant;
 import io.tillwatch.model.Tier;
+import io.tillwatch.sandbox.EmbeddedPostgresBinaries;
 import io.tillwatch.sandbox.ReplicatedPostgres;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -64,6 +65,13 @@ final class DemoCommand implements Callable<Integer> {
   Path pgBin;
 
   @Option(
+      names = "--embedded",
+      description =
+          "Use PostgreSQL from Maven Central even when this machine has its own"
+              + " (automatic when it has none).")
+  boolean embedded;
+
+  @Option(
       names = "--for",
       paramLabel = "DURATION",
       description = "Stop by itself after this long (e.g. 2m); default: run until Ctrl-C.")
@@ -73,7 +81,10 @@ final class DemoCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
     Duration every = Durations.parse(interval);
-    Path bin = pgBin != null ? pgBin : findPostgres();
+    Path bin =
+        pgBin != null
+            ? pgBin
+            : machinePostgres().filter(b -> !embedded).orElseGet(() -> embedded(out));
     out.println(
         "tillwatch demo: starting a PostgreSQL primary and a streaming standby from "
             + bin
@@ -165,9 +176,12 @@ final class DemoCommand implements Callable<Integer> {
     out.flush();
   }
 
-  /** The newest {@code /usr/lib/postgresql/N/bin} with initdb and pg_basebackup. */
-  static Path findPostgres() {
+  /** The newest {@code /usr/lib/postgresql/N/bin} with initdb and pg_basebackup, if any. */
+  static Optional<Path> machinePostgres() {
     Path root = Path.of("/usr/lib/postgresql");
+    if (!Files.isDirectory(root)) {
+      return Optional.empty();
+    }
     try (Stream<Path> versions = Files.list(root)) {
       return versions
           .map(v -> v.resolve("bin"))
@@ -175,14 +189,35 @@ final class DemoCommand implements Callable<Integer> {
               b ->
                   Files.isExecutable(b.resolve("initdb"))
                       && Files.isExecutable(b.resolve("pg_basebackup")))
-          .max(Comparator.comparingInt(DemoCommand::majorVersion))
-          .orElseThrow(() -> new IllegalStateException("no PostgreSQL server under " + root));
+          .max(Comparator.comparingInt(DemoCommand::majorVersion));
     } catch (IOException e) {
+      return Optional.empty();
+    }
+  }
+
+  /** PostgreSQL from Maven Central, unpacked once into the temporary directory. */
+  private static Path embedded(PrintWriter out) {
+    if (!EmbeddedPostgresBinaries.available()) {
       throw new IllegalStateException(
-          "no PostgreSQL server binaries under "
-              + root
-              + ": install Debian's postgresql package or pass --pg-bin",
-          e);
+          "no PostgreSQL on this machine and no embedded one for this platform:"
+              + " install PostgreSQL (apt-get install postgresql) or pass --pg-bin");
+    }
+    String version = EmbeddedPostgresBinaries.version();
+    out.println("tillwatch demo: using PostgreSQL " + version + " from Maven Central (embedded)");
+    out.flush();
+    try {
+      Path dir = Path.of(System.getProperty("java.io.tmpdir"), "tillwatch-postgresql-" + version);
+      if (Files.exists(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS)
+          && !Files.getOwner(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS)
+              .getName()
+              .equals(System.getProperty("user.name"))) {
+        dir = Files.createTempDirectory("tillwatch-postgresql-"); // not ours: do not trust it
+        Files.setPosixFilePermissions(
+            dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+      }
+      return EmbeddedPostgresBinaries.extract(dir);
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException("cannot unpack the embedded PostgreSQL", e);
     }
   }
 

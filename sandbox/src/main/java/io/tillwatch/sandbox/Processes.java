@@ -17,10 +17,22 @@ import java.util.stream.Stream;
 
 /** Runs the machine's server binaries, as an unprivileged user when this JVM runs as root. */
 final class Processes {
-  /** PostgreSQL refuses to run as root; Debian's package creates this user. */
-  static final String POSTGRES_USER = "postgres";
+  /**
+   * The user to run PostgreSQL as when we are root (it refuses to run as root): {@code postgres}
+   * (Debian's package creates it), else {@code nobody}.
+   */
+  static final String POSTGRES_USER = userExists("postgres") ? "postgres" : "nobody";
 
   private Processes() {}
+
+  private static boolean userExists(String name) {
+    try {
+      Path.of("/").getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName(name);
+      return true;
+    } catch (IOException e) {
+      return false;
+    }
+  }
 
   static boolean runningAsRoot() {
     return new com.sun.security.auth.module.UnixSystem().getUid() == 0;

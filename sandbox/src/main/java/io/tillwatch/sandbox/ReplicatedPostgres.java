@@ -45,10 +45,11 @@ public final class ReplicatedPostgres implements AutoCloseable {
   /**
    * Creates and starts a primary and a standby streaming from it.
    *
-   * @param bin PostgreSQL's server binaries ({@code initdb}, {@code pg_ctl}, {@code pg_basebackup})
+   * @param bin PostgreSQL's server binaries ({@code initdb}, {@code pg_ctl}; with {@code
+   *     pg_basebackup} when present, else a low-level base backup)
    */
   public static ReplicatedPostgres start(Path bin) {
-    for (String tool : List.of("initdb", "pg_ctl", "pg_basebackup")) {
+    for (String tool : List.of("initdb", "pg_ctl", "postgres")) {
       if (!Files.isExecutable(bin.resolve(tool))) {
         throw new IllegalStateException(
             "no " + tool + " in " + bin + ": install Debian's postgresql package");
@@ -90,30 +91,12 @@ public final class ReplicatedPostgres implements AutoCloseable {
       primary.start();
 
       Path standbyDir = base.resolve("standby");
-      Processes.run(
-          Processes.asUser(
-              Processes.POSTGRES_USER,
-              List.of(
-                  bin.resolve("pg_basebackup").toString(),
-                  "-h",
-                  "127.0.0.1",
-                  "-p",
-                  String.valueOf(primary.port()),
-                  "-U",
-                  PostgresServer.SUPERUSER,
-                  "-D",
-                  standbyDir.toString(),
-                  "-X",
-                  "stream",
-                  "-C",
-                  "-S",
-                  STANDBY_NAME,
-                  "-R",
-                  "--no-sync",
-                  "-c",
-                  "fast")),
-          Map.of("PGPASSWORD", password),
-          Duration.ofSeconds(120));
+      if (Files.isExecutable(bin.resolve("pg_basebackup"))) {
+        baseBackup(bin, primary, standbyDir, password);
+      } else {
+        LowLevelBackup.copy(primary, standbyDir, STANDBY_NAME);
+        Processes.handOver(standbyDir, Processes.POSTGRES_USER);
+      }
       Files.writeString(
           standbyDir.resolve("postgresql.auto.conf"),
           "primary_conninfo = '"
@@ -139,6 +122,35 @@ public final class ReplicatedPostgres implements AutoCloseable {
       throw new IllegalStateException(
           "cannot start the PostgreSQL sandbox: " + e.getMessage() + logs, e);
     }
+  }
+
+  /** {@code pg_basebackup -R} through a new physical slot. */
+  private static void baseBackup(
+      Path bin, PostgresServer primary, Path standbyDir, String password) {
+    Processes.run(
+        Processes.asUser(
+            Processes.POSTGRES_USER,
+            List.of(
+                bin.resolve("pg_basebackup").toString(),
+                "-h",
+                "127.0.0.1",
+                "-p",
+                String.valueOf(primary.port()),
+                "-U",
+                PostgresServer.SUPERUSER,
+                "-D",
+                standbyDir.toString(),
+                "-X",
+                "stream",
+                "-C",
+                "-S",
+                STANDBY_NAME,
+                "-R",
+                "--no-sync",
+                "-c",
+                "fast")),
+        Map.of("PGPASSWORD", password),
+        Duration.ofSeconds(120));
   }
 
   private static String conninfo(int port, String password) {
