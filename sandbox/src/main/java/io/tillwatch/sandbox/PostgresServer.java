@@ -25,15 +25,14 @@ public final class PostgresServer implements AutoCloseable {
   private final Path dataDir;
   private final int port;
   private final String password;
-  private final List<String> settings;
   private volatile boolean running;
 
-  PostgresServer(Path bin, Path dataDir, int port, String password, List<String> settings) {
+  /** A server on an initialised data directory; settings live in its postgresql.conf. */
+  PostgresServer(Path bin, Path dataDir, int port, String password) {
     this.bin = bin;
     this.dataDir = dataDir;
     this.port = port;
     this.password = password;
-    this.settings = List.copyOf(settings);
   }
 
   /** The TCP port on 127.0.0.1. */
@@ -97,13 +96,12 @@ public final class PostgresServer implements AutoCloseable {
 
   /** Starts the server and waits until it accepts connections. */
   public void start() {
+    // only what differs between primary and standby is given here: command-line settings
+    // outrank ALTER SYSTEM, and tests change settings the way an operator does
     List<String> options = new ArrayList<>();
     options.add("-c port=" + port);
     options.add("-c listen_addresses=127.0.0.1");
     options.add("-c unix_socket_directories=''");
-    for (String s : settings) {
-      options.add("-c " + s);
-    }
     Path log = dataDir.resolveSibling(dataDir.getFileName() + ".log");
     Processes.run(
         Processes.asUser(

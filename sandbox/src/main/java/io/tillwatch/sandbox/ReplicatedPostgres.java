@@ -30,7 +30,10 @@ public final class ReplicatedPostgres implements AutoCloseable {
           "max_connections=100",
           "wal_receiver_status_interval=1s",
           "wal_receiver_timeout=10s",
-          "wal_sender_timeout=10s");
+          "wal_sender_timeout=10s",
+          // archiving on but paused (empty command): tests and tools set archive_command by reload
+          "archive_mode=on",
+          "archive_command = ''");
 
   private final Path baseDir;
   private final PostgresServer primary;
@@ -87,7 +90,12 @@ public final class ReplicatedPostgres implements AutoCloseable {
                   "--locale=C")),
           Map.of(),
           Duration.ofSeconds(120));
-      primary = new PostgresServer(bin, primaryDir, FreePorts.next(), password, SETTINGS);
+      Files.writeString(
+          primaryDir.resolve("postgresql.conf"),
+          "\n# tillwatch sandbox\n" + String.join("\n", SETTINGS) + "\n",
+          StandardCharsets.UTF_8,
+          StandardOpenOption.APPEND);
+      primary = new PostgresServer(bin, primaryDir, FreePorts.next(), password);
       primary.start();
 
       Path standbyDir = base.resolve("standby");
@@ -107,7 +115,7 @@ public final class ReplicatedPostgres implements AutoCloseable {
               + "'\n",
           StandardCharsets.UTF_8,
           StandardOpenOption.APPEND);
-      standby = new PostgresServer(bin, standbyDir, FreePorts.next(), password, SETTINGS);
+      standby = new PostgresServer(bin, standbyDir, FreePorts.next(), password);
       standby.start();
       ReplicatedPostgres cluster = new ReplicatedPostgres(base, primary, standby);
       cluster.awaitStreaming(Duration.ofSeconds(60));
