@@ -7,14 +7,12 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.tillwatch.agent.config.EstateConfig;
-import io.tillwatch.agent.config.PostgresTargetConfig;
 import io.tillwatch.agent.config.TargetConfig;
 import io.tillwatch.agent.config.TenantConfig;
+import io.tillwatch.agent.internal.CollectorFactory;
 import io.tillwatch.agent.internal.MetricsServer;
 import io.tillwatch.agent.internal.SampleSnapshots;
 import io.tillwatch.agent.internal.ScrapeRunner;
-import io.tillwatch.agent.postgres.PostgresCollector;
-import io.tillwatch.agent.postgres.ReplicationTopology;
 import io.tillwatch.model.Sample;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -70,20 +68,15 @@ public final class Agent {
   }
 
   private static List<ScrapeTarget> targets(EstateConfig config, ExecutorService blocking) {
-    ReplicationTopology topology = new ReplicationTopology();
     Duration timeout = config.agent().timeout();
+    CollectorFactory factory = new CollectorFactory(timeout, blocking, java.time.Clock.systemUTC());
     List<ScrapeTarget> out = new ArrayList<>();
     for (TenantConfig tenant : config.tenants()) {
       for (TargetConfig target : tenant.targets()) {
-        Collector collector =
-            switch (target) {
-              case PostgresTargetConfig pg ->
-                  new PostgresCollector(
-                      pg, timeout, topology, blocking, java.time.Clock.systemUTC());
-            };
         Duration interval = target.interval().orElse(config.agent().interval());
         out.add(
-            new ScrapeTarget(tenant.tenant().id(), target.type(), interval, timeout, collector));
+            new ScrapeTarget(
+                tenant.tenant().id(), target.type(), interval, timeout, factory.create(target)));
       }
     }
     return out;

@@ -4,7 +4,7 @@ import java.time.Duration;
 import java.util.Optional;
 
 /** One scraped system of a tenant; {@link #type()} selects the collector. */
-public sealed interface TargetConfig permits PostgresTargetConfig {
+public sealed interface TargetConfig permits PostgresTargetConfig, RedisTargetConfig {
   /** Unique within the estate; the {@code target} label. */
   String name();
 

@@ -8,6 +8,8 @@ import java.net.UnknownHostException;
 import java.sql.SQLException;
 import java.util.concurrent.TimeoutException;
 import javax.net.ssl.SSLException;
+import redis.clients.jedis.exceptions.JedisAccessControlException;
+import redis.clients.jedis.exceptions.JedisDataException;
 
 /** Turns a scrape failure into a short, stable {@code reason} label value. */
 public final class ErrorReasons {
@@ -38,6 +40,10 @@ public final class ErrorReasons {
       if (t instanceof SSLException) {
         return "tls";
       }
+      if (t instanceof JedisAccessControlException
+          || (t instanceof JedisDataException && isRedisAuthError(t.getMessage()))) {
+        return "auth";
+      }
     }
     for (Throwable t = failure; t != null; t = t.getCause()) {
       if (t instanceof SQLException sql && sql.getSQLState() != null) {
@@ -48,6 +54,13 @@ public final class ErrorReasons {
       }
     }
     return "error";
+  }
+
+  private static boolean isRedisAuthError(String message) {
+    return message != null
+        && (message.startsWith("NOAUTH")
+            || message.startsWith("WRONGPASS")
+            || message.contains("invalid password"));
   }
 
   private static String ofSqlState(String state) {

@@ -4,6 +4,7 @@ import io.tillwatch.agent.config.AgentConfig;
 import io.tillwatch.agent.config.EstateConfig;
 import io.tillwatch.agent.config.HostPort;
 import io.tillwatch.agent.config.PostgresTargetConfig;
+import io.tillwatch.agent.config.RedisTargetConfig;
 import io.tillwatch.agent.config.TargetConfig;
 import io.tillwatch.agent.config.TenantConfig;
 import io.tillwatch.calendar.BusinessHours;
@@ -20,7 +21,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 
 /**
  * Reads the estate file (agent settings, tenants and their targets) into {@link EstateConfig}.
@@ -34,10 +37,16 @@ public final class EstateConfigLoader {
       Set.of("id", "name", "tier", "timezone", "business_hours", "targets");
   private static final Set<String> POSTGRES =
       Set.of("type", "name", "url", "user", "password", "heartbeat", "interval", "primary");
-  private static final List<String> TYPES = List.of(PostgresTargetConfig.TYPE);
+  private static final Set<String> REDIS =
+      Set.of("type", "name", "url", "user", "password", "interval");
+
+  /** Each target type's keys. */
+  private static final Map<String, Set<String>> KEYS =
+      Map.of(PostgresTargetConfig.TYPE, POSTGRES, RedisTargetConfig.TYPE, REDIS);
 
   /** Keys of every target type; the first pass over a target reads only {@code type}. */
-  private static final Set<String> TARGET_KEYS = POSTGRES;
+  private static final Set<String> TARGET_KEYS =
+      KEYS.values().stream().flatMap(Set::stream).collect(Collectors.toUnmodifiableSet());
 
   private final Interpolation interpolation;
 
@@ -150,11 +159,16 @@ public final class EstateConfigLoader {
       YamlNode node, Map<String, YamlNode> targetNames, Map<String, YamlNode> primaries) {
     YamlNode typeNode = node.mapping(TARGET_KEYS).required("type");
     String type = typeNode.string();
-    if (!TYPES.contains(type)) {
+    Set<String> keys = KEYS.get(type);
+    if (keys == null) {
       throw typeNode.error(
-          "unknown target type '" + type + "' (known: " + String.join(", ", TYPES) + ")");
+          "unknown target type '"
+              + type
+              + "' (known: "
+              + String.join(", ", new TreeSet<>(KEYS.keySet()))
+              + ")");
     }
-    YamlNode.Mapping m = node.mapping(POSTGRES);
+    YamlNode.Mapping m = node.mapping(keys);
     YamlNode nameNode = m.required("name");
     String name = nameNode.string();
     if (name.isBlank()) {
@@ -164,19 +178,41 @@ public final class EstateConfigLoader {
     if (first != null) {
       throw nameNode.error("duplicate target name '" + name + "' (first at " + first.path() + ")");
     }
-    Optional<String> primary = m.optional("primary").map(YamlNode::string);
-    m.optional("primary").ifPresent(p -> primaries.put(p.string(), p));
     try {
-      return new PostgresTargetConfig(
-          name,
-          m.required("url").convert(this::jdbcUrl),
-          m.required("user").string(),
-          Secret.of(m.optional("password").map(YamlNode::secret).orElse("")),
-          m.optional("heartbeat").map(YamlNode::bool).orElse(false),
-          m.optional("interval").map(this::positive),
-          primary);
+      return switch (type) {
+        case PostgresTargetConfig.TYPE -> postgres(m, name, primaries);
+        case RedisTargetConfig.TYPE -> redis(m, name);
+        default -> throw typeNode.error("unknown target type '" + type + "'");
+      };
     } catch (IllegalArgumentException e) {
       throw m.node().error(e.getMessage());
     }
+  }
+
+  private PostgresTargetConfig postgres(
+      YamlNode.Mapping m, String name, Map<String, YamlNode> primaries) {
+    Optional<String> primary = m.optional("primary").map(YamlNode::string);
+    m.optional("primary").ifPresent(p -> primaries.put(p.string(), p));
+    return new PostgresTargetConfig(
+        name,
+        m.required("url").convert(this::jdbcUrl),
+        m.required("user").string(),
+        secret(m),
+        m.optional("heartbeat").map(YamlNode::bool).orElse(false),
+        m.optional("interval").map(this::positive),
+        primary);
+  }
+
+  private RedisTargetConfig redis(YamlNode.Mapping m, String name) {
+    return new RedisTargetConfig(
+        name,
+        m.required("url").convert(s -> RedisTargetConfig.parseUrl(interpolation.expand(s))),
+        m.optional("user").map(YamlNode::string),
+        secret(m),
+        m.optional("interval").map(this::positive));
+  }
+
+  private static Secret secret(YamlNode.Mapping m) {
+    return Secret.of(m.optional("password").map(YamlNode::secret).orElse(""));
   }
 }
