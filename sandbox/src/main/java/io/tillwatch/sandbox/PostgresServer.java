@@ -45,6 +45,11 @@ public final class PostgresServer implements AutoCloseable {
     return dataDir;
   }
 
+  /** The directory of the server's Unix socket (private to the sandbox). */
+  public Path socketDirectory() {
+    return dataDir.getParent();
+  }
+
   /** The superuser's password. */
   public String superuserPassword() {
     return password;
@@ -101,7 +106,8 @@ public final class PostgresServer implements AutoCloseable {
     List<String> options = new ArrayList<>();
     options.add("-c port=" + port);
     options.add("-c listen_addresses=127.0.0.1");
-    options.add("-c unix_socket_directories=''");
+    // a socket in the sandbox's own directory, for tools that only speak it (pgBackRest)
+    options.add("-c unix_socket_directories='" + socketDirectory() + "'");
     Path log = dataDir.resolveSibling(dataDir.getFileName() + ".log");
     Processes.run(
         Processes.asUser(

@@ -4,7 +4,8 @@ import java.time.Duration;
 import java.util.Optional;
 
 /** One scraped system of a tenant; {@link #type()} selects the collector. */
-public sealed interface TargetConfig permits PostgresTargetConfig, RedisTargetConfig {
+public sealed interface TargetConfig
+    permits PostgresTargetConfig, RedisTargetConfig, BackupTargetConfig {
   /** Unique within the estate; the {@code target} label. */
   String name();
 

@@ -1,6 +1,8 @@
 package io.tillwatch.agent.internal;
 
 import io.tillwatch.agent.Collector;
+import io.tillwatch.agent.backup.BackupCollector;
+import io.tillwatch.agent.config.BackupTargetConfig;
 import io.tillwatch.agent.config.PostgresTargetConfig;
 import io.tillwatch.agent.config.RedisTargetConfig;
 import io.tillwatch.agent.config.TargetConfig;
@@ -33,6 +35,7 @@ public final class CollectorFactory {
     return switch (target) {
       case PostgresTargetConfig pg -> new PostgresCollector(pg, timeout, topology, blocking, clock);
       case RedisTargetConfig redis -> new RedisCollector(redis, timeout, blocking);
+      case BackupTargetConfig backup -> new BackupCollector(backup, timeout, blocking, clock);
     };
   }
 }

@@ -1,6 +1,8 @@
 package io.tillwatch.cli.config;
 
 import io.tillwatch.agent.config.AgentConfig;
+import io.tillwatch.agent.config.BackupTargetConfig;
+import io.tillwatch.agent.config.BackupTargetConfig.Tool;
 import io.tillwatch.agent.config.EstateConfig;
 import io.tillwatch.agent.config.HostPort;
 import io.tillwatch.agent.config.PostgresTargetConfig;
@@ -40,9 +42,25 @@ public final class EstateConfigLoader {
   private static final Set<String> REDIS =
       Set.of("type", "name", "url", "user", "password", "interval");
 
+  private static final Set<String> PGBACKREST =
+      Set.of("type", "name", "stanza", "command", "config", "info_json", "interval");
+  private static final Set<String> WALG =
+      Set.of("type", "name", "command", "backup_list_json", "interval");
+  private static final Set<String> BACKUP_STATUS = Set.of("type", "name", "path", "interval");
+
   /** Each target type's keys. */
   private static final Map<String, Set<String>> KEYS =
-      Map.of(PostgresTargetConfig.TYPE, POSTGRES, RedisTargetConfig.TYPE, REDIS);
+      Map.of(
+          PostgresTargetConfig.TYPE,
+          POSTGRES,
+          RedisTargetConfig.TYPE,
+          REDIS,
+          Tool.PGBACKREST.type(),
+          PGBACKREST,
+          Tool.WALG.type(),
+          WALG,
+          Tool.STATUS_FILE.type(),
+          BACKUP_STATUS);
 
   /** Keys of every target type; the first pass over a target reads only {@code type}. */
   private static final Set<String> TARGET_KEYS =
@@ -182,6 +200,16 @@ public final class EstateConfigLoader {
       return switch (type) {
         case PostgresTargetConfig.TYPE -> postgres(m, name, primaries);
         case RedisTargetConfig.TYPE -> redis(m, name);
+        case "pgbackrest" -> pgbackrest(m, name);
+        case "walg" -> walg(m, name);
+        case "backup_status" ->
+            new BackupTargetConfig(
+                name,
+                Tool.STATUS_FILE,
+                List.of(),
+                Optional.of(m.required("path").convert(this::path)),
+                Optional.empty(),
+                m.optional("interval").map(this::positive));
         default -> throw typeNode.error("unknown target type '" + type + "'");
       };
     } catch (IllegalArgumentException e) {
@@ -210,6 +238,66 @@ public final class EstateConfigLoader {
         m.optional("user").map(YamlNode::string),
         secret(m),
         m.optional("interval").map(this::positive));
+  }
+
+  private BackupTargetConfig pgbackrest(YamlNode.Mapping m, String name) {
+    String stanza = m.required("stanza").string();
+    Optional<Path> file = m.optional("info_json").map(n -> n.convert(this::path));
+    List<String> command = List.of();
+    if (file.isEmpty()) {
+      command =
+          new ArrayList<>(m.optional("command").map(this::words).orElse(List.of("pgbackrest")));
+      Optional<Path> config = m.optional("config").map(n -> n.convert(this::path));
+      if (config.isPresent()) {
+        command.add("--config=" + config.get());
+      }
+      command.addAll(List.of("--stanza=" + stanza, "--output=json", "info"));
+    } else if (m.optional("command").isPresent()) {
+      throw m.required("command").error("give either command (and config) or info_json, not both");
+    }
+    return new BackupTargetConfig(
+        name,
+        Tool.PGBACKREST,
+        command,
+        file,
+        Optional.of(stanza),
+        m.optional("interval").map(this::positive));
+  }
+
+  private BackupTargetConfig walg(YamlNode.Mapping m, String name) {
+    Optional<Path> file = m.optional("backup_list_json").map(n -> n.convert(this::path));
+    List<String> command = List.of();
+    if (file.isEmpty()) {
+      command = new ArrayList<>(m.optional("command").map(this::words).orElse(List.of("wal-g")));
+      command.addAll(List.of("backup-list", "--json", "--detail"));
+    } else if (m.optional("command").isPresent()) {
+      throw m.required("command").error("give either command or backup_list_json, not both");
+    }
+    return new BackupTargetConfig(
+        name,
+        Tool.WALG,
+        command,
+        file,
+        Optional.empty(),
+        m.optional("interval").map(this::positive));
+  }
+
+  /** A command: a YAML list of words, or one string split at spaces. */
+  private List<String> words(YamlNode node) {
+    List<String> words;
+    try {
+      words = node.list().stream().map(YamlNode::string).toList();
+    } catch (ConfigException notAList) {
+      words = List.of(node.string().trim().split("\\s+"));
+    }
+    if (words.isEmpty() || words.get(0).isBlank()) {
+      throw node.error("the command is empty");
+    }
+    return words;
+  }
+
+  private Path path(String text) {
+    return Path.of(interpolation.expand(text));
   }
 
   private static Secret secret(YamlNode.Mapping m) {

@@ -85,6 +85,78 @@ class EstateConfigLoaderTest {
   }
 
   @Test
+  void redisAndBackupTargets() throws Exception {
+    Path f =
+        write(
+            TENANT_HEAD
+                + """
+                  - type: redis
+                    name: sessions
+                    url: rediss://redis.acme:6380
+                    user: monitor
+                    password: ${SET}
+                  - type: pgbackrest
+                    name: repo
+                    stanza: acme
+                    config: /etc/pgbackrest/acme.conf
+                  - type: pgbackrest
+                    name: repo-file
+                    stanza: acme
+                    info_json: /var/lib/tillwatch/info.json
+                  - type: walg
+                    name: walg
+                    command: [sudo, -u, postgres, wal-g]
+                  - type: backup_status
+                    name: dump
+                    path: /var/lib/backup/status.json
+                """
+                    .indent(6));
+    var targets = loader(Map.of("SET", "pw")).load(f).tenants().get(0).targets();
+    var redis = (io.tillwatch.agent.config.RedisTargetConfig) targets.get(0);
+    assertThat(redis.url().getPort()).isEqualTo(6380);
+    assertThat(redis.user()).contains("monitor");
+    assertThat(redis.password().reveal()).isEqualTo("pw");
+    var repo = (io.tillwatch.agent.config.BackupTargetConfig) targets.get(1);
+    assertThat(repo.command())
+        .containsExactly(
+            "pgbackrest",
+            "--config=/etc/pgbackrest/acme.conf",
+            "--stanza=acme",
+            "--output=json",
+            "info");
+    var repoFile = (io.tillwatch.agent.config.BackupTargetConfig) targets.get(2);
+    assertThat(repoFile.command()).isEmpty();
+    assertThat(repoFile.file()).contains(Path.of("/var/lib/tillwatch/info.json"));
+    var walg = (io.tillwatch.agent.config.BackupTargetConfig) targets.get(3);
+    assertThat(walg.command())
+        .containsExactly("sudo", "-u", "postgres", "wal-g", "backup-list", "--json", "--detail");
+    assertThat(targets.get(4).type()).isEqualTo("backup_status");
+  }
+
+  @Test
+  void wrongKeysOfBackupAndRedisTargets() throws Exception {
+    assertThat(
+            error(TENANT_HEAD + "      - type: redis\n        name: r\n        url: http://x:1\n")
+                .field())
+        .isEqualTo("tenants[0].targets[0].url");
+    assertThat(
+            error(
+                    TENANT_HEAD
+                        + "      - type: pgbackrest\n        name: b\n        stanza: s\n        url: x\n")
+                .problem())
+        .startsWith("Unknown property");
+    assertThat(
+            error(
+                    TENANT_HEAD
+                        + "      - type: pgbackrest\n        name: b\n        stanza: s\n"
+                        + "        info_json: /x\n        command: pgbackrest\n")
+                .problem())
+        .contains("not both");
+    assertThat(error(TENANT_HEAD + "      - type: backup_status\n        name: b\n").field())
+        .isEqualTo("tenants[0].targets[0].path");
+  }
+
+  @Test
   void unknownKeyNamesItsPathAndPosition() throws Exception {
     ConfigException e = error(TENANT_HEAD + PG_TARGET + "        hearbeat: true\n");
     assertThat(e.field()).isEqualTo("tenants[0].targets[0].hearbeat");
