@@ -1,11 +1,11 @@
 package io.tillwatch.agent.backup;
 
+import io.tillwatch.agent.Blocking;
 import io.tillwatch.agent.Collector;
 import io.tillwatch.agent.ScrapeException;
 import io.tillwatch.agent.config.BackupTargetConfig;
 import io.tillwatch.model.Sample;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -44,20 +44,8 @@ public final class BackupCollector implements Collector {
 
   @Override
   public Future<List<Sample>> collect() {
-    Promise<List<Sample>> promise = Promise.promise();
-    blocking.execute(
-        () -> {
-          try {
-            String text = target.file().isPresent() ? readFile() : runCommand();
-            promise.complete(parse(text));
-          } catch (VirtualMachineError | LinkageError fatal) {
-            promise.fail(fatal);
-            throw fatal;
-          } catch (Exception e) {
-            promise.fail(e);
-          }
-        });
-    return promise.future();
+    return Blocking.run(
+        blocking, () -> parse(target.file().isPresent() ? readFile() : runCommand()));
   }
 
   private List<Sample> parse(String text) {

@@ -2,13 +2,13 @@ package io.tillwatch.agent.postgres;
 
 import static io.tillwatch.agent.postgres.PostgresMetrics.*;
 
+import io.tillwatch.agent.Blocking;
 import io.tillwatch.agent.Collector;
 import io.tillwatch.agent.ScrapeException;
 import io.tillwatch.agent.config.PostgresTargetConfig;
 import io.tillwatch.model.Labels;
 import io.tillwatch.model.Sample;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -69,20 +69,16 @@ public final class PostgresCollector implements Collector {
 
   @Override
   public Future<List<Sample>> collect() {
-    Promise<List<Sample>> promise = Promise.promise();
-    blocking.execute(
+    return Blocking.run(
+        blocking,
         () -> {
           try {
-            promise.complete(scrape());
-          } catch (VirtualMachineError | LinkageError fatal) {
-            promise.fail(fatal);
-            throw fatal;
-          } catch (Exception e) {
-            closeQuietly();
-            promise.fail(e);
+            return scrape();
+          } catch (SQLException | RuntimeException e) {
+            closeQuietly(); // reconnect on the next scrape
+            throw e;
           }
         });
-    return promise.future();
   }
 
   private List<Sample> scrape() throws SQLException {

@@ -1,10 +1,10 @@
 package io.tillwatch.agent.redis;
 
+import io.tillwatch.agent.Blocking;
 import io.tillwatch.agent.Collector;
 import io.tillwatch.agent.config.RedisTargetConfig;
 import io.tillwatch.model.Sample;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Executor;
@@ -35,20 +35,16 @@ public final class RedisCollector implements Collector {
 
   @Override
   public Future<List<Sample>> collect() {
-    Promise<List<Sample>> promise = Promise.promise();
-    blocking.execute(
+    return Blocking.run(
+        blocking,
         () -> {
           try {
-            promise.complete(RedisInfo.samples(connection().info()));
-          } catch (VirtualMachineError | LinkageError fatal) {
-            promise.fail(fatal);
-            throw fatal;
+            return RedisInfo.samples(connection().info());
           } catch (RuntimeException e) {
-            close();
-            promise.fail(e);
+            close(); // reconnect on the next scrape
+            throw e;
           }
         });
-    return promise.future();
   }
 
   private Jedis connection() {
