@@ -62,16 +62,26 @@ public final class PostgresServer implements AutoCloseable {
 
   /** A new superuser connection to the {@code postgres} database. */
   public Connection connect() throws SQLException {
+    return connect("postgres");
+  }
+
+  /** A new superuser connection to {@code database}. */
+  public Connection connect(String database) throws SQLException {
     Properties p = new Properties();
     p.setProperty("user", SUPERUSER);
     p.setProperty("password", password);
     p.setProperty("connectTimeout", "10");
-    return DriverManager.getConnection(jdbcUrl("postgres"), p);
+    return DriverManager.getConnection(jdbcUrl(database), p);
   }
 
   /** Runs statements as superuser, each in its own transaction. */
   public void execute(String... statements) {
-    try (Connection c = connect();
+    executeIn("postgres", statements);
+  }
+
+  /** Runs statements as superuser in {@code database}, each in its own transaction. */
+  public void executeIn(String database, String... statements) {
+    try (Connection c = connect(database);
         Statement s = c.createStatement()) {
       for (String sql : statements) {
         s.execute(sql);

@@ -3,9 +3,11 @@ package io.tillwatch.agent.internal;
 import io.tillwatch.agent.Collector;
 import io.tillwatch.agent.backup.BackupCollector;
 import io.tillwatch.agent.config.BackupTargetConfig;
+import io.tillwatch.agent.config.OdooTargetConfig;
 import io.tillwatch.agent.config.PostgresTargetConfig;
 import io.tillwatch.agent.config.RedisTargetConfig;
 import io.tillwatch.agent.config.TargetConfig;
+import io.tillwatch.agent.odoo.OdooCollector;
 import io.tillwatch.agent.postgres.PostgresCollector;
 import io.tillwatch.agent.postgres.ReplicationTopology;
 import io.tillwatch.agent.redis.RedisCollector;
@@ -36,6 +38,7 @@ public final class CollectorFactory {
       case PostgresTargetConfig pg -> new PostgresCollector(pg, timeout, topology, blocking, clock);
       case RedisTargetConfig redis -> new RedisCollector(redis, timeout, blocking);
       case BackupTargetConfig backup -> new BackupCollector(backup, timeout, blocking, clock);
+      case OdooTargetConfig odoo -> new OdooCollector(odoo, timeout, blocking);
     };
   }
 }

@@ -5,6 +5,7 @@ import io.tillwatch.agent.config.BackupTargetConfig;
 import io.tillwatch.agent.config.BackupTargetConfig.Tool;
 import io.tillwatch.agent.config.EstateConfig;
 import io.tillwatch.agent.config.HostPort;
+import io.tillwatch.agent.config.OdooTargetConfig;
 import io.tillwatch.agent.config.PostgresTargetConfig;
 import io.tillwatch.agent.config.RedisTargetConfig;
 import io.tillwatch.agent.config.TargetConfig;
@@ -47,6 +48,8 @@ public final class EstateConfigLoader {
   private static final Set<String> WALG =
       Set.of("type", "name", "command", "backup_list_json", "interval");
   private static final Set<String> BACKUP_STATUS = Set.of("type", "name", "path", "interval");
+  private static final Set<String> ODOO =
+      Set.of("type", "name", "url", "user", "password", "stuck_started_after", "interval");
 
   /** Each target type's keys. */
   private static final Map<String, Set<String>> KEYS =
@@ -60,7 +63,9 @@ public final class EstateConfigLoader {
           Tool.WALG.type(),
           WALG,
           Tool.STATUS_FILE.type(),
-          BACKUP_STATUS);
+          BACKUP_STATUS,
+          OdooTargetConfig.TYPE,
+          ODOO);
 
   /** Keys of every target type; the first pass over a target reads only {@code type}. */
   private static final Set<String> TARGET_KEYS =
@@ -201,6 +206,16 @@ public final class EstateConfigLoader {
         case PostgresTargetConfig.TYPE -> postgres(m, name, primaries);
         case RedisTargetConfig.TYPE -> redis(m, name);
         case "pgbackrest" -> pgbackrest(m, name);
+        case OdooTargetConfig.TYPE ->
+            new OdooTargetConfig(
+                name,
+                m.required("url").convert(this::jdbcUrl),
+                m.required("user").string(),
+                secret(m),
+                m.optional("stuck_started_after")
+                    .map(this::positive)
+                    .orElse(OdooTargetConfig.DEFAULT_STUCK_STARTED_AFTER),
+                m.optional("interval").map(this::positive));
         case "walg" -> walg(m, name);
         case "backup_status" ->
             new BackupTargetConfig(

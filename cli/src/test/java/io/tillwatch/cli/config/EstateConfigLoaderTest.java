@@ -109,6 +109,11 @@ class EstateConfigLoaderTest {
                   - type: backup_status
                     name: dump
                     path: /var/lib/backup/status.json
+                  - type: odoo
+                    name: shop
+                    url: jdbc:postgresql://db:5432/acme
+                    user: tillwatch_ro
+                    stuck_started_after: 45m
                 """
                     .indent(6));
     var targets = loader(Map.of("SET", "pw")).load(f).tenants().get(0).targets();
@@ -131,6 +136,8 @@ class EstateConfigLoaderTest {
     assertThat(walg.command())
         .containsExactly("sudo", "-u", "postgres", "wal-g", "backup-list", "--json", "--detail");
     assertThat(targets.get(4).type()).isEqualTo("backup_status");
+    var odoo = (io.tillwatch.agent.config.OdooTargetConfig) targets.get(5);
+    assertThat(odoo.stuckStartedAfter()).isEqualTo(Duration.ofMinutes(45));
   }
 
   @Test

@@ -1,0 +1,43 @@
+package io.tillwatch.sandbox;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * A database shaped like an Odoo one where tillwatch looks: {@code queue_job} (OCA), {@code
+ * sale_order}, {@code pos_order} and the base module's version. From Odoo 17 a confirmed sale order
+ * stays in state {@code sale} and gets {@code locked}; before, it moved to {@code done}.
+ */
+public final class OdooDatabase {
+  private OdooDatabase() {}
+
+  /**
+   * Creates database {@code name} with the schema of Odoo {@code major} (14..18) and grants {@code
+   * SELECT} on it to {@code readRole} (may be null).
+   */
+  public static void create(PostgresServer server, String name, int major, String readRole) {
+    server.execute("CREATE DATABASE " + name);
+    server.executeIn(name, schema());
+    if (major >= 17) {
+      server.executeIn(name, "ALTER TABLE sale_order ADD COLUMN locked boolean DEFAULT false");
+    }
+    server.executeIn(
+        name,
+        "INSERT INTO ir_module_module (name, state, latest_version) VALUES ('base', 'installed', '"
+            + major
+            + ".0.1.3')");
+    if (readRole != null) {
+      server.executeIn(name, "GRANT SELECT ON ALL TABLES IN SCHEMA public TO " + readRole);
+    }
+  }
+
+  private static String schema() {
+    try (InputStream in = OdooDatabase.class.getResourceAsStream("odoo-schema.sql")) {
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read the Odoo schema", e);
+    }
+  }
+}
