@@ -74,7 +74,7 @@ public final class TestAgents {
   public static OptionalDouble value(List<Sample> samples, String metric, String... labels) {
     Labels wanted = Labels.of(labels);
     return samples.stream()
-        .filter(s -> s.metric().name().equals(metric))
+        .filter(s -> s.name().equals(metric))
         .filter(
             s ->
                 wanted.asMap().entrySet().stream()

@@ -7,14 +7,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
-import java.util.regex.Pattern;
 
 /**
  * An immutable set of label name/value pairs, sorted by name; the identity of a series together
  * with its metric name. Empty values are dropped, as in Prometheus.
  */
 public final class Labels {
-  private static final Pattern NAME = Pattern.compile("[a-zA-Z_][a-zA-Z0-9_]*");
   private static final Labels EMPTY = new Labels(new String[0], new String[0]);
 
   private final String[] names;
@@ -50,7 +48,7 @@ public final class Labels {
     map.forEach(
         (name, value) -> {
           Objects.requireNonNull(name, "label name");
-          if (!NAME.matcher(name).matches()) {
+          if (!isValidName(name)) {
             throw new IllegalArgumentException("invalid label name: " + name);
           }
           if (value != null && !value.isEmpty()) {
@@ -62,6 +60,21 @@ public final class Labels {
     }
     return new Labels(
         sorted.keySet().toArray(String[]::new), sorted.values().toArray(String[]::new));
+  }
+
+  /** Whether {@code name} is a valid label name: {@code [a-zA-Z_][a-zA-Z0-9_]*}. */
+  public static boolean isValidName(String name) {
+    if (name.isEmpty()) {
+      return false;
+    }
+    for (int i = 0; i < name.length(); i++) {
+      char c = name.charAt(i);
+      boolean letter = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
+      if (!letter && (i == 0 || c < '0' || c > '9')) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** A copy with {@code name} set to {@code value} (removed when the value is empty). */

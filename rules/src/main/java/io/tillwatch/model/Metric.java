@@ -25,6 +25,11 @@ public record Metric(String name, MetricType type, String help) {
     if (type == MetricType.INFO && !name.endsWith("_info")) {
       throw new IllegalArgumentException("an info metric's name ends in _info: " + name);
     }
+    if (type == MetricType.HISTOGRAM
+        && (name.endsWith("_bucket") || name.endsWith("_sum") || name.endsWith("_count"))) {
+      throw new IllegalArgumentException(
+          "a histogram is named without its _bucket/_sum/_count suffix: " + name);
+    }
   }
 
   /** A gauge. */
@@ -40,6 +45,14 @@ public record Metric(String name, MetricType type, String help) {
   /** An info metric; the name ends in {@code _info}. */
   public static Metric info(String name, String help) {
     return new Metric(name, MetricType.INFO, help);
+  }
+
+  /**
+   * A histogram family; its samples carry the suffix {@code _bucket}, {@code _sum} or {@code
+   * _count}.
+   */
+  public static Metric histogram(String name, String help) {
+    return new Metric(name, MetricType.HISTOGRAM, help);
   }
 
   /** A sample of this metric. */

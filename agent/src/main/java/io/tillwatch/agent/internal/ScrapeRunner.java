@@ -195,7 +195,7 @@ public final class ScrapeRunner {
       for (Sample x : ar.result()) {
         Sample labelled = x.withLabels(s.sampleLabels);
         // one series twice would make the whole exposition invalid: keep the first
-        if (seen.add(labelled.metric().name() + labelled.labels())) {
+        if (seen.add(labelled.name() + labelled.labels())) {
           out.add(labelled);
         }
       }
