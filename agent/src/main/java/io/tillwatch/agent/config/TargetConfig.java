@@ -5,7 +5,11 @@ import java.util.Optional;
 
 /** One scraped system of a tenant; {@link #type()} selects the collector. */
 public sealed interface TargetConfig
-    permits PostgresTargetConfig, RedisTargetConfig, BackupTargetConfig, OdooTargetConfig {
+    permits PostgresTargetConfig,
+        RedisTargetConfig,
+        BackupTargetConfig,
+        OdooTargetConfig,
+        TraefikTargetConfig {
   /** Unique within the estate; the {@code target} label. */
   String name();
 

@@ -7,10 +7,12 @@ import io.tillwatch.agent.config.OdooTargetConfig;
 import io.tillwatch.agent.config.PostgresTargetConfig;
 import io.tillwatch.agent.config.RedisTargetConfig;
 import io.tillwatch.agent.config.TargetConfig;
+import io.tillwatch.agent.config.TraefikTargetConfig;
 import io.tillwatch.agent.odoo.OdooCollector;
 import io.tillwatch.agent.postgres.PostgresCollector;
 import io.tillwatch.agent.postgres.ReplicationTopology;
 import io.tillwatch.agent.redis.RedisCollector;
+import io.tillwatch.agent.traefik.TraefikCollector;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.Executor;
@@ -39,6 +41,7 @@ public final class CollectorFactory {
       case RedisTargetConfig redis -> new RedisCollector(redis, timeout, blocking);
       case BackupTargetConfig backup -> new BackupCollector(backup, timeout, blocking, clock);
       case OdooTargetConfig odoo -> new OdooCollector(odoo, timeout, blocking);
+      case TraefikTargetConfig traefik -> new TraefikCollector(traefik, timeout, blocking);
     };
   }
 }

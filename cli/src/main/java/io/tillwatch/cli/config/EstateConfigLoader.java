@@ -10,10 +10,12 @@ import io.tillwatch.agent.config.PostgresTargetConfig;
 import io.tillwatch.agent.config.RedisTargetConfig;
 import io.tillwatch.agent.config.TargetConfig;
 import io.tillwatch.agent.config.TenantConfig;
+import io.tillwatch.agent.config.TraefikTargetConfig;
 import io.tillwatch.calendar.BusinessHours;
 import io.tillwatch.model.Secret;
 import io.tillwatch.model.Tenant;
 import io.tillwatch.model.Tier;
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.DateTimeException;
 import java.time.Duration;
@@ -48,6 +50,8 @@ public final class EstateConfigLoader {
   private static final Set<String> WALG =
       Set.of("type", "name", "command", "backup_list_json", "interval");
   private static final Set<String> BACKUP_STATUS = Set.of("type", "name", "path", "interval");
+  private static final Set<String> TRAEFIK =
+      Set.of("type", "name", "url", "services", "hosts", "access_log", "interval");
   private static final Set<String> ODOO =
       Set.of("type", "name", "url", "user", "password", "stuck_started_after", "interval");
 
@@ -65,7 +69,9 @@ public final class EstateConfigLoader {
           Tool.STATUS_FILE.type(),
           BACKUP_STATUS,
           OdooTargetConfig.TYPE,
-          ODOO);
+          ODOO,
+          TraefikTargetConfig.TYPE,
+          TRAEFIK);
 
   /** Keys of every target type; the first pass over a target reads only {@code type}. */
   private static final Set<String> TARGET_KEYS =
@@ -206,6 +212,7 @@ public final class EstateConfigLoader {
         case PostgresTargetConfig.TYPE -> postgres(m, name, primaries);
         case RedisTargetConfig.TYPE -> redis(m, name);
         case "pgbackrest" -> pgbackrest(m, name);
+        case TraefikTargetConfig.TYPE -> traefik(m, name);
         case OdooTargetConfig.TYPE ->
             new OdooTargetConfig(
                 name,
@@ -295,6 +302,33 @@ public final class EstateConfigLoader {
         file,
         Optional.empty(),
         m.optional("interval").map(this::positive));
+  }
+
+  private TraefikTargetConfig traefik(YamlNode.Mapping m, String name) {
+    URI url = m.required("url").convert(s -> httpUrl(interpolation.expand(s)));
+    List<java.util.regex.Pattern> services = new ArrayList<>();
+    for (YamlNode n : m.required("services").list()) {
+      services.add(n.convert(TraefikTargetConfig::service));
+    }
+    List<String> hosts =
+        m.optional("hosts")
+            .map(n -> n.list().stream().map(YamlNode::string).toList())
+            .orElse(List.of());
+    return new TraefikTargetConfig(
+        name,
+        url,
+        services,
+        hosts,
+        m.optional("access_log").map(n -> n.convert(this::path)),
+        m.optional("interval").map(this::positive));
+  }
+
+  private static URI httpUrl(String text) {
+    URI u = URI.create(text);
+    if (!("http".equals(u.getScheme()) || "https".equals(u.getScheme())) || u.getHost() == null) {
+      throw new IllegalArgumentException("'" + text + "' is not an http(s) URL");
+    }
+    return u;
   }
 
   /** A command: a YAML list of words, or one string split at spaces. */

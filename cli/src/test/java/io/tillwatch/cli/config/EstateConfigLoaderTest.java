@@ -114,6 +114,12 @@ class EstateConfigLoaderTest {
                     url: jdbc:postgresql://db:5432/acme
                     user: tillwatch_ro
                     stuck_started_after: 45m
+                  - type: traefik
+                    name: edge
+                    url: http://traefik:8080/metrics
+                    services: [odoo-acme@kubernetes, "odoo-acme-.*@kubernetes"]
+                    hosts: ["*.acme.example"]
+                    access_log: /var/log/traefik/access.json
                 """
                     .indent(6));
     var targets = loader(Map.of("SET", "pw")).load(f).tenants().get(0).targets();
@@ -138,6 +144,13 @@ class EstateConfigLoaderTest {
     assertThat(targets.get(4).type()).isEqualTo("backup_status");
     var odoo = (io.tillwatch.agent.config.OdooTargetConfig) targets.get(5);
     assertThat(odoo.stuckStartedAfter()).isEqualTo(Duration.ofMinutes(45));
+    var edge = (io.tillwatch.agent.config.TraefikTargetConfig) targets.get(6);
+    assertThat(edge.ownsService("odoo-acme@kubernetes")).isTrue();
+    assertThat(edge.ownsService("odoo-acme-longpolling@kubernetes")).isTrue();
+    assertThat(edge.ownsService("odoo-bistro@kubernetes")).isFalse();
+    assertThat(edge.ownsHost("shop.acme.example")).isTrue();
+    assertThat(edge.ownsHost("a.b.acme.example")).isFalse();
+    assertThat(edge.accessLog()).contains(Path.of("/var/log/traefik/access.json"));
   }
 
   @Test
@@ -161,6 +174,12 @@ class EstateConfigLoaderTest {
         .contains("not both");
     assertThat(error(TENANT_HEAD + "      - type: backup_status\n        name: b\n").field())
         .isEqualTo("tenants[0].targets[0].path");
+    assertThat(
+            error(
+                    TENANT_HEAD
+                        + "      - type: traefik\n        name: t\n        url: http://x/m\n        services: [\"(\"]\n")
+                .field())
+        .isEqualTo("tenants[0].targets[0].services[0]");
   }
 
   @Test
