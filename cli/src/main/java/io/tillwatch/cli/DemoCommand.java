@@ -2,9 +2,13 @@ package io.tillwatch.cli;
 
 import io.tillwatch.agent.Agent;
 import io.tillwatch.agent.config.AgentConfig;
+import io.tillwatch.agent.config.BackupTargetConfig;
 import io.tillwatch.agent.config.EstateConfig;
 import io.tillwatch.agent.config.HostPort;
+import io.tillwatch.agent.config.OdooTargetConfig;
 import io.tillwatch.agent.config.PostgresTargetConfig;
+import io.tillwatch.agent.config.RedisTargetConfig;
+import io.tillwatch.agent.config.TargetConfig;
 import io.tillwatch.agent.config.TenantConfig;
 import io.tillwatch.calendar.BusinessHours;
 import io.tillwatch.model.Durations;
@@ -12,14 +16,22 @@ import io.tillwatch.model.Secret;
 import io.tillwatch.model.Tenant;
 import io.tillwatch.model.Tier;
 import io.tillwatch.sandbox.EmbeddedPostgresBinaries;
+import io.tillwatch.sandbox.OdooDatabase;
+import io.tillwatch.sandbox.PgBackRestStanza;
+import io.tillwatch.sandbox.PostgresServer;
+import io.tillwatch.sandbox.RedisServer;
 import io.tillwatch.sandbox.ReplicatedPostgres;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.ZoneId;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.Deque;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
@@ -90,14 +102,74 @@ final class DemoCommand implements Callable<Integer> {
             + bin
             + " ...");
     out.flush();
-    ReplicatedPostgres cluster = ReplicatedPostgres.start(bin);
-    String password = UUID.randomUUID().toString();
-    Workload workload = null;
-    Agent agent = null;
+    Deque<AutoCloseable> sandbox = new ArrayDeque<>(); // closed in reverse order
+    Agent agent;
     try {
-      cluster.primary().createMonitorRole("tillwatch", password);
-      cluster.primary().execute("GRANT CREATE ON SCHEMA public TO tillwatch");
-      workload = Workload.start(cluster);
+      ReplicatedPostgres cluster = ReplicatedPostgres.start(bin);
+      sandbox.push(cluster);
+      PostgresServer primary = cluster.primary();
+      String password = UUID.randomUUID().toString();
+      primary.createMonitorRole("tillwatch", password);
+      primary.execute("GRANT CREATE ON SCHEMA public TO tillwatch");
+      Workload replication = Workload.start(cluster);
+      sandbox.push(replication::stop);
+      List<TargetConfig> targets = new ArrayList<>();
+      targets.add(target("acme-primary", primary.jdbcUrl("postgres"), password, true));
+      targets.add(target("acme-standby", cluster.standby().jdbcUrl("postgres"), password, false));
+
+      out.println("tillwatch demo: an Odoo 17 shop database with orders and queue jobs ...");
+      OdooDatabase.create(primary, "acme_odoo", 17, "tillwatch");
+      ShopWorkload shop = ShopWorkload.start(primary, "acme_odoo");
+      sandbox.push(shop::stop);
+      targets.add(
+          new OdooTargetConfig(
+              "acme-odoo",
+              primary.jdbcUrl("acme_odoo"),
+              "tillwatch",
+              Secret.of(password),
+              OdooTargetConfig.DEFAULT_STUCK_STARTED_AFTER,
+              Optional.empty()));
+
+      Optional<Path> redisServer = onPath("redis-server");
+      if (redisServer.isPresent()) {
+        out.println("tillwatch demo: Redis for Odoo's sessions (maxmemory 4mb) ...");
+        RedisServer redis =
+            RedisServer.start(
+                redisServer.get(), List.of("maxmemory 4mb", "maxmemory-policy allkeys-lru"));
+        sandbox.push(redis);
+        SessionWorkload sessions = SessionWorkload.start(redis);
+        sandbox.push(sessions::stop);
+        targets.add(
+            new RedisTargetConfig(
+                "acme-sessions",
+                URI.create(redis.url()),
+                Optional.empty(),
+                Secret.empty(),
+                Optional.empty()));
+      }
+
+      if (onPath("pgbackrest").isPresent()) {
+        out.println(
+            "tillwatch demo: a pgBackRest stanza on the primary (full now, incremental every 5 minutes) ...");
+        PgBackRestStanza stanza = PgBackRestStanza.create(primary, "acme");
+        sandbox.push(stanza);
+        BackupSchedule backups = BackupSchedule.start(stanza);
+        sandbox.push(backups::stop);
+        targets.add(
+            new BackupTargetConfig(
+                "acme-backups",
+                BackupTargetConfig.Tool.PGBACKREST,
+                List.of(
+                    "pgbackrest",
+                    "--config=" + stanza.config(),
+                    "--stanza=acme",
+                    "--output=json",
+                    "info"),
+                Optional.empty(),
+                Optional.of("acme"),
+                Optional.empty()));
+      }
+
       Tenant acme =
           new Tenant(
               "acme",
@@ -111,42 +183,49 @@ final class DemoCommand implements Callable<Integer> {
                   HostPort.parse(listen),
                   every,
                   Duration.ofSeconds(Math.min(5, every.toSeconds()))),
-              List.of(
-                  new TenantConfig(
-                      acme,
-                      List.of(
-                          target(
-                              "acme-primary",
-                              cluster.primary().jdbcUrl("postgres"),
-                              password,
-                              true),
-                          target(
-                              "acme-standby",
-                              cluster.standby().jdbcUrl("postgres"),
-                              password,
-                              false)))));
+              List.of(new TenantConfig(acme, targets)));
       agent = Agent.create(estate);
       agent.start().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+      printGuide(out, agent.metricsUrl(), cluster, targets);
     } catch (Exception | Error e) {
-      if (workload != null) {
-        workload.stop();
-      }
-      cluster.close();
+      closeAll(sandbox);
       throw e;
     }
-    printGuide(out, agent.metricsUrl(), cluster);
     Agent running = agent;
-    Workload load = workload;
     Lifecycle.serve(
         () -> {
           System.out.println("tillwatch demo: stopping; removing the sandbox ...");
           AgentCommand.stop(running, Duration.ofSeconds(10));
-          load.stop();
-          cluster.close();
+          closeAll(sandbox);
         },
         Duration.ofSeconds(40),
         Optional.ofNullable(runFor).map(Durations::parse));
     return 0;
+  }
+
+  private static void closeAll(Deque<AutoCloseable> resources) {
+    while (!resources.isEmpty()) {
+      try {
+        resources.pop().close();
+      } catch (Exception e) {
+        System.err.println("tillwatch demo: cleaning up: " + e.getMessage());
+      }
+    }
+  }
+
+  /** An executable of this name on the PATH. */
+  static Optional<Path> onPath(String name) {
+    String path = System.getenv("PATH");
+    if (path == null) {
+      return Optional.empty();
+    }
+    for (String dir : path.split(java.io.File.pathSeparator)) {
+      Path candidate = Path.of(dir, name);
+      if (Files.isExecutable(candidate)) {
+        return Optional.of(candidate);
+      }
+    }
+    return Optional.empty();
   }
 
   private static PostgresTargetConfig target(
@@ -155,24 +234,35 @@ final class DemoCommand implements Callable<Integer> {
         name, url, "tillwatch", Secret.of(password), heartbeat, Optional.empty(), Optional.empty());
   }
 
-  private static void printGuide(PrintWriter out, String url, ReplicatedPostgres cluster) {
+  private static void printGuide(
+      PrintWriter out, String url, ReplicatedPostgres cluster, List<TargetConfig> targets) {
     out.printf(
         """
 
-        tillwatch demo is running.
+        tillwatch demo is running (tenant acme: %s).
           metrics:  %s
           primary:  %s   standby: %s
 
         What to look at:
-          curl -s %s | grep -E '^tillwatch_(target_up|pg_replication_lag_bytes|pg_standby_(stream_up|replay_delay_seconds))'
-          - tillwatch_target_up                          1 per healthy target
-          - tillwatch_pg_replication_lag_bytes           WAL the standby has not replayed yet
-          - tillwatch_pg_standby_replay_delay_seconds    true delay from the heartbeat
-          - tillwatch_pg_standby_stream_up               0 if the stream is broken, even at "zero lag"
-        Every 90 s the workload pauses replay on the standby for 30 s: watch lag and delay grow
-        and fall back. Ctrl-C stops everything and removes the sandbox.
+          curl -s %s | grep -E '^tillwatch_(target_up|pg_standby|odoo_queue_oldest|odoo_orders|redis_(memory_used_ratio|evicted)|backup_age)'
+          - tillwatch_target_up                              1 per healthy target
+          - tillwatch_pg_replication_lag_bytes               WAL the standby has not replayed yet
+          - tillwatch_pg_standby_replay_delay_seconds        true delay, from the heartbeat
+          - tillwatch_pg_standby_stream_up                   0 if the stream is broken, even at "zero lag"
+          - tillwatch_odoo_queue_oldest_age_seconds          stock sync behind: stores sell stock they no longer have
+          - tillwatch_odoo_queue_failed_jobs, _stuck_jobs    jobs that need a human
+          - tillwatch_odoo_orders_total, _last_order_age     order intake (sale and POS)
+          - tillwatch_redis_evicted_keys_total               sessions evicted: cashiers logged out
+          - tillwatch_backup_age_seconds{type="full"}        how old the newest backup is
+        The workloads: every 90 s replay on the standby pauses for 30 s; every 3 minutes stock sync
+        stalls for a minute and some jobs fail; Redis fills its 4 MB and starts evicting sessions
+        after a few minutes. Ctrl-C stops everything and removes the sandbox.
         """,
-        url, cluster.primary().jdbcUrl("postgres"), cluster.standby().jdbcUrl("postgres"), url);
+        String.join(", ", targets.stream().map(TargetConfig::name).toList()),
+        url,
+        cluster.primary().jdbcUrl("postgres"),
+        cluster.standby().jdbcUrl("postgres"),
+        url);
     out.flush();
   }
 

@@ -57,6 +57,7 @@ public final class RedisCollector implements Collector {
             .connectionTimeoutMillis(millis)
             .socketTimeoutMillis(millis)
             .clientName("tillwatch-agent")
+            .autoNegotiateProtocol(false) // INFO reads the same over RESP2, on every Redis
             .ssl("rediss".equals(target.url().getScheme()));
     target.user().ifPresent(config::user);
     if (!target.password().isEmpty()) {
