@@ -32,14 +32,72 @@ public final class Labels {
 
   /** Labels from alternating names and values: {@code of("tenant", "acme", "target", "pg1")}. */
   public static Labels of(String... namesAndValues) {
-    if (namesAndValues.length % 2 != 0) {
+    return ofPairs(namesAndValues, namesAndValues.length);
+  }
+
+  /**
+   * Labels from the first {@code length} entries of {@code pairs}, alternating names and values; a
+   * later pair with the same name wins. The array is only read, so a parser can reuse one buffer.
+   */
+  public static Labels ofPairs(String[] pairs, int length) {
+    return ofPairs(pairs, length, true);
+  }
+
+  /**
+   * Like {@link #ofPairs(String[], int)} for a caller that has already checked every name with the
+   * rules of {@link #isValidName} (a parser that read them), so they are not checked again.
+   */
+  public static Labels ofCheckedPairs(String[] pairs, int length) {
+    return ofPairs(pairs, length, false);
+  }
+
+  private static Labels ofPairs(String[] pairs, int length, boolean checkNames) {
+    if (length % 2 != 0) {
       throw new IllegalArgumentException("labels need name/value pairs, got an odd count");
     }
-    Map<String, String> map = new TreeMap<>();
-    for (int i = 0; i < namesAndValues.length; i += 2) {
-      map.put(namesAndValues[i], namesAndValues[i + 1]);
+    int n = length / 2;
+    String[] names = new String[n];
+    String[] values = new String[n];
+    int size = 0;
+    for (int i = 0; i < length; i += 2) {
+      String name = pairs[i];
+      String value = pairs[i + 1];
+      Objects.requireNonNull(name, "label name");
+      if (checkNames && !isValidName(name)) {
+        throw new IllegalArgumentException("invalid label name: " + name);
+      }
+      if (value == null || value.isEmpty()) {
+        value = null; // dropped below, but still overrides an earlier pair of that name
+      }
+      // insertion sort: label sets are small
+      int at = size;
+      while (at > 0 && names[at - 1].compareTo(name) > 0) {
+        at--;
+      }
+      if (at > 0 && names[at - 1].equals(name)) {
+        values[at - 1] = value;
+        continue;
+      }
+      System.arraycopy(names, at, names, at + 1, size - at);
+      System.arraycopy(values, at, values, at + 1, size - at);
+      names[at] = name;
+      values[at] = value;
+      size++;
     }
-    return of(map);
+    int kept = 0;
+    for (int i = 0; i < size; i++) {
+      if (values[i] != null) {
+        names[kept] = names[i];
+        values[kept++] = values[i];
+      }
+    }
+    if (kept == 0) {
+      return EMPTY;
+    }
+    if (kept < n) {
+      return new Labels(Arrays.copyOf(names, kept), Arrays.copyOf(values, kept));
+    }
+    return new Labels(names, values);
   }
 
   /** Labels from a map; names must be valid Prometheus label names. */

@@ -2,6 +2,7 @@ package io.tillwatch.agent.traefik;
 
 import io.tillwatch.model.Labels;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -17,9 +18,16 @@ public final class ExpositionParser {
   private final List<ParsedSample> out = new ArrayList<>();
   private final Map<String, String> types = new HashMap<>();
   private final Map<String, String> helps = new HashMap<>();
-  private final Map<String, String[]> familyOf = new HashMap<>(); // sample name -> {family, type}
+  // sample name -> {family, type, help}
+  private final Map<String, String[]> familyOf = new HashMap<>();
+  private final List<String> labelNames = new ArrayList<>();
+  // label values seen in this body, by hash of their text: one String per repeated value
+  private final String[] valueCache = new String[4096];
+  private String[] pairs = new String[16];
   private int pos;
   private int line;
+  private String lastName = "";
+  private String[] lastFamily;
 
   private ExpositionParser(String text) {
     this.text = text;
@@ -102,7 +110,18 @@ public final class ExpositionParser {
     if (i == from) {
       throw error("expected a metric name, got '" + snippet(from, to) + "'");
     }
-    String name = text.substring(from, i);
+    String name;
+    String[] family;
+    int length = i - from;
+    if (length == lastName.length() && same(from, lastName, length)) {
+      name = lastName; // consecutive samples of one family: no new string, no lookup
+      family = lastFamily;
+    } else {
+      name = text.substring(from, i);
+      family = familyOf.computeIfAbsent(name, this::family);
+      lastName = name;
+      lastFamily = family;
+    }
     Labels labels = Labels.empty();
     if (i < to && text.charAt(i) == '{') {
       int[] end = new int[1];
@@ -140,16 +159,13 @@ public final class ExpositionParser {
       throw error("unexpected '" + snippet(i, to) + "' after the value of " + name);
     }
     // anything from '#' on is an exemplar: ignored
-    String[] family = familyOf.computeIfAbsent(name, this::family);
-    out.add(
-        new ParsedSample(
-            family[0], family[1], helps.getOrDefault(family[0], ""), name, labels, value));
+    out.add(new ParsedSample(family[0], family[1], family[2], name, labels, value));
   }
 
   private String[] family(String name) {
     String type = types.get(name);
     if (type != null) {
-      return new String[] {name, type};
+      return new String[] {name, type, helps.getOrDefault(name, "")};
     }
     for (String suffix :
         new String[] {
@@ -159,15 +175,15 @@ public final class ExpositionParser {
         String base = name.substring(0, name.length() - suffix.length());
         String t = types.get(base);
         if (t != null) {
-          return new String[] {base, t};
+          return new String[] {base, t, helps.getOrDefault(base, "")};
         }
       }
     }
-    return new String[] {name, "untyped"};
+    return new String[] {name, "untyped", helps.getOrDefault(name, "")};
   }
 
   private Labels labels(int from, int to, int[] end) {
-    List<String> pairs = new ArrayList<>(8);
+    int count = 0;
     int i = from;
     while (true) {
       while (i < to && text.charAt(i) == ' ') {
@@ -184,7 +200,7 @@ public final class ExpositionParser {
       if (i == n) {
         throw error("expected a label name at '" + snippet(n, to) + "'");
       }
-      String label = text.substring(n, i);
+      String label = labelName(n, i);
       while (i < to && text.charAt(i) == ' ') {
         i++;
       }
@@ -201,6 +217,7 @@ public final class ExpositionParser {
       i++;
       StringBuilder value = null;
       int start = i;
+      int hash = 0;
       while (true) {
         if (i >= to) {
           throw error("unterminated value of label " + label);
@@ -223,11 +240,21 @@ public final class ExpositionParser {
           }
         } else if (value != null) {
           value.append(c);
+        } else {
+          hash = 31 * hash + c;
         }
         i++;
       }
-      pairs.add(label);
-      pairs.add(value == null ? text.substring(start, i) : value.toString());
+      for (int k = 0; k < count; k += 2) {
+        if (pairs[k].equals(label)) {
+          throw error("label " + label + " given twice");
+        }
+      }
+      if (count + 2 > pairs.length) {
+        pairs = Arrays.copyOf(pairs, pairs.length * 2);
+      }
+      pairs[count++] = label;
+      pairs[count++] = value == null ? labelValue(start, i, hash) : value.toString();
       i++;
       while (i < to && text.charAt(i) == ' ') {
         i++;
@@ -238,19 +265,71 @@ public final class ExpositionParser {
         throw error("expected ',' or '}' after the value of label " + label);
       }
     }
-    for (int a = 0; a < pairs.size(); a += 2) {
-      for (int b = a + 2; b < pairs.size(); b += 2) {
-        if (pairs.get(a).equals(pairs.get(b))) {
-          throw error("label " + pairs.get(a) + " given twice");
-        }
+    return Labels.ofCheckedPairs(pairs, count);
+  }
+
+  /** Whether the text at {@code from} starts with {@code s}, whose length is {@code length}. */
+  private boolean same(int from, String s, int length) {
+    if (length > 24) {
+      return text.regionMatches(from, s, 0, length);
+    }
+    for (int k = length - 1; k >= 0; k--) { // from the end: names and values differ there
+      if (text.charAt(from + k) != s.charAt(k)) {
+        return false;
       }
     }
-    return Labels.of(pairs.toArray(String[]::new));
+    return true;
+  }
+
+  /** The unescaped label value at [from, to) whose text hashes to {@code hash}. */
+  private String labelValue(int from, int to, int hash) {
+    int slot = (hash ^ (hash >>> 16)) & (valueCache.length - 1);
+    String cached = valueCache[slot];
+    int length = to - from;
+    if (cached != null && cached.length() == length && same(from, cached, length)) {
+      return cached;
+    }
+    String value = text.substring(from, to);
+    valueCache[slot] = value;
+    return value;
+  }
+
+  /** The label name at [from, to), one String per distinct name in a body. */
+  private String labelName(int from, int to) {
+    int length = to - from;
+    for (String known : labelNames) {
+      if (known.length() == length && same(from, known, length)) {
+        return known;
+      }
+    }
+    String name = text.substring(from, to);
+    if (labelNames.size() < 64) {
+      labelNames.add(name);
+    }
+    return name;
   }
 
   private double number(int from, int to, String what) {
     if (from >= to) {
       throw error("missing " + what);
+    }
+    long whole = 0;
+    int i = from;
+    boolean negative = text.charAt(i) == '-';
+    if (negative || text.charAt(i) == '+') {
+      i++;
+    }
+    int digits = i;
+    while (i < to && i - digits < 18) {
+      char c = text.charAt(i);
+      if (c < '0' || c > '9') {
+        break;
+      }
+      whole = whole * 10 + (c - '0');
+      i++;
+    }
+    if (i == to && i > digits) { // a plain integer, the common case for counters and buckets
+      return negative ? -whole : whole;
     }
     String s = text.substring(from, to);
     switch (s) {
@@ -265,8 +344,8 @@ public final class ExpositionParser {
       }
       default -> {}
     }
-    for (int i = 0; i < s.length(); i++) {
-      char c = s.charAt(i);
+    for (int k = 0; k < s.length(); k++) {
+      char c = s.charAt(k);
       if (!((c >= '0' && c <= '9') || c == '.' || c == 'e' || c == 'E' || c == '+' || c == '-')) {
         throw error("invalid " + what + " '" + s + "'");
       }
