@@ -3,8 +3,6 @@
 # PostgreSQL and Redis: CPU seconds per 1000 scrape cycles and RSS.
 # Usage: bench/sidebyside.sh [cycles=1000] [cycle-millis=100]
 set -euo pipefail
-root=$(cd "$(dirname "$(readlink -f "$0")")/.." && pwd)
-cd "$root"
 need=()
 [ -x /usr/bin/prometheus-postgres-exporter ] || need+=(prometheus-postgres-exporter)
 [ -x /usr/bin/prometheus-redis-exporter ] || need+=(prometheus-redis-exporter)
@@ -21,11 +19,7 @@ for svc in prometheus-postgres-exporter prometheus-redis-exporter; do
     systemctl stop "$svc" || true
   fi
 done
-. scripts/jdk.sh
-tillwatch_find_jdk
-./mvnw -B -q -DskipTests package -pl cli,bench -am
-opts=$(sed -n 's/^agent_opts="\(.*\)"$/\1/p' tillwatch)  # the flags ./tillwatch agent uses
-pg_bin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
+. "$(dirname "$(readlink -f "$0")")/common.sh"
 # shellcheck disable=SC2086
 "$JAVA_HOME/bin/java" -Dtillwatch.pg.bin="$pg_bin" -cp "bench/target/classes:bench/target/lib/*" \
   io.tillwatch.bench.SideBySide cli/target/tillwatch.jar "${1:-1000}" "${2:-100}" $opts

@@ -76,7 +76,7 @@ public final class AgentFootprint {
         int samples = 0;
         long end = System.nanoTime() + Duration.ofSeconds(idleSeconds).toNanos();
         while (System.nanoTime() < end) {
-          long rss = rssKiB(agent.pid());
+          long rss = ProcStat.rssKiB(agent.pid());
           maxRss = Math.max(maxRss, rss);
           sumRss += rss;
           samples++;
@@ -128,14 +128,5 @@ public final class AgentFootprint {
               .formatted(i, url));
     }
     return sb.toString();
-  }
-
-  private static long rssKiB(long pid) throws IOException {
-    for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
-      if (line.startsWith("VmRSS:")) {
-        return Long.parseLong(line.replaceAll("[^0-9]", ""));
-      }
-    }
-    return -1;
   }
 }

@@ -33,18 +33,11 @@ public final class SideBySide {
   /** One measured process and the URL of its exposition. */
   private record Measured(String name, Process process, URI metrics) {
     long cpuTicks() throws IOException {
-      String stat = Files.readString(Path.of("/proc/" + process.pid() + "/stat"));
-      String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-      return Long.parseLong(f[11]) + Long.parseLong(f[12]); // utime, stime
+      return ProcStat.cpuTicks(process.pid());
     }
 
     long rssKiB() throws IOException {
-      for (String line : Files.readAllLines(Path.of("/proc/" + process.pid() + "/status"))) {
-        if (line.startsWith("VmRSS:")) {
-          return Long.parseLong(line.replaceAll("[^0-9]", ""));
-        }
-      }
-      return -1;
+      return ProcStat.rssKiB(process.pid());
     }
   }
 
