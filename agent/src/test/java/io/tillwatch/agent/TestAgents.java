@@ -2,11 +2,11 @@ package io.tillwatch.agent;
 
 import io.tillwatch.agent.config.AgentConfig;
 import io.tillwatch.agent.config.EstateConfig;
-import io.tillwatch.agent.config.HostPort;
 import io.tillwatch.agent.config.PostgresTargetConfig;
 import io.tillwatch.agent.config.TargetConfig;
 import io.tillwatch.agent.config.TenantConfig;
 import io.tillwatch.calendar.BusinessHours;
+import io.tillwatch.model.HostPort;
 import io.tillwatch.model.Labels;
 import io.tillwatch.model.Sample;
 import io.tillwatch.model.Secret;

@@ -72,24 +72,7 @@ public final class ReplicatedPostgres implements AutoCloseable {
       Files.writeString(pwfile, password + "\n", StandardCharsets.UTF_8);
       Processes.handOver(base, Processes.POSTGRES_USER);
       Path primaryDir = base.resolve("primary");
-      Processes.run(
-          Processes.asUser(
-              Processes.POSTGRES_USER,
-              List.of(
-                  bin.resolve("initdb").toString(),
-                  "-D",
-                  primaryDir.toString(),
-                  "-U",
-                  PostgresServer.SUPERUSER,
-                  "--pwfile=" + pwfile,
-                  "--auth-local=trust",
-                  "--auth-host=scram-sha-256",
-                  "--no-sync",
-                  "-E",
-                  "UTF8",
-                  "--locale=C")),
-          Map.of(),
-          Duration.ofSeconds(120));
+      LocalPostgres.initdb(bin, primaryDir, pwfile);
       Files.writeString(
           primaryDir.resolve("postgresql.conf"),
           "\n# tillwatch sandbox\n" + String.join("\n", SETTINGS) + "\n",

@@ -1,5 +1,6 @@
 package io.tillwatch.agent.config;
 
+import io.tillwatch.model.HostPort;
 import java.time.Duration;
 import java.util.Objects;
 

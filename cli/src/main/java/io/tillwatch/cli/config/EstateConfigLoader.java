@@ -4,7 +4,7 @@ import io.tillwatch.agent.config.AgentConfig;
 import io.tillwatch.agent.config.BackupTargetConfig;
 import io.tillwatch.agent.config.BackupTargetConfig.Tool;
 import io.tillwatch.agent.config.EstateConfig;
-import io.tillwatch.agent.config.HostPort;
+import io.tillwatch.model.HostPort;
 import io.tillwatch.agent.config.OdooTargetConfig;
 import io.tillwatch.agent.config.PostgresTargetConfig;
 import io.tillwatch.agent.config.RedisTargetConfig;

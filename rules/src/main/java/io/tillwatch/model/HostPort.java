@@ -1,4 +1,4 @@
-package io.tillwatch.agent.config;
+package io.tillwatch.model;
 
 /**
  * An address to listen on, {@code host:port}.

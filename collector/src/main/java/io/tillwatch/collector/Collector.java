@@ -1,0 +1,179 @@
+package io.tillwatch.collector;
+
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.tillwatch.collector.config.CollectorConfig;
+import io.tillwatch.collector.head.Head;
+import io.tillwatch.collector.ingest.DeltaAccumulator;
+import io.tillwatch.collector.ingest.IngestHandler;
+import io.tillwatch.collector.ingest.SampleBatch;
+import io.tillwatch.collector.ingest.WriteQueue;
+import io.tillwatch.collector.store.PgStore;
+import io.tillwatch.model.Secret;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerRequest;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The backend: opens storage (migrating it), fills the head from it, then serves OTLP/HTTP ingest
+ * at {@code /v1/metrics}, its own metrics at {@code /metrics} and health at {@code /-/healthy} and
+ * {@code /-/ready}. Upkeep (partitions, retention, head trimming) runs on timers.
+ */
+public final class Collector implements AutoCloseable {
+  private static final System.Logger LOG = System.getLogger(Collector.class.getName());
+
+  /** The largest request body accepted, also once unzipped. */
+  public static final int MAX_BODY_BYTES = 32 * 1024 * 1024;
+
+  private final Vertx vertx;
+  private final PgStore store;
+  private final Head head;
+  private final WriteQueue queue;
+  private final PrometheusMeterRegistry meters;
+  private final HttpServer server;
+  private final int port;
+  private final long headLoadedSamples;
+
+  private Collector(
+      Vertx vertx,
+      PgStore store,
+      Head head,
+      WriteQueue queue,
+      PrometheusMeterRegistry meters,
+      HttpServer server,
+      long headLoadedSamples) {
+    this.vertx = vertx;
+    this.store = store;
+    this.head = head;
+    this.queue = queue;
+    this.meters = meters;
+    this.server = server;
+    this.port = server.actualPort();
+    this.headLoadedSamples = headLoadedSamples;
+  }
+
+  /**
+   * Starts a collector on storage at {@code jdbcUrl}.
+   *
+   * @throws SQLException when storage cannot be reached or migrated
+   */
+  public static Collector start(
+      CollectorConfig config, String jdbcUrl, String user, Secret password) throws SQLException {
+    PgStore store = PgStore.open(jdbcUrl, user, password, config.storage().retention());
+    Head head = new Head(config.head());
+    long now = System.currentTimeMillis();
+    long loaded = store.scan(Instant.ofEpochMilli(now).minus(config.head()), head::append);
+    PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    meters.gauge("tillwatch.collector.head.series", head, h -> h.series().size());
+    meters.gauge("tillwatch.collector.head.samples", head, Head::samples);
+    meters.gauge("tillwatch.collector.head.bytes", head, Head::bytes);
+    WriteQueue queue =
+        new WriteQueue(
+                store,
+                new DeltaAccumulator(),
+                config.maxQueuedSamples(),
+                batch -> append(head, batch),
+                meters)
+            .start();
+    Vertx vertx = Vertx.vertx();
+    IngestHandler ingest =
+        new IngestHandler(vertx, new Access(config.tokens()), queue, MAX_BODY_BYTES, meters);
+    HttpServer server;
+    try {
+      server =
+          vertx
+              .createHttpServer()
+              .requestHandler(r -> route(r, ingest, meters))
+              .listen(config.listen().port(), config.listen().host())
+              .await(30, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      vertx.close();
+      store.close();
+      throw new IllegalStateException(
+          "cannot listen on " + config.listen().host() + ":" + config.listen().port() + ": " + e,
+          e);
+    }
+    Collector c = new Collector(vertx, store, head, queue, meters, server, loaded);
+    vertx.setPeriodic(
+        Duration.ofMinutes(1).toMillis(), id -> head.trim(System.currentTimeMillis()));
+    vertx.setPeriodic(
+        Duration.ofHours(1).toMillis(),
+        id ->
+            vertx.executeBlocking(
+                () -> {
+                  try {
+                    return store.maintain();
+                  } catch (SQLException e) {
+                    LOG.log(
+                        System.Logger.Level.WARNING, "storage upkeep failed: " + e.getMessage());
+                    return 0;
+                  }
+                }));
+    return c;
+  }
+
+  private static void append(Head head, SampleBatch batch) {
+    for (int i = 0; i < batch.size(); i++) {
+      head.append(batch.series(i), batch.time(i), batch.value(i));
+    }
+  }
+
+  private static void route(
+      HttpServerRequest r, IngestHandler ingest, PrometheusMeterRegistry meters) {
+    switch (r.path()) {
+      case "/v1/metrics" -> {
+        if (r.method().name().equals("POST")) {
+          ingest.handle(r);
+        } else {
+          r.response().setStatusCode(405).putHeader("Allow", "POST").end();
+        }
+      }
+      case "/metrics" ->
+          r.response()
+              .putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
+              .end(meters.scrape());
+      case "/-/healthy", "/-/ready" -> r.response().end("OK\n");
+      default -> r.response().setStatusCode(404).end("not found: " + r.path() + "\n");
+    }
+  }
+
+  /** The port ingest and API listen on. */
+  public int port() {
+    return port;
+  }
+
+  public Head head() {
+    return head;
+  }
+
+  public PgStore store() {
+    return store;
+  }
+
+  /** Samples read from storage into the head at start. */
+  public long headLoadedSamples() {
+    return headLoadedSamples;
+  }
+
+  /** Stops listening, writes what is queued, closes storage. */
+  @Override
+  public void close() {
+    try {
+      server.close().await(10, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      LOG.log(System.Logger.Level.DEBUG, "closing the HTTP server", e);
+    }
+    try {
+      queue.close();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    store.close();
+    meters.close();
+    vertx.close();
+  }
+}

@@ -1,0 +1,42 @@
+package io.tillwatch.collector.config;
+
+import io.tillwatch.model.HostPort;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * The collector's settings, from the {@code collector:} section of its file.
+ *
+ * @param listen where ingest and API listen
+ * @param storage where samples are kept
+ * @param head how much of every series stays in memory for the rule engine
+ * @param tokens who may write and read which tenants
+ * @param maxQueuedSamples samples waiting to be written before ingest answers 429
+ */
+public record CollectorConfig(
+    HostPort listen,
+    StorageConfig storage,
+    Duration head,
+    List<TokenGrant> tokens,
+    int maxQueuedSamples) {
+  /** The default listen address: OTLP/HTTP's port on loopback. */
+  public static final HostPort DEFAULT_LISTEN = new HostPort("127.0.0.1", 4318);
+
+  public static final Duration DEFAULT_HEAD = Duration.ofHours(3);
+
+  public static final int DEFAULT_MAX_QUEUED_SAMPLES = 1_000_000;
+
+  public CollectorConfig {
+    Objects.requireNonNull(listen, "listen");
+    Objects.requireNonNull(storage, "storage");
+    Objects.requireNonNull(head, "head");
+    tokens = List.copyOf(tokens);
+    if (head.isNegative() || head.isZero()) {
+      throw new IllegalArgumentException("head must be longer than 0s");
+    }
+    if (maxQueuedSamples < 1) {
+      throw new IllegalArgumentException("max_queued_samples must be at least 1");
+    }
+  }
+}

@@ -1,0 +1,67 @@
+package io.tillwatch.collector.head;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/** The recent samples of one series: sealed chunks and the one being filled. */
+final class SeriesHead {
+  private final List<XorChunk> chunks = new ArrayList<>(4);
+  private XorChunk open;
+  private long lastTime = Long.MIN_VALUE;
+
+  /** Appends; false (and nothing stored) when {@code time} is not after the last sample's. */
+  synchronized boolean append(long time, double value) {
+    if (time <= lastTime) {
+      return false;
+    }
+    if (open == null || open.isFull()) {
+      if (open != null) {
+        open.seal();
+      }
+      open = new XorChunk();
+      chunks.add(open);
+    }
+    open.append(time, value);
+    lastTime = time;
+    return true;
+  }
+
+  /** Drops chunks whose every sample is older than {@code before}; the samples dropped. */
+  synchronized int trim(long before) {
+    int dropped = 0;
+    while (!chunks.isEmpty() && chunks.getFirst().lastTime() < before) {
+      XorChunk c = chunks.removeFirst();
+      dropped += c.count();
+      if (c == open) {
+        open = null;
+      }
+    }
+    return dropped;
+  }
+
+  synchronized void read(long from, long to, XorChunk.Visitor visitor) {
+    for (XorChunk c : chunks) {
+      c.read(from, to, visitor);
+    }
+  }
+
+  synchronized boolean isEmpty() {
+    return chunks.isEmpty();
+  }
+
+  synchronized long bytes() {
+    long b = 0;
+    for (XorChunk c : chunks) {
+      b += c.bytes();
+    }
+    return b;
+  }
+
+  synchronized long samples() {
+    long n = 0;
+    for (XorChunk c : chunks) {
+      n += c.count();
+    }
+    return n;
+  }
+}

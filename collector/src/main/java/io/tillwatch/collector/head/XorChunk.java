@@ -1,0 +1,205 @@
+package io.tillwatch.collector.head;
+
+import java.util.Arrays;
+
+/**
+ * Up to {@value #CAPACITY} samples of one series, compressed as in Facebook's Gorilla paper (and
+ * Prometheus's XOR chunks): timestamps as delta-of-delta in variable bit buckets, values as the XOR
+ * with the previous value, storing only its meaningful bits. A regular series of unchanged values
+ * costs two bits a sample.
+ */
+public final class XorChunk {
+  /** Samples a chunk holds before it is sealed. */
+  public static final int CAPACITY = 120;
+
+  private byte[] bits = new byte[32];
+  private int bitLength;
+  private int count;
+  private long firstTime;
+  private long lastTime;
+  private long lastDelta;
+  private long lastValueBits;
+  private int leading = -1;
+  private int trailing;
+
+  /** Appends a sample; times must not go backwards (the caller checks). */
+  public void append(long time, double value) {
+    long v = Double.doubleToRawLongBits(value);
+    if (count == 0) {
+      writeBits(time, 64);
+      writeBits(v, 64);
+      firstTime = time;
+    } else {
+      long delta = time - lastTime;
+      writeDod(delta - lastDelta);
+      writeXor(v ^ lastValueBits);
+      lastDelta = delta;
+    }
+    lastTime = time;
+    lastValueBits = v;
+    count++;
+  }
+
+  private void writeDod(long dod) {
+    if (dod == 0) {
+      writeBits(0, 1);
+    } else if (dod >= -(1 << 13) && dod < (1 << 13)) {
+      writeBits(0b10, 2);
+      writeBits(dod, 14);
+    } else if (dod >= -(1 << 16) && dod < (1 << 16)) {
+      writeBits(0b110, 3);
+      writeBits(dod, 17);
+    } else if (dod >= -(1 << 19) && dod < (1 << 19)) {
+      writeBits(0b1110, 4);
+      writeBits(dod, 20);
+    } else {
+      writeBits(0b1111, 4);
+      writeBits(dod, 64);
+    }
+  }
+
+  private void writeXor(long x) {
+    if (x == 0) {
+      writeBits(0, 1);
+      return;
+    }
+    int lz = Math.min(31, Long.numberOfLeadingZeros(x));
+    int tz = Long.numberOfTrailingZeros(x);
+    if (leading >= 0 && lz >= leading && tz >= trailing) {
+      writeBits(0b10, 2); // the previous window holds it
+      writeBits(x >>> trailing, 64 - leading - trailing);
+    } else {
+      int significant = 64 - lz - tz;
+      writeBits(0b11, 2);
+      writeBits(lz, 5);
+      writeBits(significant == 64 ? 0 : significant, 6);
+      writeBits(x >>> tz, significant);
+      leading = lz;
+      trailing = tz;
+    }
+  }
+
+  private void writeBits(long value, int n) {
+    int needed = (bitLength + n + 7) >>> 3;
+    if (needed > bits.length) {
+      bits = Arrays.copyOf(bits, Math.max(needed, bits.length * 2));
+    }
+    for (int i = n - 1; i >= 0; i--) {
+      if (((value >>> i) & 1) != 0) {
+        bits[bitLength >>> 3] |= (byte) (0x80 >>> (bitLength & 7));
+      }
+      bitLength++;
+    }
+  }
+
+  /** Trims the buffer to the bits written; no more appends are expected. */
+  public void seal() {
+    bits = Arrays.copyOf(bits, (bitLength + 7) >>> 3);
+  }
+
+  public int count() {
+    return count;
+  }
+
+  public boolean isFull() {
+    return count >= CAPACITY;
+  }
+
+  public long firstTime() {
+    return firstTime;
+  }
+
+  public long lastTime() {
+    return lastTime;
+  }
+
+  /** Bytes held by the encoded samples (the buffer as allocated). */
+  public int bytes() {
+    return bits.length;
+  }
+
+  /** Receives decoded samples. */
+  public interface Visitor {
+    void sample(long time, double value);
+  }
+
+  /** Decodes every sample with {@code from <= time <= to}, in time order. */
+  public void read(long from, long to, Visitor visitor) {
+    if (count == 0 || lastTime < from || firstTime > to) {
+      return;
+    }
+    Reader r = new Reader(bits);
+    long t = r.bits(64);
+    long v = r.bits(64);
+    long delta = 0;
+    int lead = 0;
+    int trail = 0;
+    for (int i = 0; i < count; i++) {
+      if (i > 0) {
+        delta += dod(r);
+        t += delta;
+        if (r.bit() == 1) {
+          if (r.bit() == 1) {
+            lead = (int) r.bits(5);
+            int significant = (int) r.bits(6);
+            if (significant == 0) {
+              significant = 64;
+            }
+            trail = 64 - lead - significant;
+          }
+          v ^= r.bits(64 - lead - trail) << trail;
+        }
+      }
+      if (t > to) {
+        return;
+      }
+      if (t >= from) {
+        visitor.sample(t, Double.longBitsToDouble(v));
+      }
+    }
+  }
+
+  private static long dod(Reader r) {
+    if (r.bit() == 0) {
+      return 0;
+    }
+    if (r.bit() == 0) {
+      return signed(r.bits(14), 14);
+    }
+    if (r.bit() == 0) {
+      return signed(r.bits(17), 17);
+    }
+    if (r.bit() == 0) {
+      return signed(r.bits(20), 20);
+    }
+    return r.bits(64);
+  }
+
+  /** An n-bit two's complement value, as written by {@code writeBits(dod, n)}. */
+  private static long signed(long raw, int n) {
+    return (raw << (64 - n)) >> (64 - n);
+  }
+
+  private static final class Reader {
+    private final byte[] bits;
+    private int pos;
+
+    Reader(byte[] bits) {
+      this.bits = bits;
+    }
+
+    int bit() {
+      int b = (bits[pos >>> 3] >>> (7 - (pos & 7))) & 1;
+      pos++;
+      return b;
+    }
+
+    long bits(int n) {
+      long v = 0;
+      for (int i = 0; i < n; i++) {
+        v = (v << 1) | bit();
+      }
+      return v;
+    }
+  }
+}

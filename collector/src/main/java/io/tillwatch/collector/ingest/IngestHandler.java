@@ -1,0 +1,180 @@
+package io.tillwatch.collector.ingest;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest;
+import io.tillwatch.collector.Access;
+import io.tillwatch.collector.config.TokenGrant;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * {@code POST /v1/metrics}: authenticates the bearer token, reads the body (bounded), decodes it on
+ * a worker thread, checks every series' tenant against the token, queues the samples and answers
+ * 200 only once they are committed. 401 without a known token, 403 for a foreign tenant (nothing of
+ * the request stored), 400 for a body that is not OTLP, 413 for one too large, 429 with {@code
+ * Retry-After} when the write queue is full, 503 when storage fails.
+ */
+public final class IngestHandler {
+  private static final System.Logger LOG = System.getLogger(IngestHandler.class.getName());
+
+  private final Vertx vertx;
+  private final Access access;
+  private final OtlpMetricsDecoder decoder;
+  private final WriteQueue queue;
+  private final int maxBodyBytes;
+  private final MeterRegistry meters;
+  private final Counter accepted;
+
+  public IngestHandler(
+      Vertx vertx, Access access, WriteQueue queue, int maxBodyBytes, MeterRegistry meters) {
+    this.vertx = vertx;
+    this.access = access;
+    this.decoder = new OtlpMetricsDecoder(maxBodyBytes);
+    this.queue = queue;
+    this.maxBodyBytes = maxBodyBytes;
+    this.meters = meters;
+    this.accepted =
+        Counter.builder("tillwatch.collector.samples.accepted")
+            .description("Samples acknowledged to senders (committed).")
+            .register(meters);
+  }
+
+  public void handle(HttpServerRequest request) {
+    String contentType = request.getHeader("Content-Type");
+    boolean json =
+        contentType != null && contentType.toLowerCase(Locale.ROOT).startsWith("application/json");
+    Optional<TokenGrant> grant = access.authorize(request.getHeader("Authorization"));
+    if (grant.isEmpty()) {
+      request.response().putHeader("WWW-Authenticate", "Bearer");
+      fail(request, json, 401, "no or unknown bearer token");
+      return;
+    }
+    String length = request.getHeader("Content-Length");
+    if (length != null && parseLong(length) > maxBodyBytes) {
+      fail(request, json, 413, "body larger than " + maxBodyBytes + " bytes");
+      return;
+    }
+    Buffer body = Buffer.buffer();
+    boolean[] tooLarge = {false};
+    request.handler(
+        chunk -> {
+          if (!tooLarge[0]) {
+            if (body.length() + chunk.length() > maxBodyBytes) {
+              tooLarge[0] = true;
+            } else {
+              body.appendBuffer(chunk);
+            }
+          }
+        });
+    request.exceptionHandler(e -> LOG.log(System.Logger.Level.DEBUG, "ingest request failed", e));
+    request.endHandler(
+        v -> {
+          if (tooLarge[0]) {
+            fail(request, json, 413, "body larger than " + maxBodyBytes + " bytes");
+            return;
+          }
+          String encoding = request.getHeader("Content-Encoding");
+          vertx
+              .executeBlocking(
+                  () -> {
+                    ExportMetricsServiceRequest parsed =
+                        decoder.parse(body.getBytes(), contentType, encoding);
+                    return decoder.decode(parsed, System.currentTimeMillis());
+                  },
+                  false)
+              .onComplete(
+                  ar -> {
+                    if (ar.failed()) {
+                      if (ar.cause() instanceof IngestException e) {
+                        fail(request, json, e.status(), e.getMessage());
+                      } else {
+                        LOG.log(System.Logger.Level.WARNING, "decoding failed", ar.cause());
+                        fail(request, json, 400, "cannot decode the body: " + ar.cause());
+                      }
+                      return;
+                    }
+                    store(request, json, grant.get(), ar.result());
+                  });
+        });
+  }
+
+  private void store(
+      HttpServerRequest request,
+      boolean json,
+      TokenGrant grant,
+      OtlpMetricsDecoder.Decoded decoded) {
+    SampleBatch batch = decoded.batch();
+    for (String tenant : batch.tenants()) {
+      if (!grant.allows(tenant)) {
+        fail(request, json, 403, "this token may not write tenant '" + tenant + "'");
+        return;
+      }
+    }
+    if (batch.size() == 0) {
+      ok(request, json, decoded);
+      return;
+    }
+    CompletableFuture<Void> committed = queue.offer(batch);
+    if (committed == null) {
+      request.response().putHeader("Retry-After", "1");
+      fail(request, json, 429, "write queue full: " + queue.queuedSamples() + " samples waiting");
+      return;
+    }
+    committed.whenComplete(
+        (ok, error) ->
+            vertx.runOnContext(
+                x -> {
+                  if (error != null) {
+                    request.response().putHeader("Retry-After", "5");
+                    fail(request, json, 503, "storage unavailable: " + error.getMessage());
+                  } else {
+                    accepted.increment(batch.size());
+                    ok(request, json, decoded);
+                  }
+                }));
+  }
+
+  private void ok(HttpServerRequest request, boolean json, OtlpMetricsDecoder.Decoded decoded) {
+    byte[] body = OtlpResponses.success(json, decoded.rejectedPoints(), decoded.rejectReason());
+    respond(request.response(), json, 200, body);
+  }
+
+  private void fail(HttpServerRequest request, boolean json, int status, String reason) {
+    meters
+        .counter("tillwatch.collector.ingest.rejected", "code", Integer.toString(status))
+        .increment();
+    int code =
+        switch (status) {
+          case 401 -> OtlpResponses.UNAUTHENTICATED;
+          case 403 -> OtlpResponses.PERMISSION_DENIED;
+          case 429 -> OtlpResponses.RESOURCE_EXHAUSTED;
+          case 503 -> OtlpResponses.UNAVAILABLE;
+          default -> OtlpResponses.INVALID_ARGUMENT;
+        };
+    respond(request.response(), json, status, OtlpResponses.status(json, code, reason));
+  }
+
+  private static void respond(HttpServerResponse response, boolean json, int status, byte[] body) {
+    if (response.ended() || response.closed()) {
+      return;
+    }
+    response
+        .setStatusCode(status)
+        .putHeader("Content-Type", json ? "application/json" : "application/x-protobuf")
+        .end(Buffer.buffer(body));
+  }
+
+  private static long parseLong(String s) {
+    try {
+      return Long.parseLong(s.trim());
+    } catch (NumberFormatException e) {
+      return -1;
+    }
+  }
+}

@@ -1,0 +1,76 @@
+package io.tillwatch.collector.ingest;
+
+import io.tillwatch.model.Series;
+import java.util.Arrays;
+import java.util.LinkedHashSet;
+import java.util.Set;
+
+/** Samples of one ingest request, in columns: series, time (ms since the epoch), value. */
+public final class SampleBatch {
+  private Series[] series = new Series[64];
+  private long[] times = new long[64];
+  private double[] values = new double[64];
+  private boolean[] deltas;
+  private int size;
+  private final Set<String> tenants = new LinkedHashSet<>();
+
+  /**
+   * Adds one sample; its series must carry a {@code tenant} label. A {@code delta} value is an
+   * increase since the sender's previous report, made cumulative by {@link #applyDeltas}.
+   */
+  public void add(Series s, long timeMillis, double value, boolean delta) {
+    if (size == times.length) {
+      int capacity = size * 2;
+      series = Arrays.copyOf(series, capacity);
+      times = Arrays.copyOf(times, capacity);
+      values = Arrays.copyOf(values, capacity);
+    }
+    if (delta) {
+      if (deltas == null) {
+        deltas = new boolean[times.length];
+      } else if (deltas.length < times.length) {
+        deltas = Arrays.copyOf(deltas, times.length);
+      }
+      deltas[size] = true;
+    }
+    series[size] = s;
+    times[size] = timeMillis;
+    values[size] = value;
+    size++;
+    tenants.add(s.tenant());
+  }
+
+  /** Replaces every delta value by its series' running total; call once, on acceptance. */
+  public void applyDeltas(DeltaAccumulator accumulator) {
+    if (deltas == null) {
+      return;
+    }
+    for (int i = 0; i < size; i++) {
+      if (i < deltas.length && deltas[i]) {
+        values[i] = accumulator.add(series[i], values[i]);
+        deltas[i] = false;
+      }
+    }
+  }
+
+  public int size() {
+    return size;
+  }
+
+  public Series series(int i) {
+    return series[i];
+  }
+
+  public long time(int i) {
+    return times[i];
+  }
+
+  public double value(int i) {
+    return values[i];
+  }
+
+  /** The tenants the samples belong to. */
+  public Set<String> tenants() {
+    return tenants;
+  }
+}

@@ -1,0 +1,163 @@
+package io.tillwatch.collector.ingest;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.tillwatch.collector.store.PgStore;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+
+/**
+ * The bounded queue between ingest and storage. One writer thread takes whatever is waiting (up to
+ * {@value #MAX_GROUP} samples), writes it in one transaction and completes each request's future
+ * only after the commit. When the samples waiting would pass the bound, {@link #offer} refuses at
+ * once: ingest answers 429 instead of holding unbounded memory.
+ */
+public final class WriteQueue implements AutoCloseable {
+  static final int MAX_GROUP = 50_000;
+  private static final System.Logger LOG = System.getLogger(WriteQueue.class.getName());
+
+  private record Pending(SampleBatch batch, CompletableFuture<Void> done) {}
+
+  private final PgStore store;
+  private final DeltaAccumulator deltas;
+  private final long maxQueued;
+  private final Consumer<SampleBatch> afterCommit;
+  private final LinkedBlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
+  private final AtomicLong queued = new AtomicLong();
+  private final Thread thread;
+  private final Counter written;
+  private final Counter failed;
+  private final Timer commit;
+  private volatile boolean closed;
+
+  /**
+   * @param afterCommit gets every batch once it is durable (the head appends it)
+   */
+  public WriteQueue(
+      PgStore store,
+      DeltaAccumulator deltas,
+      long maxQueued,
+      Consumer<SampleBatch> afterCommit,
+      MeterRegistry meters) {
+    this.store = store;
+    this.deltas = deltas;
+    this.maxQueued = maxQueued;
+    this.afterCommit = afterCommit;
+    this.written =
+        Counter.builder("tillwatch.collector.samples.written")
+            .description("Samples committed to storage.")
+            .register(meters);
+    this.failed =
+        Counter.builder("tillwatch.collector.write.failures")
+            .description("Write transactions that failed (their requests got 503).")
+            .register(meters);
+    this.commit =
+        Timer.builder("tillwatch.collector.write.duration")
+            .description("Time of one write transaction, COPY and commit.")
+            .register(meters);
+    meters.gauge("tillwatch.collector.write.queue.samples", queued);
+    this.thread = Thread.ofPlatform().name("tillwatch-writer").daemon().unstarted(this::run);
+  }
+
+  public WriteQueue start() {
+    thread.start();
+    return this;
+  }
+
+  /**
+   * Queues a batch; the future completes when it is committed, or fails. Returns {@code null} when
+   * the queue is full (answer 429). An accepted batch's delta values become cumulative here, so a
+   * refused one leaves no trace in the running totals.
+   */
+  public CompletableFuture<Void> offer(SampleBatch batch) {
+    if (closed) {
+      return CompletableFuture.failedFuture(new IllegalStateException("shutting down"));
+    }
+    long after = queued.addAndGet(batch.size());
+    if (after > maxQueued && after != batch.size()) { // a lone oversized batch still goes through
+      queued.addAndGet(-batch.size());
+      return null;
+    }
+    batch.applyDeltas(deltas);
+    CompletableFuture<Void> done = new CompletableFuture<>();
+    queue.add(new Pending(batch, done));
+    return done;
+  }
+
+  /** Samples waiting to be written. */
+  public long queuedSamples() {
+    return queued.get();
+  }
+
+  private void run() {
+    List<Pending> group = new ArrayList<>();
+    while (!closed || !queue.isEmpty()) {
+      try {
+        Pending first = queue.poll(200, TimeUnit.MILLISECONDS);
+        if (first == null) {
+          continue;
+        }
+        group.clear();
+        group.add(first);
+        int samples = first.batch().size();
+        Pending next;
+        while (samples < MAX_GROUP && (next = queue.peek()) != null) {
+          if (samples + next.batch().size() > MAX_GROUP) {
+            break;
+          }
+          group.add(queue.poll());
+          samples += next.batch().size();
+        }
+        write(group, samples);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+    }
+  }
+
+  private void write(List<Pending> group, int samples) {
+    List<SampleBatch> batches = new ArrayList<>(group.size());
+    for (Pending p : group) {
+      batches.add(p.batch());
+    }
+    long start = System.nanoTime();
+    try {
+      store.write(batches);
+      commit.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+      written.increment(samples);
+      queued.addAndGet(-samples);
+    } catch (Exception e) {
+      failed.increment();
+      queued.addAndGet(-samples);
+      LOG.log(System.Logger.Level.WARNING, "writing " + samples + " samples failed: " + e);
+      for (Pending p : group) {
+        p.done().completeExceptionally(e);
+      }
+      return;
+    }
+    for (Pending p : group) {
+      p.done().complete(null);
+    }
+    try {
+      for (SampleBatch b : batches) {
+        afterCommit.accept(b);
+      }
+    } catch (RuntimeException e) {
+      LOG.log(System.Logger.Level.ERROR, "the head refused committed samples", e);
+    }
+  }
+
+  /** Writes what is queued, then stops. */
+  @Override
+  public void close() throws InterruptedException {
+    closed = true;
+    thread.join(30_000);
+  }
+}

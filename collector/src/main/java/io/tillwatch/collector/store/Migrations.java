@@ -1,0 +1,106 @@
+package io.tillwatch.collector.store;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+
+/**
+ * The schema, versioned in {@code tillwatch_schema_version}: each step runs once, in a transaction,
+ * under an advisory lock so that two collectors starting together do not race.
+ */
+final class Migrations {
+  /** The newest schema version. */
+  static final int LATEST = 1;
+
+  private static final long LOCK = 0x74696c6c77617463L; // "tillwatc"
+
+  private Migrations() {}
+
+  /** Brings the schema up to {@link #LATEST}; the versions applied now. */
+  static int migrate(Connection c, SampleLayout layout, Duration retention) throws SQLException {
+    boolean auto = c.getAutoCommit();
+    c.setAutoCommit(false);
+    try {
+      try (PreparedStatement lock = c.prepareStatement("SELECT pg_advisory_xact_lock(?)")) {
+        lock.setLong(1, LOCK);
+        lock.execute();
+      }
+      try (Statement s = c.createStatement()) {
+        s.execute(
+            "CREATE TABLE IF NOT EXISTS tillwatch_schema_version ("
+                + " version integer PRIMARY KEY,"
+                + " layout text NOT NULL,"
+                + " applied_at timestamptz NOT NULL DEFAULT now())");
+      }
+      int current = 0;
+      try (Statement s = c.createStatement();
+          ResultSet rs =
+              s.executeQuery("SELECT coalesce(max(version), 0) FROM tillwatch_schema_version")) {
+        rs.next();
+        current = rs.getInt(1);
+      }
+      int applied = 0;
+      for (int v = current + 1; v <= LATEST; v++) {
+        step(c, v, layout, retention);
+        try (PreparedStatement ps =
+            c.prepareStatement(
+                "INSERT INTO tillwatch_schema_version (version, layout) VALUES (?, ?)")) {
+          ps.setInt(1, v);
+          ps.setString(2, layout.name());
+          ps.executeUpdate();
+        }
+        applied++;
+      }
+      c.commit();
+      return applied;
+    } catch (SQLException | RuntimeException e) {
+      c.rollback();
+      throw e;
+    } finally {
+      c.setAutoCommit(auto);
+    }
+  }
+
+  /** The layout a database was created with ({@code plain} or {@code timescaledb}), if any. */
+  static String layoutOf(Connection c) throws SQLException {
+    try (Statement s = c.createStatement();
+        ResultSet rs =
+            s.executeQuery("SELECT to_regclass('tillwatch_schema_version') IS NOT NULL")) {
+      rs.next();
+      if (!rs.getBoolean(1)) {
+        return null;
+      }
+    }
+    try (Statement s = c.createStatement();
+        ResultSet rs =
+            s.executeQuery(
+                "SELECT layout FROM tillwatch_schema_version ORDER BY version LIMIT 1")) {
+      return rs.next() ? rs.getString(1) : null;
+    }
+  }
+
+  private static void step(Connection c, int version, SampleLayout layout, Duration retention)
+      throws SQLException {
+    switch (version) {
+      case 1 -> {
+        try (Statement s = c.createStatement()) {
+          s.execute(
+              "CREATE TABLE series ("
+                  + " id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,"
+                  + " metric text NOT NULL,"
+                  + " tenant text NOT NULL,"
+                  + " labels jsonb NOT NULL,"
+                  + " key text NOT NULL UNIQUE,"
+                  + " created_at timestamptz NOT NULL DEFAULT now())");
+          s.execute("CREATE INDEX series_tenant_metric ON series (tenant, metric)");
+          s.execute("CREATE INDEX series_labels ON series USING gin (labels jsonb_path_ops)");
+        }
+        layout.create(c, retention);
+      }
+      default -> throw new IllegalStateException("no migration step " + version);
+    }
+  }
+}

@@ -1,0 +1,271 @@
+package io.tillwatch.collector.store;
+
+import io.tillwatch.collector.ingest.SampleBatch;
+import io.tillwatch.model.Labels;
+import io.tillwatch.model.Secret;
+import io.tillwatch.model.Series;
+import io.vertx.core.json.JsonObject;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.sql.Array;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.sql.Timestamp;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.postgresql.PGConnection;
+
+/**
+ * Samples in PostgreSQL: series identities in {@code series} (cached in memory), values in {@code
+ * samples}, written with binary {@code COPY}. Not thread-safe for writing: one writer thread owns
+ * it; reads open their own connections.
+ */
+public final class PgStore implements AutoCloseable {
+  private static final String COPY =
+      "COPY samples (time, series_id, value) FROM STDIN (FORMAT binary)";
+
+  private final String url;
+  private final Properties props;
+  private final Duration retention;
+  private final Map<Series, Long> ids = new ConcurrentHashMap<>();
+  private SampleLayout layout;
+  private Connection writer;
+
+  private PgStore(String url, String user, Secret password, Duration retention) {
+    this.url = url;
+    this.props = new Properties();
+    props.setProperty("user", user);
+    if (!password.isEmpty()) {
+      props.setProperty("password", password.reveal());
+    }
+    props.setProperty("ApplicationName", "tillwatch collector");
+    props.setProperty("connectTimeout", "10");
+    props.setProperty("tcpKeepAlive", "true");
+    this.retention = retention;
+  }
+
+  /** Connects, brings the schema up to date and prepares today's partitions. */
+  public static PgStore open(String url, String user, Secret password, Duration retention)
+      throws SQLException {
+    PgStore store = new PgStore(url, user, password, retention);
+    try (Connection c = store.connect()) {
+      String existing = Migrations.layoutOf(c);
+      store.layout =
+          existing == null
+              ? SampleLayout.detect(c)
+              : existing.equals("timescaledb") ? new TimescaleLayout() : new PlainLayout();
+      Migrations.migrate(c, store.layout, retention);
+      store.layout.maintain(c, Instant.now(), retention);
+    }
+    return store;
+  }
+
+  /** {@code plain} or {@code timescaledb}. */
+  public String layout() {
+    return layout.name();
+  }
+
+  /** A new connection to the store (the caller closes it). */
+  public Connection connect() throws SQLException {
+    return DriverManager.getConnection(url, props);
+  }
+
+  /**
+   * Writes every sample of the batches in one transaction and commits; when this returns, they are
+   * durable. On failure nothing of them is stored.
+   */
+  public void write(List<SampleBatch> batches) throws SQLException {
+    Connection c = writer();
+    try {
+      resolve(c, batches);
+      Set<LocalDate> days = new HashSet<>();
+      int rows = 0;
+      for (SampleBatch b : batches) {
+        rows += b.size();
+        long lastDay = Long.MIN_VALUE;
+        for (int i = 0; i < b.size(); i++) {
+          long day = Math.floorDiv(b.time(i), 86_400_000L);
+          if (day != lastDay) {
+            days.add(LocalDate.ofEpochDay(day));
+            lastDay = day;
+          }
+        }
+      }
+      c.setAutoCommit(true);
+      layout.prepareDays(c, days);
+      c.setAutoCommit(false);
+      BinaryCopy copy = new BinaryCopy(rows);
+      for (SampleBatch b : batches) {
+        for (int i = 0; i < b.size(); i++) {
+          copy.row(b.time(i), ids.get(b.series(i)), b.value(i));
+        }
+      }
+      c.unwrap(PGConnection.class)
+          .getCopyAPI()
+          .copyIn(COPY, new ByteArrayInputStream(copy.finish()));
+      c.commit();
+    } catch (SQLException | IOException | RuntimeException e) {
+      closeWriter();
+      throw e instanceof SQLException s ? s : new SQLException("writing samples: " + e, e);
+    }
+  }
+
+  /** Gives every series of the batches its id, creating the unknown ones. */
+  private void resolve(Connection c, List<SampleBatch> batches) throws SQLException {
+    Map<String, Series> missing = new HashMap<>();
+    for (SampleBatch b : batches) {
+      for (int i = 0; i < b.size(); i++) {
+        Series s = b.series(i);
+        if (!ids.containsKey(s)) {
+          missing.putIfAbsent(key(s), s);
+        }
+      }
+    }
+    if (missing.isEmpty()) {
+      return;
+    }
+    c.setAutoCommit(true);
+    List<String> keys = new ArrayList<>(missing.keySet());
+    String[] metrics = new String[keys.size()];
+    String[] tenants = new String[keys.size()];
+    String[] labels = new String[keys.size()];
+    for (int i = 0; i < keys.size(); i++) {
+      Series s = missing.get(keys.get(i));
+      metrics[i] = s.name();
+      tenants[i] = s.tenant();
+      labels[i] = new JsonObject(new HashMap<>(s.labels().asMap())).encode();
+    }
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "INSERT INTO series (metric, tenant, labels, key)"
+                + " SELECT * FROM unnest(?::text[], ?::text[], ?::jsonb[], ?::text[])"
+                + " ON CONFLICT (key) DO NOTHING")) {
+      ps.setArray(1, c.createArrayOf("text", metrics));
+      ps.setArray(2, c.createArrayOf("text", tenants));
+      ps.setArray(3, c.createArrayOf("text", labels));
+      ps.setArray(4, c.createArrayOf("text", keys.toArray()));
+      ps.executeUpdate();
+    }
+    try (PreparedStatement ps =
+        c.prepareStatement("SELECT id, key FROM series WHERE key = ANY (?)")) {
+      Array array = c.createArrayOf("text", keys.toArray());
+      ps.setArray(1, array);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          ids.put(missing.get(rs.getString(2)), rs.getLong(1));
+        }
+      }
+    }
+    for (Series s : missing.values()) {
+      if (!ids.containsKey(s)) {
+        throw new SQLException("series " + s + " has no id after insert");
+      }
+    }
+  }
+
+  /** The unique text identity of a series: its Prometheus notation. */
+  static String key(Series s) {
+    return s.name() + s.labels();
+  }
+
+  /** Partitions ahead and retention; the number of days dropped. */
+  public int maintain() throws SQLException {
+    try (Connection c = connect()) {
+      return layout.maintain(c, Instant.now(), retention);
+    }
+  }
+
+  /** Receives stored samples, series by series in time order. */
+  public interface SampleSink {
+    void accept(Series series, long timeMillis, double value);
+  }
+
+  /** Streams every sample newer than {@code since}, ordered by series and time. */
+  public long scan(Instant since, SampleSink sink) throws SQLException {
+    long n = 0;
+    try (Connection c = connect()) {
+      c.setAutoCommit(false); // a cursor, not the whole result in memory
+      Map<Long, Series> series = new HashMap<>();
+      try (Statement s = c.createStatement();
+          ResultSet rs = s.executeQuery("SELECT id, metric, labels::text FROM series")) {
+        while (rs.next()) {
+          series.put(rs.getLong(1), new Series(rs.getString(2), labels(rs.getString(3))));
+        }
+      }
+      try (PreparedStatement ps =
+          c.prepareStatement(
+              "SELECT series_id, time, value FROM samples WHERE time > ?"
+                  + " ORDER BY series_id, time")) {
+        ps.setFetchSize(10_000);
+        ps.setTimestamp(1, Timestamp.from(since));
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            Series s = series.get(rs.getLong(1));
+            if (s != null) {
+              sink.accept(s, rs.getTimestamp(2).getTime(), rs.getDouble(3));
+              n++;
+            }
+          }
+        }
+      }
+      c.commit();
+    }
+    return n;
+  }
+
+  /** How many series and samples are stored. */
+  public record Counts(long series, long samples) {}
+
+  public Counts counts() throws SQLException {
+    try (Connection c = connect();
+        Statement s = c.createStatement();
+        ResultSet rs =
+            s.executeQuery(
+                "SELECT (SELECT count(*) FROM series), (SELECT count(*) FROM samples)")) {
+      rs.next();
+      return new Counts(rs.getLong(1), rs.getLong(2));
+    }
+  }
+
+  private static Labels labels(String json) {
+    Map<String, String> map = new HashMap<>();
+    new JsonObject(json).forEach(e -> map.put(e.getKey(), String.valueOf(e.getValue())));
+    return Labels.of(map);
+  }
+
+  private Connection writer() throws SQLException {
+    if (writer == null) {
+      writer = connect();
+    }
+    return writer;
+  }
+
+  private void closeWriter() {
+    if (writer != null) {
+      try {
+        writer.close();
+      } catch (SQLException ignored) {
+        // the connection is gone already
+      }
+      writer = null;
+    }
+  }
+
+  @Override
+  public void close() {
+    closeWriter();
+  }
+}
