@@ -14,9 +14,9 @@ import java.util.UUID;
 
 /**
  * A PostgreSQL server of its own in a directory: created there on first use ({@code initdb}, a
- * random superuser password kept in {@code superuser.password}, mode 0600) and started again on
- * the same data later. Durable settings (fsync on): it is where the collector keeps samples when
- * no database is configured.
+ * random superuser password kept in {@code superuser.password}, mode 0600) and started again on the
+ * same data later. Durable settings (fsync on): it is where the collector keeps samples when no
+ * database is configured.
  */
 public final class LocalPostgres {
   static final String PASSWORD_FILE = "superuser.password";

@@ -1,0 +1,90 @@
+package io.tillwatch.collector;
+
+import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest;
+import io.opentelemetry.proto.common.v1.AnyValue;
+import io.opentelemetry.proto.common.v1.KeyValue;
+import io.opentelemetry.proto.metrics.v1.Gauge;
+import io.opentelemetry.proto.metrics.v1.Metric;
+import io.opentelemetry.proto.metrics.v1.NumberDataPoint;
+import io.opentelemetry.proto.metrics.v1.ResourceMetrics;
+import io.opentelemetry.proto.metrics.v1.ScopeMetrics;
+import io.opentelemetry.proto.resource.v1.Resource;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.zip.GZIPOutputStream;
+
+/** OTLP requests for tests, built from the protocol's own classes, and a plain HTTP sender. */
+final class Otlp {
+  static final HttpClient HTTP = HttpClient.newHttpClient();
+
+  private Otlp() {}
+
+  static KeyValue attr(String key, String value) {
+    return KeyValue.newBuilder()
+        .setKey(key)
+        .setValue(AnyValue.newBuilder().setStringValue(value))
+        .build();
+  }
+
+  /** {@code points} gauge samples of one series of {@code tenant}, one a second from {@code t0}. */
+  static ExportMetricsServiceRequest gauge(
+      String tenant, String name, String series, long t0Millis, int points) {
+    Gauge.Builder g = Gauge.newBuilder();
+    for (int i = 0; i < points; i++) {
+      g.addDataPoints(
+          NumberDataPoint.newBuilder()
+              .addAttributes(attr("series", series))
+              .setTimeUnixNano((t0Millis + i * 1000L) * 1_000_000L)
+              .setAsDouble(i * 0.5));
+    }
+    return ExportMetricsServiceRequest.newBuilder()
+        .addResourceMetrics(
+            ResourceMetrics.newBuilder()
+                .setResource(Resource.newBuilder().addAttributes(attr("tenant", tenant)))
+                .addScopeMetrics(
+                    ScopeMetrics.newBuilder()
+                        .addMetrics(Metric.newBuilder().setName(name).setGauge(g))))
+        .build();
+  }
+
+  static HttpResponse<byte[]> post(
+      int port, String token, String contentType, byte[] body, boolean gzip) {
+    try {
+      HttpRequest.Builder b =
+          HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/metrics"))
+              .header("Content-Type", contentType)
+              .POST(HttpRequest.BodyPublishers.ofByteArray(gzip ? gzip(body) : body));
+      if (token != null) {
+        b.header("Authorization", "Bearer " + token);
+      }
+      if (gzip) {
+        b.header("Content-Encoding", "gzip");
+      }
+      return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  static HttpResponse<byte[]> post(int port, String token, ExportMetricsServiceRequest r) {
+    return post(port, token, "application/x-protobuf", r.toByteArray(), false);
+  }
+
+  static byte[] gzip(byte[] body) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    try (GZIPOutputStream z = new GZIPOutputStream(out)) {
+      z.write(body);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return out.toByteArray();
+  }
+}

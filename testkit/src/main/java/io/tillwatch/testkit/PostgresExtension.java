@@ -1,0 +1,59 @@
+package io.tillwatch.testkit;
+
+import io.tillwatch.sandbox.LocalPostgres;
+import io.tillwatch.sandbox.PostgresServer;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.List;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+
+/**
+ * One real PostgreSQL server (the machine's binaries) for a test class, on a free loopback port, in
+ * a directory of its own that is deleted afterwards.
+ */
+public final class PostgresExtension implements BeforeAllCallback, AfterAllCallback {
+  private Path home;
+  private PostgresServer server;
+
+  @Override
+  public void beforeAll(ExtensionContext context) throws IOException {
+    home = Files.createTempDirectory("tillwatch-pg-single");
+    server =
+        LocalPostgres.open(
+            ReplicatedPostgresExtension.postgresBin(),
+            home,
+            List.of("shared_buffers=32MB", "max_connections=50"));
+  }
+
+  @Override
+  public void afterAll(ExtensionContext context) {
+    if (server != null) {
+      server.close();
+    }
+    if (home != null) {
+      try (var paths = Files.walk(home)) {
+        for (Path p : (Iterable<Path>) paths.sorted(Comparator.reverseOrder())::iterator) {
+          Files.deleteIfExists(p);
+        }
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot delete " + home, e);
+      }
+    }
+  }
+
+  /** The running server. */
+  public PostgresServer server() {
+    return server;
+  }
+
+  /** Creates an empty database and returns its JDBC URL. */
+  public String createDatabase(String name) {
+    server.execute("CREATE DATABASE " + name);
+    return server.jdbcUrl(name);
+  }
+}
