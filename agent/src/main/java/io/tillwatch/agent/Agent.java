@@ -13,6 +13,8 @@ import io.tillwatch.agent.internal.CollectorFactory;
 import io.tillwatch.agent.internal.MetricsServer;
 import io.tillwatch.agent.internal.SampleSnapshots;
 import io.tillwatch.agent.internal.ScrapeRunner;
+import io.tillwatch.agent.push.OtlpEncoder;
+import io.tillwatch.agent.push.Pusher;
 import io.tillwatch.model.Sample;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -34,6 +36,8 @@ public final class Agent {
   private final ScrapeRunner runner;
   private final MetricsServer server;
   private final PrometheusMeterRegistry meters;
+  private final Pusher pusher; // null without agent.push
+  private long flushTimer = -1;
   private volatile int port = -1;
 
   private Agent(EstateConfig config) {
@@ -50,6 +54,10 @@ public final class Agent {
         .description("Targets the agent scrapes.")
         .register(meters);
     registry.register(new SampleSnapshots(runner::samples));
+    this.pusher = config.agent().push().map(p -> new Pusher(p, meters)).orElse(null);
+    if (pusher != null) {
+      runner.onScrape((time, samples) -> pusher.add(new OtlpEncoder.Scrape(time, samples)));
+    }
     this.server =
         new MetricsServer(
             vertx,
@@ -89,8 +97,30 @@ public final class Agent {
         .onSuccess(
             p -> {
               port = p;
+              if (pusher != null) {
+                pusher.start();
+                flushTimer =
+                    vertx.setPeriodic(
+                        config.agent().interval().toMillis(),
+                        id -> vertx.executeBlocking(() -> flushQuietly(), false));
+              }
               runner.start();
             });
+  }
+
+  private Void flushQuietly() {
+    try {
+      pusher.flush();
+    } catch (RuntimeException e) {
+      System.getLogger(Agent.class.getName())
+          .log(System.Logger.Level.ERROR, "cannot write the push buffer: " + e.getMessage());
+    }
+    return null;
+  }
+
+  /** The pusher, when {@code agent.push} is set. */
+  public java.util.Optional<Pusher> pusher() {
+    return java.util.Optional.ofNullable(pusher);
   }
 
   /** The port {@code /metrics} is served on, once started. */
@@ -115,6 +145,18 @@ public final class Agent {
   public Future<Void> stop() {
     return runner
         .stop(config.agent().timeout())
+        .eventually(
+            () -> {
+              if (pusher == null) {
+                return io.vertx.core.Future.succeededFuture();
+              }
+              vertx.cancelTimer(flushTimer);
+              return vertx.executeBlocking(
+                  () -> {
+                    pusher.close(); // what was scraped last goes to the buffer
+                    return null;
+                  });
+            })
         .eventually(server::stop)
         .eventually(
             () -> {

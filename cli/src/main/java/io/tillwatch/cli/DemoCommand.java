@@ -4,7 +4,6 @@ import io.tillwatch.agent.Agent;
 import io.tillwatch.agent.config.AgentConfig;
 import io.tillwatch.agent.config.BackupTargetConfig;
 import io.tillwatch.agent.config.EstateConfig;
-import io.tillwatch.model.HostPort;
 import io.tillwatch.agent.config.OdooTargetConfig;
 import io.tillwatch.agent.config.PostgresTargetConfig;
 import io.tillwatch.agent.config.RedisTargetConfig;
@@ -12,16 +11,15 @@ import io.tillwatch.agent.config.TargetConfig;
 import io.tillwatch.agent.config.TenantConfig;
 import io.tillwatch.calendar.BusinessHours;
 import io.tillwatch.model.Durations;
+import io.tillwatch.model.HostPort;
 import io.tillwatch.model.Secret;
 import io.tillwatch.model.Tenant;
 import io.tillwatch.model.Tier;
-import io.tillwatch.sandbox.EmbeddedPostgresBinaries;
 import io.tillwatch.sandbox.OdooDatabase;
 import io.tillwatch.sandbox.PgBackRestStanza;
 import io.tillwatch.sandbox.PostgresServer;
 import io.tillwatch.sandbox.RedisServer;
 import io.tillwatch.sandbox.ReplicatedPostgres;
-import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.URI;
 import java.nio.file.Files;
@@ -30,14 +28,12 @@ import java.time.Duration;
 import java.time.ZoneId;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.Deque;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -93,10 +89,7 @@ final class DemoCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
     Duration every = Durations.parse(interval);
-    Path bin =
-        pgBin != null
-            ? pgBin
-            : machinePostgres().filter(b -> !embedded).orElseGet(() -> embedded(out));
+    Path bin = pgBin != null ? pgBin : PostgresBinaries.find(embedded, out);
     out.println(
         "tillwatch demo: starting a PostgreSQL primary and a streaming standby from "
             + bin
@@ -264,58 +257,5 @@ final class DemoCommand implements Callable<Integer> {
         cluster.standby().jdbcUrl("postgres"),
         url);
     out.flush();
-  }
-
-  /** The newest {@code /usr/lib/postgresql/N/bin} with initdb and pg_basebackup, if any. */
-  static Optional<Path> machinePostgres() {
-    Path root = Path.of("/usr/lib/postgresql");
-    if (!Files.isDirectory(root)) {
-      return Optional.empty();
-    }
-    try (Stream<Path> versions = Files.list(root)) {
-      return versions
-          .map(v -> v.resolve("bin"))
-          .filter(
-              b ->
-                  Files.isExecutable(b.resolve("initdb"))
-                      && Files.isExecutable(b.resolve("pg_basebackup")))
-          .max(Comparator.comparingInt(DemoCommand::majorVersion));
-    } catch (IOException e) {
-      return Optional.empty();
-    }
-  }
-
-  /** PostgreSQL from Maven Central, unpacked once into the temporary directory. */
-  private static Path embedded(PrintWriter out) {
-    if (!EmbeddedPostgresBinaries.available()) {
-      throw new IllegalStateException(
-          "no PostgreSQL on this machine and no embedded one for this platform:"
-              + " install PostgreSQL (apt-get install postgresql) or pass --pg-bin");
-    }
-    String version = EmbeddedPostgresBinaries.version();
-    out.println("tillwatch demo: using PostgreSQL " + version + " from Maven Central (embedded)");
-    out.flush();
-    try {
-      Path dir = Path.of(System.getProperty("java.io.tmpdir"), "tillwatch-postgresql-" + version);
-      if (Files.exists(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS)
-          && !Files.getOwner(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS)
-              .getName()
-              .equals(System.getProperty("user.name"))) {
-        dir = Files.createTempDirectory("tillwatch-postgresql-"); // not ours: do not trust it
-        Files.setPosixFilePermissions(
-            dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
-      }
-      return EmbeddedPostgresBinaries.extract(dir);
-    } catch (IOException e) {
-      throw new java.io.UncheckedIOException("cannot unpack the embedded PostgreSQL", e);
-    }
-  }
-
-  private static int majorVersion(Path bin) {
-    try {
-      return Integer.parseInt(bin.getParent().getFileName().toString());
-    } catch (NumberFormatException e) {
-      return 0;
-    }
   }
 }

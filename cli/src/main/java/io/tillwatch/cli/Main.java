@@ -12,7 +12,12 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = Version.class,
     description = "Tells a retail business, in its own terms, whether its Odoo estate is healthy.",
-    subcommands = {AgentCommand.class, DemoCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {
+      AgentCommand.class,
+      CollectorCommand.class,
+      DemoCommand.class,
+      CommandLine.HelpCommand.class
+    })
 public final class Main implements Runnable {
   /** Exit code of a configuration error. */
   public static final int CONFIG_ERROR = 2;

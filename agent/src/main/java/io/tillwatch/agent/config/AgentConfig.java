@@ -3,6 +3,7 @@ package io.tillwatch.agent.config;
 import io.tillwatch.model.HostPort;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * The agent's own settings ({@code agent:} in the estate file).
@@ -10,15 +11,23 @@ import java.util.Objects;
  * @param listen where {@code /metrics} is served
  * @param interval default scrape interval of every target
  * @param timeout per-target scrape timeout; a scrape that takes longer is {@code up 0, timeout}
+ * @param push where samples are pushed (OTLP/HTTP), if anywhere
  */
-public record AgentConfig(HostPort listen, Duration interval, Duration timeout) {
+public record AgentConfig(
+    HostPort listen, Duration interval, Duration timeout, Optional<PushConfig> push) {
   /** Defaults when the file says nothing. */
   public static final AgentConfig DEFAULTS =
       new AgentConfig(
           new HostPort("127.0.0.1", 9464), Duration.ofSeconds(15), Duration.ofSeconds(5));
 
+  /** Settings without push. */
+  public AgentConfig(HostPort listen, Duration interval, Duration timeout) {
+    this(listen, interval, timeout, Optional.empty());
+  }
+
   public AgentConfig {
     Objects.requireNonNull(listen, "listen");
+    Objects.requireNonNull(push, "push");
     requirePositive(interval, "interval");
     requirePositive(timeout, "timeout");
   }

@@ -38,6 +38,13 @@ public final class ScrapeRunner {
   private final MeterRegistry meters;
   private final AtomicInteger inFlight = new AtomicInteger();
   private volatile boolean stopping;
+  private volatile ScrapeListener listener;
+
+  /** Gets every scrape's samples, stamped with the scrape's scheduled time. */
+  @FunctionalInterface
+  public interface ScrapeListener {
+    void scraped(long timeMillis, List<Sample> samples);
+  }
 
   /** Per-target state; {@link #exposed} is read by any thread, the rest only on the context. */
   private static final class TargetState {
@@ -49,6 +56,7 @@ public final class ScrapeRunner {
     String downReason;
     boolean everScraped;
     long timerId = -1;
+    long phaseMillis = Long.MIN_VALUE; // wall-clock time of the first scrape
     Counter skipped;
 
     TargetState(ScrapeTarget target) {
@@ -71,6 +79,11 @@ public final class ScrapeRunner {
               .tag("type", s.target.type())
               .register(meters);
     }
+  }
+
+  /** Sets who gets every scrape's samples (the pusher); call before {@link #start}. */
+  public void onScrape(ScrapeListener l) {
+    this.listener = l;
   }
 
   /** Starts every target's schedule; the first scrapes are spread over the first second. */
@@ -153,6 +166,7 @@ public final class ScrapeRunner {
     }
     inFlight.incrementAndGet();
     long start = System.nanoTime();
+    long stamp = scheduledTime(s, System.currentTimeMillis());
     Duration timeout = s.target.timeout();
     Promise<List<Sample>> outcome = Promise.promise();
     long timer =
@@ -162,7 +176,7 @@ public final class ScrapeRunner {
                 outcome.tryFail(
                     new TimeoutException(
                         "no answer within the " + timeout.toMillis() + " ms timeout")));
-    outcome.future().onComplete(ar -> record(s, ar, System.nanoTime() - start));
+    outcome.future().onComplete(ar -> record(s, ar, System.nanoTime() - start, stamp));
     Future<List<Sample>> scraped;
     try {
       scraped = s.target.collector().collect();
@@ -186,7 +200,20 @@ public final class ScrapeRunner {
                 }));
   }
 
-  private void record(TargetState s, AsyncResult<List<Sample>> ar, long nanos) {
+  /**
+   * The time a scrape is stamped with: its place on the target's fixed schedule (first scrape + k ×
+   * interval), not the timer's few milliseconds of jitter, as Prometheus aligns scrape timestamps.
+   * Regular timestamps cost almost nothing to store.
+   */
+  private static long scheduledTime(TargetState s, long now) {
+    if (s.phaseMillis == Long.MIN_VALUE) {
+      s.phaseMillis = now;
+    }
+    long interval = s.target.interval().toMillis();
+    return s.phaseMillis + Math.round((now - s.phaseMillis) / (double) interval) * interval;
+  }
+
+  private void record(TargetState s, AsyncResult<List<Sample>> ar, long nanos, long stamp) {
     double seconds = nanos / 1e9;
     List<Sample> out = new ArrayList<>();
     String reason = null;
@@ -207,6 +234,10 @@ public final class ScrapeRunner {
     out.add(TargetMetrics.SCRAPE_DURATION.sample(s.identity, seconds));
     out.add(TargetMetrics.LAST_SCRAPE.sample(s.identity, System.currentTimeMillis() / 1000.0));
     s.exposed = List.copyOf(out);
+    ScrapeListener l = listener;
+    if (l != null) {
+      l.scraped(stamp, s.exposed);
+    }
     logChange(s, reason, ar.cause());
     s.downReason = reason;
     s.everScraped = true;

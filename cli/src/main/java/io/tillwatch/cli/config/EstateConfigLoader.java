@@ -4,14 +4,16 @@ import io.tillwatch.agent.config.AgentConfig;
 import io.tillwatch.agent.config.BackupTargetConfig;
 import io.tillwatch.agent.config.BackupTargetConfig.Tool;
 import io.tillwatch.agent.config.EstateConfig;
-import io.tillwatch.model.HostPort;
 import io.tillwatch.agent.config.OdooTargetConfig;
 import io.tillwatch.agent.config.PostgresTargetConfig;
+import io.tillwatch.agent.config.PushConfig;
 import io.tillwatch.agent.config.RedisTargetConfig;
 import io.tillwatch.agent.config.TargetConfig;
 import io.tillwatch.agent.config.TenantConfig;
 import io.tillwatch.agent.config.TraefikTargetConfig;
 import io.tillwatch.calendar.BusinessHours;
+import io.tillwatch.model.ByteSizes;
+import io.tillwatch.model.HostPort;
 import io.tillwatch.model.Secret;
 import io.tillwatch.model.Tenant;
 import io.tillwatch.model.Tier;
@@ -37,7 +39,8 @@ import java.util.stream.Collectors;
 public final class EstateConfigLoader {
   private static final Pattern TENANT_ID = Pattern.compile("[a-z0-9-]+");
   private static final Set<String> ROOT = Set.of("agent", "tenants");
-  private static final Set<String> AGENT = Set.of("listen", "interval", "timeout");
+  private static final Set<String> AGENT = Set.of("listen", "interval", "timeout", "push");
+  private static final Set<String> PUSH = Set.of("url", "token", "buffer", "buffer_dir");
   private static final Set<String> TENANT =
       Set.of("id", "name", "tier", "timezone", "business_hours", "targets");
   private static final Set<String> POSTGRES =
@@ -123,7 +126,29 @@ public final class EstateConfigLoader {
       throw m.required("timeout")
           .error("the timeout (" + timeout + ") is longer than the interval (" + interval + ")");
     }
-    return new AgentConfig(listen, interval, timeout);
+    Optional<PushConfig> push = m.optional("push").map(this::push);
+    return new AgentConfig(listen, interval, timeout, push);
+  }
+
+  private PushConfig push(YamlNode node) {
+    YamlNode.Mapping m = node.mapping(PUSH);
+    YamlNode urlNode = m.required("url");
+    URI url = urlNode.convert(s -> URI.create(interpolation.expand(s)));
+    Secret token = Secret.of(m.required("token").secret());
+    long buffer =
+        m.optional("buffer")
+            .map(n -> n.convert(s -> ByteSizes.parse(interpolation.expand(s))))
+            .orElse(PushConfig.DEFAULT_BUFFER_BYTES);
+    Path dir =
+        m.optional("buffer_dir")
+            .map(n -> n.convert(s -> Path.of(interpolation.expand(s))))
+            .orElse(PushConfig.DEFAULT_BUFFER_DIR);
+    try {
+      return new PushConfig(url, token, buffer, dir);
+    } catch (IllegalArgumentException e) {
+      throw (e.getMessage().contains("buffer") ? m.required("buffer") : urlNode)
+          .error(e.getMessage());
+    }
   }
 
   private Duration positive(YamlNode node) {

@@ -1,0 +1,34 @@
+package io.tillwatch.agent.config;
+
+import io.tillwatch.model.Secret;
+import java.net.URI;
+import java.nio.file.Path;
+import java.util.Objects;
+
+/**
+ * Pushing samples to a collector ({@code agent.push} in the estate file).
+ *
+ * @param url the collector's OTLP/HTTP metrics endpoint, e.g. {@code
+ *     http://collector:4318/v1/metrics}
+ * @param token the bearer token
+ * @param bufferBytes the most the on-disk buffer holds; past it the oldest batches are dropped
+ * @param bufferDir where the buffer lives (kept across restarts)
+ */
+public record PushConfig(URI url, Secret token, long bufferBytes, Path bufferDir) {
+  /** 512 MB. */
+  public static final long DEFAULT_BUFFER_BYTES = 512L * 1000 * 1000;
+
+  public static final Path DEFAULT_BUFFER_DIR = Path.of("data", "push-buffer");
+
+  public PushConfig {
+    Objects.requireNonNull(url, "url");
+    Objects.requireNonNull(token, "token");
+    Objects.requireNonNull(bufferDir, "bufferDir");
+    if (!"http".equals(url.getScheme()) && !"https".equals(url.getScheme())) {
+      throw new IllegalArgumentException("push url must be http:// or https://, got " + url);
+    }
+    if (bufferBytes < 1_000_000) {
+      throw new IllegalArgumentException("push buffer must be at least 1MB");
+    }
+  }
+}

@@ -1,0 +1,109 @@
+package io.tillwatch.cli;
+
+import io.tillwatch.cli.config.CollectorConfigLoader;
+import io.tillwatch.cli.config.Interpolation;
+import io.tillwatch.collector.Collector;
+import io.tillwatch.collector.config.CollectorConfig;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code tillwatch collector}: OTLP/HTTP ingest into PostgreSQL, the head, the HTTP API. */
+@Command(
+    name = "collector",
+    mixinStandardHelpOptions = true,
+    versionProvider = Version.class,
+    description = {
+      "Receive OTLP/HTTP metrics (from agents or any OpenTelemetry SDK) and store them in"
+          + " PostgreSQL (TimescaleDB when present).",
+      "Without storage.url in the file, runs a PostgreSQL of its own under ./data.",
+      "Stops gracefully on SIGTERM or Ctrl-C (queued samples are written first)."
+    })
+final class CollectorCommand implements Callable<Integer> {
+  @Spec CommandSpec spec;
+
+  @Option(
+      names = {"-c", "--config"},
+      paramLabel = "FILE",
+      defaultValue = "collector.yaml",
+      description = "Collector file (default: ${DEFAULT-VALUE}).")
+  Path config;
+
+  @Option(names = "--check", description = "Only check the file, then exit (0 valid, 2 not).")
+  boolean checkOnly;
+
+  @Option(
+      names = "--pg-bin",
+      paramLabel = "DIR",
+      description = "PostgreSQL binaries for embedded storage (default: the machine's newest).")
+  Path pgBin;
+
+  @Option(
+      names = "--embedded",
+      description =
+          "Embedded storage from Maven Central's PostgreSQL even when the machine has one.")
+  boolean embedded;
+
+  @Override
+  public Integer call() throws Exception {
+    CollectorConfig c = new CollectorConfigLoader(new Interpolation(System::getenv)).load(config);
+    PrintWriter out = spec.commandLine().getOut();
+    if (checkOnly) {
+      out.printf("%s: valid: %d tokens%n", config, c.tokens().size());
+      return 0;
+    }
+    Running running = start(c, pgBin, embedded, out);
+    out.printf(
+        "tillwatch collector: OTLP/HTTP on http://%s:%d/v1/metrics; storage %s (%s);"
+            + " head %s of %d samples loaded%n",
+        c.listen().host(),
+        running.collector().port(),
+        running.where(),
+        running.collector().store().layout(),
+        c.head().toString().substring(2).toLowerCase(java.util.Locale.ROOT),
+        running.collector().headLoadedSamples());
+    out.flush();
+    Duration grace = Duration.ofSeconds(30);
+    Lifecycle.serve(running::close, grace, Optional.empty());
+    return 0;
+  }
+
+  /** A started collector and the embedded storage it may run on. */
+  record Running(Collector collector, EmbeddedStorage storage, String where)
+      implements AutoCloseable {
+    @Override
+    public void close() {
+      collector.close();
+      if (storage != null) {
+        storage.close();
+      }
+    }
+  }
+
+  /** Starts the collector, first its embedded storage when the file names no database. */
+  static Running start(CollectorConfig c, Path pgBin, boolean embedded, PrintWriter out)
+      throws Exception {
+    if (c.storage().url().isPresent()) {
+      String url = c.storage().url().get();
+      return new Running(
+          Collector.start(c, url, c.storage().user(), c.storage().password()), null, url);
+    }
+    Path bin = pgBin != null ? pgBin : PostgresBinaries.find(embedded, out);
+    EmbeddedStorage storage = EmbeddedStorage.start(bin, c.storage().dataDir());
+    try {
+      return new Running(
+          Collector.start(c, storage.url(), storage.user(), storage.password()),
+          storage,
+          "embedded PostgreSQL in " + c.storage().dataDir());
+    } catch (Exception e) {
+      storage.close();
+      throw e;
+    }
+  }
+}
