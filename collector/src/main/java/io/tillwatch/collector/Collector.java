@@ -37,6 +37,7 @@ public final class Collector implements AutoCloseable {
   private final HttpServer server;
   private final int port;
   private final long headLoadedSamples;
+  private final java.util.concurrent.ExecutorService headWriter;
 
   private Collector(
       Vertx vertx,
@@ -45,7 +46,9 @@ public final class Collector implements AutoCloseable {
       WriteQueue queue,
       PrometheusMeterRegistry meters,
       HttpServer server,
-      long headLoadedSamples) {
+      long headLoadedSamples,
+      java.util.concurrent.ExecutorService headWriter) {
+    this.headWriter = headWriter;
     this.vertx = vertx;
     this.store = store;
     this.head = head;
@@ -68,6 +71,11 @@ public final class Collector implements AutoCloseable {
     long now = System.currentTimeMillis();
     long loaded = store.scan(Instant.ofEpochMilli(now).minus(config.head()), head::append);
     PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    // committed batches go to the head on a thread of its own, in commit order, so that the
+    // writer goes on with the next transaction meanwhile
+    java.util.concurrent.ExecutorService headWriter =
+        java.util.concurrent.Executors.newSingleThreadExecutor(
+            Thread.ofPlatform().name("tillwatch-head").daemon().factory());
     meters.gauge("tillwatch.collector.head.series", head, h -> h.series().size());
     meters.gauge("tillwatch.collector.head.samples", head, Head::samples);
     meters.gauge("tillwatch.collector.head.bytes", head, Head::bytes);
@@ -76,7 +84,7 @@ public final class Collector implements AutoCloseable {
                 store,
                 new DeltaAccumulator(),
                 config.maxQueuedSamples(),
-                batch -> append(head, batch),
+                batch -> headWriter.execute(() -> append(head, batch)),
                 meters)
             .start();
     Vertx vertx = Vertx.vertx();
@@ -97,7 +105,7 @@ public final class Collector implements AutoCloseable {
           "cannot listen on " + config.listen().host() + ":" + config.listen().port() + ": " + e,
           e);
     }
-    Collector c = new Collector(vertx, store, head, queue, meters, server, loaded);
+    Collector c = new Collector(vertx, store, head, queue, meters, server, loaded, headWriter);
     vertx.setPeriodic(
         Duration.ofMinutes(1).toMillis(), id -> head.trim(System.currentTimeMillis()));
     vertx.setPeriodic(
@@ -172,6 +180,7 @@ public final class Collector implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+    headWriter.shutdown();
     store.close();
     meters.close();
     vertx.close();

@@ -87,7 +87,7 @@ class CollectorIngestIT {
         }
         assertThat(i).isEqualTo(100);
       }
-      assertThat(c.head().samples()).isEqualTo(100);
+      org.awaitility.Awaitility.await().until(() -> c.head().samples() == 100);
     }
   }
 

@@ -22,7 +22,25 @@ public final class Labels {
   private Labels(String[] names, String[] values) {
     this.names = names;
     this.values = values;
-    this.hash = 31 * Arrays.hashCode(names) + Arrays.hashCode(values);
+    int h = 0x2545F491;
+    for (int i = 0; i < names.length; i++) {
+      h = mix(h + names[i].hashCode());
+      h = mix(h + values[i].hashCode());
+    }
+    this.hash = h;
+  }
+
+  /**
+   * Murmur3's finaliser: label values are often alike ({@code pg-12}, {@code pg-13}), and a plain
+   * polynomial hash of several such strings collides in hash tables of series.
+   */
+  private static int mix(int x) {
+    x ^= x >>> 16;
+    x *= 0x7feb352d;
+    x ^= x >>> 15;
+    x *= 0x846ca68b;
+    x ^= x >>> 16;
+    return x;
   }
 
   /** The empty label set. */

@@ -68,7 +68,16 @@ public final class Head {
     return outOfOrder.get();
   }
 
-  /** Bytes of encoded samples held. */
+  /** Bytes the encoded samples take, without buffer slack. */
+  public long encodedBytes() {
+    long b = 0;
+    for (SeriesHead h : series.values()) {
+      b += h.encodedBytes();
+    }
+    return b;
+  }
+
+  /** Bytes of encoded samples held (buffers as allocated). */
   public long bytes() {
     long b = 0;
     for (SeriesHead h : series.values()) {

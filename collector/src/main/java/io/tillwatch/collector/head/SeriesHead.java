@@ -57,6 +57,14 @@ final class SeriesHead {
     return b;
   }
 
+  synchronized long encodedBytes() {
+    long b = 0;
+    for (XorChunk c : chunks) {
+      b += c.encodedBytes();
+    }
+    return b;
+  }
+
   synchronized long samples() {
     long n = 0;
     for (XorChunk c : chunks) {

@@ -84,11 +84,13 @@ public final class XorChunk {
     if (needed > bits.length) {
       bits = Arrays.copyOf(bits, Math.max(needed, bits.length * 2));
     }
-    for (int i = n - 1; i >= 0; i--) {
-      if (((value >>> i) & 1) != 0) {
-        bits[bitLength >>> 3] |= (byte) (0x80 >>> (bitLength & 7));
-      }
-      bitLength++;
+    while (n > 0) { // a byte's worth at a time
+      int free = 8 - (bitLength & 7);
+      int take = Math.min(free, n);
+      int chunk = (int) ((value >>> (n - take)) & ((1 << take) - 1));
+      bits[bitLength >>> 3] |= (byte) (chunk << (free - take));
+      bitLength += take;
+      n -= take;
     }
   }
 
@@ -111,6 +113,11 @@ public final class XorChunk {
 
   public long lastTime() {
     return lastTime;
+  }
+
+  /** Bytes the encoded samples take (the last one rounded up to a whole byte). */
+  public int encodedBytes() {
+    return (bitLength + 7) >>> 3;
   }
 
   /** Bytes held by the encoded samples (the buffer as allocated). */
@@ -196,8 +203,13 @@ public final class XorChunk {
 
     long bits(int n) {
       long v = 0;
-      for (int i = 0; i < n; i++) {
-        v = (v << 1) | bit();
+      while (n > 0) {
+        int free = 8 - (pos & 7);
+        int take = Math.min(free, n);
+        int chunk = ((bits[pos >>> 3] & 0xff) >>> (free - take)) & ((1 << take) - 1);
+        v = (v << take) | chunk;
+        pos += take;
+        n -= take;
       }
       return v;
     }

@@ -238,7 +238,7 @@ public final class OtlpMetricsDecoder {
       pairs.add(extraName);
       pairs.add(extraValue);
     }
-    Labels labels = Labels.of(pairs.toArray(String[]::new));
+    Labels labels = Labels.ofCheckedPairs(pairs.toArray(String[]::new), pairs.size());
     String tenant = labels.get("tenant");
     if (tenant == null) {
       throw new IngestException(
@@ -305,8 +305,24 @@ public final class OtlpMetricsDecoder {
     return Double.toString(d);
   }
 
+  /** Sanitised attribute keys: a request repeats the same few keys on every point. */
+  private static final java.util.concurrent.ConcurrentHashMap<String, String> LABEL_NAMES =
+      new java.util.concurrent.ConcurrentHashMap<>();
+
   /** A label name from an attribute key: {@code service.name} → {@code service_name}. */
   static String labelName(String key) {
+    String known = LABEL_NAMES.get(key);
+    if (known != null) {
+      return known;
+    }
+    String name = sanitizeLabelName(key);
+    if (LABEL_NAMES.size() < 10_000) {
+      LABEL_NAMES.put(key, name);
+    }
+    return name;
+  }
+
+  private static String sanitizeLabelName(String key) {
     StringBuilder b = new StringBuilder(key.length() + 4);
     for (int i = 0; i < key.length(); i++) {
       char c = key.charAt(i);

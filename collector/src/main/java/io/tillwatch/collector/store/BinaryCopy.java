@@ -6,7 +6,7 @@ import java.util.Arrays;
  * Rows of {@code samples(time, series_id, value)} in PostgreSQL's binary {@code COPY} format: a
  * signature, then per row the field count and each field's length and big-endian bytes.
  */
-final class BinaryCopy {
+public final class BinaryCopy {
   private static final byte[] HEADER = {
     'P', 'G', 'C', 'O', 'P', 'Y', '\n', (byte) 0xff, '\r', '\n', 0, 0, 0, 0, 0, 0, 0, 0, 0
   };
@@ -16,13 +16,15 @@ final class BinaryCopy {
   private byte[] buf;
   private int pos;
 
-  BinaryCopy(int rows) {
+  /** A stream with room for {@code rows} rows (it grows when more come). */
+  public BinaryCopy(int rows) {
     buf = new byte[HEADER.length + rows * ROW_BYTES + 2];
     System.arraycopy(HEADER, 0, buf, 0, HEADER.length);
     pos = HEADER.length;
   }
 
-  void row(long timeMillis, long seriesId, double value) {
+  /** Adds a row: time in ms since the epoch, series id, value. */
+  public void row(long timeMillis, long seriesId, double value) {
     if (pos + ROW_BYTES + 2 > buf.length) {
       buf = Arrays.copyOf(buf, buf.length * 2);
     }
@@ -36,7 +38,7 @@ final class BinaryCopy {
   }
 
   /** The complete stream, trailer included. */
-  byte[] finish() {
+  public byte[] finish() {
     putShort(-1);
     return Arrays.copyOf(buf, pos);
   }

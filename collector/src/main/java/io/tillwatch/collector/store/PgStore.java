@@ -34,7 +34,8 @@ import org.postgresql.PGConnection;
  * it; reads open their own connections.
  */
 public final class PgStore implements AutoCloseable {
-  private static final String COPY =
+  /** The statement that writes samples: binary COPY into the samples table. */
+  public static final String COPY =
       "COPY samples (time, series_id, value) FROM STDIN (FORMAT binary)";
 
   private final String url;
@@ -90,7 +91,7 @@ public final class PgStore implements AutoCloseable {
   public void write(List<SampleBatch> batches) throws SQLException {
     Connection c = writer();
     try {
-      resolve(c, batches);
+      List<long[]> seriesIds = resolve(c, batches);
       Set<LocalDate> days = new HashSet<>();
       int rows = 0;
       for (SampleBatch b : batches) {
@@ -108,9 +109,11 @@ public final class PgStore implements AutoCloseable {
       layout.prepareDays(c, days);
       c.setAutoCommit(false);
       BinaryCopy copy = new BinaryCopy(rows);
-      for (SampleBatch b : batches) {
+      for (int k = 0; k < batches.size(); k++) {
+        SampleBatch b = batches.get(k);
+        long[] id = seriesIds.get(k);
         for (int i = 0; i < b.size(); i++) {
-          copy.row(b.time(i), ids.get(b.series(i)), b.value(i));
+          copy.row(b.time(i), id[i], b.value(i));
         }
       }
       c.unwrap(PGConnection.class)
@@ -123,19 +126,28 @@ public final class PgStore implements AutoCloseable {
     }
   }
 
-  /** Gives every series of the batches its id, creating the unknown ones. */
-  private void resolve(Connection c, List<SampleBatch> batches) throws SQLException {
+  /**
+   * The id of every sample's series, batch by batch, creating the unknown series (one lookup a
+   * sample when all are known).
+   */
+  private List<long[]> resolve(Connection c, List<SampleBatch> batches) throws SQLException {
+    List<long[]> out = new ArrayList<>(batches.size());
     Map<String, Series> missing = new HashMap<>();
     for (SampleBatch b : batches) {
+      long[] id = new long[b.size()];
       for (int i = 0; i < b.size(); i++) {
-        Series s = b.series(i);
-        if (!ids.containsKey(s)) {
-          missing.putIfAbsent(key(s), s);
+        Long known = ids.get(b.series(i));
+        if (known == null) {
+          missing.putIfAbsent(key(b.series(i)), b.series(i));
+          id[i] = -1;
+        } else {
+          id[i] = known;
         }
       }
+      out.add(id);
     }
     if (missing.isEmpty()) {
-      return;
+      return out;
     }
     c.setAutoCommit(true);
     List<String> keys = new ArrayList<>(missing.keySet());
@@ -169,11 +181,20 @@ public final class PgStore implements AutoCloseable {
         }
       }
     }
-    for (Series s : missing.values()) {
-      if (!ids.containsKey(s)) {
-        throw new SQLException("series " + s + " has no id after insert");
+    for (int k = 0; k < batches.size(); k++) {
+      SampleBatch b = batches.get(k);
+      long[] id = out.get(k);
+      for (int i = 0; i < b.size(); i++) {
+        if (id[i] < 0) {
+          Long created = ids.get(b.series(i));
+          if (created == null) {
+            throw new SQLException("series " + b.series(i) + " has no id after insert");
+          }
+          id[i] = created;
+        }
       }
     }
+    return out;
   }
 
   /** The unique text identity of a series: its Prometheus notation. */

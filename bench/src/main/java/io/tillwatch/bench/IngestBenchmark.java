@@ -1,0 +1,234 @@
+package io.tillwatch.bench;
+
+import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest;
+import io.opentelemetry.proto.common.v1.AnyValue;
+import io.opentelemetry.proto.common.v1.KeyValue;
+import io.opentelemetry.proto.metrics.v1.Gauge;
+import io.opentelemetry.proto.metrics.v1.Metric;
+import io.opentelemetry.proto.metrics.v1.NumberDataPoint;
+import io.opentelemetry.proto.metrics.v1.ResourceMetrics;
+import io.opentelemetry.proto.metrics.v1.ScopeMetrics;
+import io.tillwatch.collector.Collector;
+import io.tillwatch.collector.config.CollectorConfig;
+import io.tillwatch.collector.config.StorageConfig;
+import io.tillwatch.collector.config.TokenGrant;
+import io.tillwatch.collector.store.BinaryCopy;
+import io.tillwatch.collector.store.PgStore;
+import io.tillwatch.model.HostPort;
+import io.tillwatch.model.Secret;
+import io.tillwatch.sandbox.LocalPostgres;
+import io.tillwatch.sandbox.PostgresServer;
+import java.io.ByteArrayInputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.postgresql.PGConnection;
+
+/**
+ * Macro benchmark: samples per second through the collector's {@code /v1/metrics} (OTLP protobuf
+ * over HTTP, decode, series lookup, binary COPY, commit before the answer) against a plain binary
+ * {@code COPY} of the same rows into the same PostgreSQL, in one run.
+ *
+ * <p>Usage: {@code IngestBenchmark [requests=400] [samplesPerRequest=5000] [senders=4]}
+ */
+public final class IngestBenchmark {
+  private static final String TOKEN = "bench-token-0123456789";
+
+  private IngestBenchmark() {}
+
+  public static void main(String[] args) throws Exception {
+    int requests = args.length > 0 ? Integer.parseInt(args[0]) : 400;
+    int perRequest = args.length > 1 ? Integer.parseInt(args[1]) : 5000;
+    int senders = args.length > 2 ? Integer.parseInt(args[2]) : 4;
+    Path pgBin = Path.of(System.getProperty("tillwatch.pg.bin", "/usr/lib/postgresql/15/bin"));
+    Path home = Files.createTempDirectory("tillwatch-ingest-bench");
+    PostgresServer pg =
+        LocalPostgres.open(
+            pgBin,
+            home,
+            List.of("shared_buffers=256MB", "max_wal_size=4GB", "checkpoint_timeout=30min"));
+    try {
+      pg.execute("CREATE DATABASE ingest", "CREATE DATABASE copy");
+      // the same bodies for every run: 1000 series per request, time moving on
+      List<byte[]> bodies = new ArrayList<>();
+      long t0 = System.currentTimeMillis() - (long) requests * 60_000L;
+      for (int r = 0; r < requests; r++) {
+        bodies.add(request(r, perRequest, t0 + r * 60_000L).toByteArray());
+      }
+      long samples = (long) requests * perRequest;
+      double ingestRate = ingest(pg, bodies, samples, senders);
+      double copyRate = copy(pg, requests, perRequest, t0);
+      System.out.printf(
+          Locale.ROOT,
+          "%d requests x %d samples, %d senders%n"
+              + "  /v1/metrics ingest: %,.0f samples/s%n"
+              + "  plain binary COPY (batches of %d): %,.0f rows/s%n"
+              + "  ratio ingest / COPY: %.2f%n",
+          requests,
+          perRequest,
+          senders,
+          ingestRate,
+          perRequest,
+          copyRate,
+          ingestRate / copyRate);
+    } finally {
+      pg.close();
+    }
+  }
+
+  private static ExportMetricsServiceRequest request(int r, int samples, long time) {
+    Gauge.Builder g = Gauge.newBuilder();
+    for (int i = 0; i < samples; i++) {
+      int series = i % 1000;
+      g.addDataPoints(
+          NumberDataPoint.newBuilder()
+              .addAttributes(attr("tenant", "tenant-" + series % 100))
+              .addAttributes(attr("target", "pg-" + series))
+              .addAttributes(attr("instance", "10.0." + series % 250 + ".7:5432"))
+              .setTimeUnixNano((time + (i / 1000) * 1000L) * 1_000_000L)
+              .setAsDouble(r * 1.5 + i));
+    }
+    return ExportMetricsServiceRequest.newBuilder()
+        .addResourceMetrics(
+            ResourceMetrics.newBuilder()
+                .addScopeMetrics(
+                    ScopeMetrics.newBuilder()
+                        .addMetrics(
+                            Metric.newBuilder()
+                                .setName("tillwatch_pg_replication_lag_bytes")
+                                .setGauge(g))))
+        .build();
+  }
+
+  private static KeyValue attr(String k, String v) {
+    return KeyValue.newBuilder()
+        .setKey(k)
+        .setValue(AnyValue.newBuilder().setStringValue(v))
+        .build();
+  }
+
+  private static double ingest(PostgresServer pg, List<byte[]> bodies, long samples, int senders)
+      throws Exception {
+    CollectorConfig config =
+        new CollectorConfig(
+            new HostPort("127.0.0.1", 0),
+            StorageConfig.embedded(Path.of("unused")),
+            Duration.ofHours(3),
+            List.of(new TokenGrant(Secret.of(TOKEN), Set.of("*"))),
+            CollectorConfig.DEFAULT_MAX_QUEUED_SAMPLES);
+    try (Collector c =
+        Collector.start(
+            config,
+            pg.jdbcUrl("ingest"),
+            PostgresServer.SUPERUSER,
+            Secret.of(pg.superuserPassword()))) {
+      HttpClient http = HttpClient.newHttpClient();
+      URI uri = URI.create("http://127.0.0.1:" + c.port() + "/v1/metrics");
+      send(http, uri, bodies.get(0)); // series created, JIT warm: not measured
+      AtomicInteger next = new AtomicInteger(1);
+      long start = System.nanoTime();
+      List<Thread> threads = new ArrayList<>();
+      for (int s = 0; s < senders; s++) {
+        threads.add(
+            Thread.ofVirtual()
+                .start(
+                    () -> {
+                      for (int i = next.getAndIncrement();
+                          i < bodies.size();
+                          i = next.getAndIncrement()) {
+                        send(http, uri, bodies.get(i));
+                      }
+                    }));
+      }
+      for (Thread t : threads) {
+        t.join();
+      }
+      double seconds = (System.nanoTime() - start) / 1e9;
+      long perRequest = samples / bodies.size();
+      return (samples - perRequest) / seconds;
+    }
+  }
+
+  private static void send(HttpClient http, URI uri, byte[] body) {
+    try {
+      HttpResponse<Void> r =
+          http.send(
+              HttpRequest.newBuilder(uri)
+                  .header("Content-Type", "application/x-protobuf")
+                  .header("Authorization", "Bearer " + TOKEN)
+                  .POST(HttpRequest.BodyPublishers.ofByteArray(body))
+                  .build(),
+              HttpResponse.BodyHandlers.discarding());
+      if (r.statusCode() != 200) {
+        throw new IllegalStateException("ingest answered " + r.statusCode());
+      }
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** The same rows, by binary COPY in batches of one request each, into the same schema. */
+  private static double copy(PostgresServer pg, int requests, int perRequest, long t0)
+      throws Exception {
+    // the same schema and partitions, made by the collector's own migrations
+    PgStore.open(
+            pg.jdbcUrl("copy"),
+            PostgresServer.SUPERUSER,
+            Secret.of(pg.superuserPassword()),
+            StorageConfig.DEFAULT_RETENTION)
+        .close();
+    try (Connection c = pg.connect("copy")) {
+      try (Statement s = c.createStatement();
+          ResultSet rs =
+              s.executeQuery(
+                  "SELECT count(*) FROM pg_inherits i JOIN pg_class p ON p.oid = i.inhparent"
+                      + " WHERE p.relname = 'samples'")) {
+        rs.next();
+      }
+      ensurePartitions(pg, t0, t0 + (long) requests * 60_000L);
+      c.setAutoCommit(false);
+      PGConnection copy = c.unwrap(PGConnection.class);
+      long start = System.nanoTime();
+      for (int r = 1; r < requests; r++) {
+        BinaryCopy rows = new BinaryCopy(perRequest);
+        long time = t0 + r * 60_000L;
+        for (int i = 0; i < perRequest; i++) {
+          rows.row(time + (i / 1000) * 1000L, 1 + i % 1000, r * 1.5 + i);
+        }
+        copy.getCopyAPI().copyIn(PgStore.COPY, new ByteArrayInputStream(rows.finish()));
+        c.commit();
+      }
+      double seconds = (System.nanoTime() - start) / 1e9;
+      return (double) (requests - 1) * perRequest / seconds;
+    }
+  }
+
+  private static void ensurePartitions(PostgresServer pg, long from, long to) {
+    for (long day = Math.floorDiv(from, 86_400_000L);
+        day <= Math.floorDiv(to, 86_400_000L);
+        day++) {
+      java.time.LocalDate d = java.time.LocalDate.ofEpochDay(day);
+      pg.executeIn(
+          "copy",
+          "CREATE TABLE IF NOT EXISTS samples_p"
+              + d.toString().replace("-", "")
+              + " PARTITION OF samples FOR VALUES FROM ('"
+              + d
+              + " 00:00:00+00') TO ('"
+              + d.plusDays(1)
+              + " 00:00:00+00')");
+    }
+  }
+}
