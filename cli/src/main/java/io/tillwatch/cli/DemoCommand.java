@@ -6,10 +6,14 @@ import io.tillwatch.agent.config.BackupTargetConfig;
 import io.tillwatch.agent.config.EstateConfig;
 import io.tillwatch.agent.config.OdooTargetConfig;
 import io.tillwatch.agent.config.PostgresTargetConfig;
+import io.tillwatch.agent.config.PushConfig;
 import io.tillwatch.agent.config.RedisTargetConfig;
 import io.tillwatch.agent.config.TargetConfig;
 import io.tillwatch.agent.config.TenantConfig;
 import io.tillwatch.calendar.BusinessHours;
+import io.tillwatch.collector.config.CollectorConfig;
+import io.tillwatch.collector.config.StorageConfig;
+import io.tillwatch.collector.config.TokenGrant;
 import io.tillwatch.model.Durations;
 import io.tillwatch.model.HostPort;
 import io.tillwatch.model.Secret;
@@ -20,6 +24,7 @@ import io.tillwatch.sandbox.PgBackRestStanza;
 import io.tillwatch.sandbox.PostgresServer;
 import io.tillwatch.sandbox.RedisServer;
 import io.tillwatch.sandbox.ReplicatedPostgres;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.URI;
 import java.nio.file.Files;
@@ -28,12 +33,15 @@ import java.time.Duration;
 import java.time.ZoneId;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.Deque;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -59,6 +67,12 @@ final class DemoCommand implements Callable<Integer> {
       defaultValue = "127.0.0.1:9464",
       description = "Where /metrics is served (default: ${DEFAULT-VALUE}).")
   String listen;
+
+  @Option(
+      names = "--collector-listen-port",
+      defaultValue = "4318",
+      description = "Port of the collector's OTLP/HTTP ingest (default: ${DEFAULT-VALUE}).")
+  int collectorPort;
 
   @Option(
       names = "--interval",
@@ -97,6 +111,7 @@ final class DemoCommand implements Callable<Integer> {
     out.flush();
     Deque<AutoCloseable> sandbox = new ArrayDeque<>(); // closed in reverse order
     Agent agent;
+    io.tillwatch.collector.Collector storedCounts;
     try {
       ReplicatedPostgres cluster = ReplicatedPostgres.start(bin);
       sandbox.push(cluster);
@@ -163,6 +178,31 @@ final class DemoCommand implements Callable<Integer> {
                 Optional.empty()));
       }
 
+      out.println(
+          "tillwatch demo: the collector with embedded storage (a PostgreSQL of its own) ...");
+      out.flush();
+      Path demoDir =
+          Files.createTempDirectory(
+              "tillwatch-demo-",
+              java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                  java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x")));
+      sandbox.push(() -> deleteTree(demoDir));
+      String token = UUID.randomUUID().toString();
+      CollectorConfig collectorConfig =
+          new CollectorConfig(
+              new HostPort("127.0.0.1", collectorPort),
+              StorageConfig.embedded(demoDir.resolve("data")),
+              Duration.ofHours(3),
+              List.of(new TokenGrant(Secret.of(token), Set.of("*"))),
+              CollectorConfig.DEFAULT_MAX_QUEUED_SAMPLES);
+      CollectorCommand.Running collector = CollectorCommand.start(collectorConfig, bin, false, out);
+      sandbox.push(collector);
+      PushConfig push =
+          new PushConfig(
+              URI.create("http://127.0.0.1:" + collector.collector().port() + "/v1/metrics"),
+              Secret.of(token),
+              PushConfig.DEFAULT_BUFFER_BYTES,
+              demoDir.resolve("push-buffer"));
       Tenant acme =
           new Tenant(
               "acme",
@@ -175,25 +215,67 @@ final class DemoCommand implements Callable<Integer> {
               new AgentConfig(
                   HostPort.parse(listen),
                   every,
-                  Duration.ofSeconds(Math.min(5, every.toSeconds()))),
+                  Duration.ofSeconds(Math.min(5, every.toSeconds())),
+                  Optional.of(push)),
               List.of(new TenantConfig(acme, targets)));
       agent = Agent.create(estate);
       agent.start().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
       printGuide(out, agent.metricsUrl(), cluster, targets);
+      out.printf(
+          "  collector: http://127.0.0.1:%d/v1/metrics (OTLP/HTTP, bearer token required)%n%n",
+          collector.collector().port());
+      out.flush();
+      storedCounts = collector.collector();
     } catch (Exception | Error e) {
       closeAll(sandbox);
       throw e;
     }
     Agent running = agent;
+    io.tillwatch.collector.Collector stored = storedCounts;
+    Thread reporter =
+        Thread.ofPlatform()
+            .daemon()
+            .name("demo-report")
+            .start(
+                () -> {
+                  while (!Thread.currentThread().isInterrupted()) {
+                    try {
+                      Thread.sleep(Math.max(10_000, every.toMillis() * 2));
+                      var counts = stored.store().counts();
+                      System.out.printf(
+                          "tillwatch demo: stored %d series, %d samples; head %d samples"
+                              + " (%.2f bytes a sample)%n",
+                          counts.series(),
+                          counts.samples(),
+                          stored.head().samples(),
+                          stored.head().samples() == 0
+                              ? 0.0
+                              : (double) stored.head().encodedBytes() / stored.head().samples());
+                    } catch (InterruptedException e) {
+                      return;
+                    } catch (Exception e) {
+                      System.err.println("tillwatch demo: " + e.getMessage());
+                    }
+                  }
+                });
     Lifecycle.serve(
         () -> {
           System.out.println("tillwatch demo: stopping; removing the sandbox ...");
+          reporter.interrupt();
           AgentCommand.stop(running, Duration.ofSeconds(10));
           closeAll(sandbox);
         },
         Duration.ofSeconds(40),
         Optional.ofNullable(runFor).map(Durations::parse));
     return 0;
+  }
+
+  private static void deleteTree(Path dir) throws IOException {
+    try (Stream<Path> paths = Files.walk(dir)) {
+      for (Path p : (Iterable<Path>) paths.sorted(Comparator.reverseOrder())::iterator) {
+        Files.deleteIfExists(p);
+      }
+    }
   }
 
   private static void closeAll(Deque<AutoCloseable> resources) {

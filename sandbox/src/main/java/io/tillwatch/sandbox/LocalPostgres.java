@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.List;
@@ -33,6 +34,7 @@ public final class LocalPostgres {
   public static PostgresServer open(Path bin, Path home, List<String> settings) {
     try {
       Files.createDirectories(home);
+      requireReachable(home.toAbsolutePath());
       Path dataDir = home.resolve("pgdata");
       Path passwordFile = home.resolve(PASSWORD_FILE);
       String password;
@@ -56,6 +58,26 @@ public final class LocalPostgres {
       return server;
     } catch (IOException e) {
       throw new UncheckedIOException("cannot prepare PostgreSQL in " + home, e);
+    }
+  }
+
+  /** As root the server runs as another user, who must be able to walk down to {@code home}. */
+  private static void requireReachable(Path home) throws IOException {
+    if (!Processes.runningAsRoot()) {
+      return;
+    }
+    for (Path p = home.getParent(); p != null; p = p.getParent()) {
+      if (!Files.getPosixFilePermissions(p).contains(PosixFilePermission.OTHERS_EXECUTE)) {
+        throw new IllegalStateException(
+            "PostgreSQL runs as user '"
+                + Processes.POSTGRES_USER
+                + "', which cannot enter "
+                + p
+                + " (mode "
+                + PosixFilePermissions.toString(Files.getPosixFilePermissions(p))
+                + "): put the data directory where that user can reach it"
+                + " (e.g. /var/lib/tillwatch), or run as a user other than root");
+      }
     }
   }
 
