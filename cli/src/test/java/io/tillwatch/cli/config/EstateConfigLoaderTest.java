@@ -326,4 +326,63 @@ class EstateConfigLoaderTest {
         .isInstanceOf(ConfigException.class)
         .hasMessageContaining("absent.yaml:1:1: cannot read the file");
   }
+
+  @Test
+  void agentPushIsReadWithSizesAndSecrets() throws IOException {
+    EstateConfig c =
+        loader(Map.of("TOKEN", "t0k3n"))
+            .load(
+                write(
+                    """
+                    agent:
+                      push:
+                        url: http://collector:4318/v1/metrics
+                        token: ${TOKEN}
+                        buffer: 2GiB
+                        buffer_dir: /var/lib/tillwatch/push
+                    """
+                        + TENANT_HEAD
+                        + PG_TARGET));
+    var push = c.agent().push().orElseThrow();
+    assertThat(push.url().toString()).isEqualTo("http://collector:4318/v1/metrics");
+    assertThat(push.token().reveal()).isEqualTo("t0k3n");
+    assertThat(push.bufferBytes()).isEqualTo(2L * 1024 * 1024 * 1024);
+    assertThat(push.bufferDir()).isEqualTo(Path.of("/var/lib/tillwatch/push"));
+    assertThat(loader(Map.of("TOKEN", "t")).load(write(TENANT_HEAD + PG_TARGET)).agent().push())
+        .isEmpty();
+  }
+
+  @Test
+  void aBadPushSettingNamesItsLineAndField() throws IOException {
+    ConfigException size =
+        error(
+            """
+            agent:
+              push:
+                url: http://collector:4318/v1/metrics
+                token: x
+                buffer: 512 potatoes
+            """
+                + TENANT_HEAD
+                + PG_TARGET);
+    assertThat(size.line()).isEqualTo(5);
+    assertThat(size.field()).isEqualTo("agent.push.buffer");
+    assertThat(size.problem()).contains("not a size");
+    ConfigException scheme =
+        error(
+            """
+            agent:
+              push:
+                url: ftp://collector/v1/metrics
+                token: x
+            """
+                + TENANT_HEAD
+                + PG_TARGET);
+    assertThat(scheme.field()).isEqualTo("agent.push.url");
+    assertThat(scheme.problem()).contains("http:// or https://");
+    assertThat(
+            error("agent:\n  push:\n    url: http://c/v1/metrics\n" + TENANT_HEAD + PG_TARGET)
+                .field())
+        .isEqualTo("agent.push.token");
+  }
 }
