@@ -84,7 +84,7 @@ public final class Collector implements AutoCloseable {
                 store,
                 new DeltaAccumulator(),
                 config.maxQueuedSamples(),
-                batch -> headWriter.execute(() -> append(head, batch)),
+                (batch, ids) -> headWriter.execute(() -> append(head, batch, ids)),
                 meters)
             .start();
     Vertx vertx = Vertx.vertx();
@@ -124,9 +124,9 @@ public final class Collector implements AutoCloseable {
     return c;
   }
 
-  private static void append(Head head, SampleBatch batch) {
+  private static void append(Head head, SampleBatch batch, long[] ids) {
     for (int i = 0; i < batch.size(); i++) {
-      head.append(batch.series(i), batch.time(i), batch.value(i));
+      head.append(ids[i], batch.series(i), batch.time(i), batch.value(i));
     }
   }
 

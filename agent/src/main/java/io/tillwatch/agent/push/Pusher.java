@@ -186,7 +186,7 @@ public final class Pusher implements AutoCloseable {
       status = r.statusCode();
       retryAfter = r.headers().firstValue("Retry-After").orElse(null);
     } catch (IOException e) {
-      return failed("unreachable", e.getMessage(), null);
+      return failed("unreachable", e.getMessage() == null ? e.toString() : e.getMessage(), null);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       closed = true;

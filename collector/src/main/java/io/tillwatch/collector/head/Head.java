@@ -13,6 +13,8 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class Head {
   private final ConcurrentHashMap<Series, SeriesHead> series = new ConcurrentHashMap<>();
+  // the same heads by storage id: appends of stored samples find theirs without comparing labels
+  private final ConcurrentHashMap<Long, SeriesHead> byId = new ConcurrentHashMap<>();
   private final Duration window;
   private final AtomicLong samples = new AtomicLong();
   private final AtomicLong outOfOrder = new AtomicLong();
@@ -23,7 +25,21 @@ public final class Head {
 
   /** Appends a sample; one older than the series' newest is counted and left to storage. */
   public void append(Series s, long timeMillis, double value) {
-    if (series.computeIfAbsent(s, k -> new SeriesHead()).append(timeMillis, value)) {
+    count(series.computeIfAbsent(s, k -> new SeriesHead(-1)).append(timeMillis, value));
+  }
+
+  /** Appends a sample of the series stored under {@code id}. */
+  public void append(long id, Series s, long timeMillis, double value) {
+    SeriesHead h = byId.get(id);
+    if (h == null) {
+      h = series.computeIfAbsent(s, k -> new SeriesHead(id));
+      byId.put(id, h);
+    }
+    count(h.append(timeMillis, value));
+  }
+
+  private void count(boolean appended) {
+    if (appended) {
       samples.incrementAndGet();
     } else {
       outOfOrder.incrementAndGet();
@@ -38,6 +54,7 @@ public final class Head {
           samples.addAndGet(-h.trim(before));
           if (h.isEmpty()) {
             series.remove(s, h);
+            byId.remove(h.id(), h);
           }
         });
   }

@@ -5,9 +5,21 @@ import java.util.List;
 
 /** The recent samples of one series: sealed chunks and the one being filled. */
 final class SeriesHead {
+  private final long id;
   private final List<XorChunk> chunks = new ArrayList<>(4);
   private XorChunk open;
   private long lastTime = Long.MIN_VALUE;
+
+  /**
+   * @param id the series' storage id, or -1
+   */
+  SeriesHead(long id) {
+    this.id = id;
+  }
+
+  long id() {
+    return id;
+  }
 
   /** Appends; false (and nothing stored) when {@code time} is not after the last sample's. */
   synchronized boolean append(long time, double value) {

@@ -25,7 +25,6 @@ public final class IngestHandler {
 
   private final Vertx vertx;
   private final Access access;
-  private final OtlpMetricsDecoder decoder;
   private final WriteQueue queue;
   private final int maxBodyBytes;
   private final MeterRegistry meters;
@@ -35,7 +34,6 @@ public final class IngestHandler {
       Vertx vertx, Access access, WriteQueue queue, int maxBodyBytes, MeterRegistry meters) {
     this.vertx = vertx;
     this.access = access;
-    this.decoder = new OtlpMetricsDecoder(maxBodyBytes);
     this.queue = queue;
     this.maxBodyBytes = maxBodyBytes;
     this.meters = meters;
@@ -83,6 +81,7 @@ public final class IngestHandler {
           vertx
               .executeBlocking(
                   () -> {
+                    OtlpMetricsDecoder decoder = new OtlpMetricsDecoder(maxBodyBytes);
                     ExportMetricsServiceRequest parsed =
                         decoder.parse(body.getBytes(), contentType, encoding);
                     return decoder.decode(parsed, System.currentTimeMillis());

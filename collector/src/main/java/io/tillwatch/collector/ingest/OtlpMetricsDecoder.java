@@ -39,12 +39,16 @@ import java.util.zip.GZIPInputStream;
  *       DeltaAccumulator} once the request is accepted; exponential histograms are rejected
  *       (reported in the partial success).
  * </ul>
+ *
+ * <p>One instance a request; not thread-safe.
  */
 public final class OtlpMetricsDecoder {
   /** What a request decodes to. */
   public record Decoded(SampleBatch batch, long rejectedPoints, String rejectReason) {}
 
   private final int maxBodyBytes;
+  // the tenant of the series series() made last (decoding is confined to one thread a request)
+  private String lastTenant;
 
   /**
    * @param maxBodyBytes the largest body accepted once unzipped
@@ -167,7 +171,7 @@ public final class OtlpMetricsDecoder {
     Series s = series(name, pairs, common, p.getAttributesList(), null, null);
     double v =
         p.getValueCase() == NumberDataPoint.ValueCase.AS_INT ? p.getAsInt() : p.getAsDouble();
-    batch.add(s, time(p.getTimeUnixNano(), now), v, accumulate);
+    batch.add(s, lastTenant, time(p.getTimeUnixNano(), now), v, accumulate);
   }
 
   private void histogram(
@@ -190,14 +194,14 @@ public final class OtlpMetricsDecoder {
       String le = i < bounds ? formatBound(p.getExplicitBounds(i)) : "+Inf";
       Series s = series(name + "_bucket", pairs, common, attrs, "le", le);
       double v = i < bounds ? cumulative : p.getCount();
-      batch.add(s, t, v, accumulate);
+      batch.add(s, lastTenant, t, v, accumulate);
     }
     if (p.hasSum()) {
       Series s = series(name + "_sum", pairs, common, attrs, null, null);
-      batch.add(s, t, p.getSum(), accumulate);
+      batch.add(s, lastTenant, t, p.getSum(), accumulate);
     }
     Series c = series(name + "_count", pairs, common, attrs, null, null);
-    batch.add(c, t, p.getCount(), accumulate);
+    batch.add(c, lastTenant, t, p.getCount(), accumulate);
   }
 
   private void summary(
@@ -223,7 +227,7 @@ public final class OtlpMetricsDecoder {
     batch.add(series(name + "_count", pairs, common, attrs, null, null), t, p.getCount(), false);
   }
 
-  private static Series series(
+  private Series series(
       String name,
       List<String> pairs,
       int common,
@@ -240,6 +244,7 @@ public final class OtlpMetricsDecoder {
     }
     Labels labels = Labels.ofCheckedPairs(pairs.toArray(String[]::new), pairs.size());
     String tenant = labels.get("tenant");
+    lastTenant = tenant;
     if (tenant == null) {
       throw new IngestException(
           400,

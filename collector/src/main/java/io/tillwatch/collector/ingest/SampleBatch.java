@@ -12,6 +12,7 @@ public final class SampleBatch {
   private double[] values = new double[64];
   private boolean[] deltas;
   private int size;
+  private String lastTenant;
   private final Set<String> tenants = new LinkedHashSet<>();
 
   /**
@@ -19,6 +20,11 @@ public final class SampleBatch {
    * increase since the sender's previous report, made cumulative by {@link #applyDeltas}.
    */
   public void add(Series s, long timeMillis, double value, boolean delta) {
+    add(s, s.tenant(), timeMillis, value, delta);
+  }
+
+  /** Adds one sample whose series' {@code tenant} label the caller has at hand. */
+  public void add(Series s, String tenant, long timeMillis, double value, boolean delta) {
     if (size == times.length) {
       int capacity = size * 2;
       series = Arrays.copyOf(series, capacity);
@@ -37,7 +43,10 @@ public final class SampleBatch {
     times[size] = timeMillis;
     values[size] = value;
     size++;
-    tenants.add(s.tenant());
+    if (!tenant.equals(lastTenant)) { // samples come grouped: skip the set most of the time
+      tenants.add(tenant);
+      lastTenant = tenant;
+    }
   }
 
   /** Replaces every delta value by its series' running total; call once, on acceptance. */

@@ -10,7 +10,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.Consumer;
+import java.util.function.BiConsumer;
 
 /**
  * The bounded queue between ingest and storage. One writer thread takes whatever is waiting (up to
@@ -27,7 +27,7 @@ public final class WriteQueue implements AutoCloseable {
   private final PgStore store;
   private final DeltaAccumulator deltas;
   private final long maxQueued;
-  private final Consumer<SampleBatch> afterCommit;
+  private final BiConsumer<SampleBatch, long[]> afterCommit;
   private final LinkedBlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
   private final AtomicLong queued = new AtomicLong();
   private final Thread thread;
@@ -37,13 +37,14 @@ public final class WriteQueue implements AutoCloseable {
   private volatile boolean closed;
 
   /**
-   * @param afterCommit gets every batch once it is durable (the head appends it)
+   * @param afterCommit gets every batch, with its samples' series ids, once it is durable (the head
+   *     appends it)
    */
   public WriteQueue(
       PgStore store,
       DeltaAccumulator deltas,
       long maxQueued,
-      Consumer<SampleBatch> afterCommit,
+      BiConsumer<SampleBatch, long[]> afterCommit,
       MeterRegistry meters) {
     this.store = store;
     this.deltas = deltas;
@@ -128,8 +129,9 @@ public final class WriteQueue implements AutoCloseable {
       batches.add(p.batch());
     }
     long start = System.nanoTime();
+    List<long[]> ids;
     try {
-      store.write(batches);
+      ids = store.write(batches);
       commit.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
       written.increment(samples);
       queued.addAndGet(-samples);
@@ -146,8 +148,8 @@ public final class WriteQueue implements AutoCloseable {
       p.done().complete(null);
     }
     try {
-      for (SampleBatch b : batches) {
-        afterCommit.accept(b);
+      for (int k = 0; k < batches.size(); k++) {
+        afterCommit.accept(batches.get(k), ids.get(k));
       }
     } catch (RuntimeException e) {
       LOG.log(System.Logger.Level.ERROR, "the head refused committed samples", e);

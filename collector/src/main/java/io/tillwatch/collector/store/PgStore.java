@@ -86,9 +86,9 @@ public final class PgStore implements AutoCloseable {
 
   /**
    * Writes every sample of the batches in one transaction and commits; when this returns, they are
-   * durable. On failure nothing of them is stored.
+   * durable. On failure nothing of them is stored. Returns each sample's series id, batch by batch.
    */
-  public void write(List<SampleBatch> batches) throws SQLException {
+  public List<long[]> write(List<SampleBatch> batches) throws SQLException {
     Connection c = writer();
     try {
       List<long[]> seriesIds = resolve(c, batches);
@@ -120,6 +120,7 @@ public final class PgStore implements AutoCloseable {
           .getCopyAPI()
           .copyIn(COPY, new ByteArrayInputStream(copy.finish()));
       c.commit();
+      return seriesIds;
     } catch (SQLException | IOException | RuntimeException e) {
       closeWriter();
       throw e instanceof SQLException s ? s : new SQLException("writing samples: " + e, e);
@@ -211,7 +212,7 @@ public final class PgStore implements AutoCloseable {
 
   /** Receives stored samples, series by series in time order. */
   public interface SampleSink {
-    void accept(Series series, long timeMillis, double value);
+    void accept(long seriesId, Series series, long timeMillis, double value);
   }
 
   /** Streams every sample newer than {@code since}, ordered by series and time. */
@@ -236,7 +237,7 @@ public final class PgStore implements AutoCloseable {
           while (rs.next()) {
             Series s = series.get(rs.getLong(1));
             if (s != null) {
-              sink.accept(s, rs.getTimestamp(2).getTime(), rs.getDouble(3));
+              sink.accept(rs.getLong(1), s, rs.getTimestamp(2).getTime(), rs.getDouble(3));
               n++;
             }
           }
