@@ -165,7 +165,7 @@ public final class OtlpMetricsDecoder {
       int common,
       boolean accumulate,
       long now) {
-    if ((p.getFlags() & DataPointFlags.DATA_POINT_FLAGS_NO_RECORDED_VALUE_MASK_VALUE) != 0) {
+    if (noRecordedValue(p.getFlags())) {
       return;
     }
     Series s = series(name, pairs, common, p.getAttributesList(), null, null);
@@ -182,7 +182,7 @@ public final class OtlpMetricsDecoder {
       int common,
       boolean accumulate,
       long now) {
-    if ((p.getFlags() & DataPointFlags.DATA_POINT_FLAGS_NO_RECORDED_VALUE_MASK_VALUE) != 0) {
+    if (noRecordedValue(p.getFlags())) {
       return;
     }
     long t = time(p.getTimeUnixNano(), now);
@@ -211,7 +211,7 @@ public final class OtlpMetricsDecoder {
       List<String> pairs,
       int common,
       long now) {
-    if ((p.getFlags() & DataPointFlags.DATA_POINT_FLAGS_NO_RECORDED_VALUE_MASK_VALUE) != 0) {
+    if (noRecordedValue(p.getFlags())) {
       return;
     }
     long t = time(p.getTimeUnixNano(), now);
@@ -290,6 +290,11 @@ public final class OtlpMetricsDecoder {
       case BYTES_VALUE -> java.util.HexFormat.of().formatHex(v.getBytesValue().toByteArray());
       default -> "";
     };
+  }
+
+  /** The data point says it has no value (a series that ended): nothing to store. */
+  private static boolean noRecordedValue(int flags) {
+    return (flags & DataPointFlags.DATA_POINT_FLAGS_NO_RECORDED_VALUE_MASK_VALUE) != 0;
   }
 
   private static long time(long unixNanos, long now) {
