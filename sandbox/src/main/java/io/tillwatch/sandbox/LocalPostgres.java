@@ -52,13 +52,37 @@ public final class LocalPostgres {
             StandardCharsets.UTF_8,
             StandardOpenOption.APPEND);
       }
-      Files.deleteIfExists(dataDir.resolve("postmaster.pid")); // left by a killed server
+      clearStalePid(dataDir);
       PostgresServer server = new PostgresServer(bin, dataDir, FreePorts.next(), password);
       server.start();
       return server;
     } catch (IOException e) {
       throw new UncheckedIOException("cannot prepare PostgreSQL in " + home, e);
     }
+  }
+
+  /** Removes the pid file of a server that was killed; refuses when that server still runs. */
+  private static void clearStalePid(Path dataDir) throws IOException {
+    Path pidFile = dataDir.resolve("postmaster.pid");
+    if (!Files.exists(pidFile)) {
+      return;
+    }
+    String first =
+        Files.readAllLines(pidFile, StandardCharsets.UTF_8).stream().findFirst().orElse("");
+    try {
+      long pid = Long.parseLong(first.trim());
+      if (ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) {
+        throw new IllegalStateException(
+            "PostgreSQL already runs on "
+                + dataDir
+                + " (pid "
+                + pid
+                + "): is another collector using this data directory?");
+      }
+    } catch (NumberFormatException e) {
+      // not a pid: a broken file, left by a crash
+    }
+    Files.delete(pidFile);
   }
 
   /** As root the server runs as another user, who must be able to walk down to {@code home}. */

@@ -1,0 +1,150 @@
+package io.tillwatch.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest;
+import io.opentelemetry.proto.common.v1.AnyValue;
+import io.opentelemetry.proto.common.v1.KeyValue;
+import io.opentelemetry.proto.metrics.v1.Gauge;
+import io.opentelemetry.proto.metrics.v1.Metric;
+import io.opentelemetry.proto.metrics.v1.NumberDataPoint;
+import io.opentelemetry.proto.metrics.v1.ResourceMetrics;
+import io.opentelemetry.proto.metrics.v1.ScopeMetrics;
+import io.opentelemetry.proto.resource.v1.Resource;
+import io.tillwatch.sandbox.FreePorts;
+import io.tillwatch.testkit.ReplicatedPostgresExtension;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** {@code tillwatch collector} with no database configured: its own PostgreSQL under ./data. */
+class EmbeddedStorageIT {
+  private static final String TOKEN = "embedded-token-0123456789";
+  private Path dir;
+
+  @AfterEach
+  void cleanUp() throws IOException {
+    if (dir != null) {
+      try (var paths = Files.walk(dir)) {
+        for (Path p :
+            (Iterable<Path>) paths.sorted(java.util.Comparator.reverseOrder())::iterator) {
+          Files.deleteIfExists(p);
+        }
+      }
+    }
+  }
+
+  private Process start(Path config, Path log) throws IOException {
+    List<String> cmd = new ArrayList<>();
+    cmd.add(ProcessHandle.current().info().command().orElse("java"));
+    cmd.addAll(List.of("-jar", Path.of("target", "tillwatch.jar").toAbsolutePath().toString()));
+    cmd.addAll(
+        List.of(
+            "collector",
+            "--config",
+            config.toString(),
+            "--pg-bin",
+            ReplicatedPostgresExtension.postgresBin().toString()));
+    ProcessBuilder pb =
+        new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
+    pb.environment().put("AGENT_TOKEN", TOKEN);
+    return pb.start();
+  }
+
+  private static String awaitStarted(Path log) {
+    await()
+        .atMost(Duration.ofSeconds(90))
+        .ignoreExceptions()
+        .until(() -> Files.readString(log).contains("OTLP/HTTP on"));
+    try {
+      return Files.readString(log);
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  @Test
+  @Timeout(240)
+  void createsItsDatabaseOnceAndKeepsTheDataAcrossRestarts() throws Exception {
+    // PostgreSQL runs as another user when the tests run as root: a directory it can enter
+    dir =
+        Files.createTempDirectory(
+            "tillwatch-embedded-",
+            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x")));
+    int port = FreePorts.next();
+    Path config = dir.resolve("collector.yaml");
+    Files.writeString(
+        config,
+        """
+        collector:
+          listen: 127.0.0.1:%d
+          tokens:
+            - token: ${AGENT_TOKEN}
+              tenants: ["*"]
+        """
+            .formatted(port));
+    Process first = start(config, dir.resolve("first.log"));
+    try {
+      assertThat(awaitStarted(dir.resolve("first.log")))
+          .contains("embedded PostgreSQL in " + dir.resolve("data"))
+          .contains("0 samples loaded");
+      long now = System.currentTimeMillis();
+      Gauge.Builder g = Gauge.newBuilder();
+      for (int i = 0; i < 30; i++) {
+        g.addDataPoints(
+            NumberDataPoint.newBuilder()
+                .setTimeUnixNano((now - 60_000L + i * 1000L) * 1_000_000L)
+                .setAsDouble(i));
+      }
+      ExportMetricsServiceRequest request =
+          ExportMetricsServiceRequest.newBuilder()
+              .addResourceMetrics(
+                  ResourceMetrics.newBuilder()
+                      .setResource(
+                          Resource.newBuilder()
+                              .addAttributes(
+                                  KeyValue.newBuilder()
+                                      .setKey("tenant")
+                                      .setValue(AnyValue.newBuilder().setStringValue("acme"))))
+                      .addScopeMetrics(
+                          ScopeMetrics.newBuilder()
+                              .addMetrics(Metric.newBuilder().setName("m").setGauge(g))))
+              .build();
+      HttpResponse<Void> r =
+          HttpClient.newHttpClient()
+              .send(
+                  HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/metrics"))
+                      .header("Content-Type", "application/x-protobuf")
+                      .header("Authorization", "Bearer " + TOKEN)
+                      .POST(HttpRequest.BodyPublishers.ofByteArray(request.toByteArray()))
+                      .build(),
+                  HttpResponse.BodyHandlers.discarding());
+      assertThat(r.statusCode()).isEqualTo(200);
+    } finally {
+      first.destroy(); // SIGTERM: a graceful stop, which also stops its PostgreSQL
+      assertThat(first.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    }
+    assertThat(Files.readString(dir.resolve("data").resolve("pgdata").resolve("PG_VERSION")))
+        .isNotBlank();
+    Process second = start(config, dir.resolve("second.log"));
+    try {
+      assertThat(awaitStarted(dir.resolve("second.log"))).contains("30 samples loaded");
+    } finally {
+      second.destroy();
+      assertThat(second.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    }
+  }
+}
