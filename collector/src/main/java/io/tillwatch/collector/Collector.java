@@ -162,6 +162,11 @@ public final class Collector implements AutoCloseable {
     return store;
   }
 
+  /** Samples accepted and waiting to be written. */
+  public long queuedSamples() {
+    return queue.queuedSamples();
+  }
+
   /** Samples read from storage into the head at start. */
   public long headLoadedSamples() {
     return headLoadedSamples;

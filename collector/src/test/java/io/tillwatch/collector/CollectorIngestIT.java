@@ -229,6 +229,7 @@ class CollectorIngestIT {
   }
 
   @Test
+  @org.junit.jupiter.api.Timeout(120)
   void aFullWriteQueueAnswers429AndLosesNothingAccepted() throws Exception {
     String db = "backpressure";
     PG.createDatabase(db);
@@ -252,6 +253,8 @@ class CollectorIngestIT {
                 () ->
                     Otlp.post(c.port(), ACME, Otlp.gauge("acme", "m", "b", t0 + 10_000, 150))
                         .statusCode());
+        // both waiting in the queue (450 of 500) before the one that does not fit
+        org.awaitility.Awaitility.await().until(() -> c.queuedSamples() == 450);
         HttpResponse<byte[]> refused =
             Otlp.post(c.port(), ACME, Otlp.gauge("acme", "m", "c", t0 + 10_000, 100));
         assertThat(refused.statusCode()).isEqualTo(429);

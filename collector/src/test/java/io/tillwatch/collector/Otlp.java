@@ -57,6 +57,7 @@ final class Otlp {
     try {
       HttpRequest.Builder b =
           HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/metrics"))
+              .timeout(java.time.Duration.ofSeconds(60))
               .header("Content-Type", contentType)
               .POST(HttpRequest.BodyPublishers.ofByteArray(gzip ? gzip(body) : body));
       if (token != null) {
