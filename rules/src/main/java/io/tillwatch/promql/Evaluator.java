@@ -1,0 +1,571 @@
+package io.tillwatch.promql;
+
+import io.tillwatch.model.Labels;
+import io.tillwatch.promql.Value.Matrix;
+import io.tillwatch.promql.Value.Sample;
+import io.tillwatch.promql.Value.Scalar;
+import io.tillwatch.promql.Value.Series;
+import io.tillwatch.promql.Value.Str;
+import io.tillwatch.promql.Value.Vector;
+import java.time.Instant;
+import java.time.YearMonth;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Evaluates expressions at an instant with Prometheus's semantics: 5-minute lookback, stale
+ * markers, extrapolated {@code rate}, vector matching. Pure: samples come from a {@link
+ * SeriesSource}.
+ */
+public final class Evaluator {
+  public static final long DEFAULT_LOOKBACK_MILLIS = 5 * 60_000L;
+
+  private final SeriesSource source;
+  private final long lookback;
+  private final long start;
+  private final long end;
+
+  /**
+   * @param start the start of a range query ({@code start()} of {@code @}); the instant otherwise
+   * @param end the end of a range query ({@code end()} of {@code @})
+   */
+  public Evaluator(SeriesSource source, long lookbackMillis, long start, long end) {
+    this.source = source;
+    this.lookback = lookbackMillis;
+    this.start = start;
+    this.end = end;
+  }
+
+  /** An evaluator for instant queries with the default lookback. */
+  public static Evaluator instant(SeriesSource source, long time) {
+    return new Evaluator(source, DEFAULT_LOOKBACK_MILLIS, time, time);
+  }
+
+  /** Evaluates {@code e} at {@code time} (ms). */
+  public Value eval(Expr e, long time) {
+    return switch (e) {
+      case Expr.NumberLiteral n -> new Scalar(time, n.value());
+      case Expr.StringLiteral s -> new Str(time, s.value());
+      case Expr.Paren p -> eval(p.expr(), time);
+      case Expr.VectorSelector vs -> new Vector(instantSelect(vs, time));
+      case Expr.MatrixSelector ms -> new Matrix(rangeSelect(ms.selector(), ms.rangeMillis(), time));
+      case Expr.Subquery sq -> subquery(sq, time);
+      case Expr.Negation n -> negate(eval(n.expr(), time));
+      case Expr.Call c -> call(c, time);
+      case Expr.Aggregate a -> aggregate(a, time);
+      case Expr.Binary b -> binary(b, time);
+    };
+  }
+
+  // ---- selectors ----
+
+  private long refTime(Expr.VectorSelector vs, long time) {
+    long t = time;
+    if (vs.at() != null) {
+      t = vs.at() == Long.MIN_VALUE ? start : vs.at() == Long.MAX_VALUE ? end : vs.at();
+    }
+    return t - vs.offsetMillis();
+  }
+
+  private List<Sample> instantSelect(Expr.VectorSelector vs, long time) {
+    long ref = refTime(vs, time);
+    List<Sample> out = new ArrayList<>();
+    for (SeriesSource.Stored s : source.select(vs.matchers(), ref - lookback, ref)) {
+      int k = lastAtOrBefore(s.times(), ref);
+      if (k < 0 || s.times()[k] < ref - lookback || SeriesSource.isStale(s.values()[k])) {
+        continue;
+      }
+      out.add(new Sample(s.labels(), s.values()[k], s.times()[k]));
+    }
+    return out;
+  }
+
+  private List<Series> rangeSelect(Expr.VectorSelector vs, long range, long time) {
+    long ref = refTime(vs, time);
+    List<Series> out = new ArrayList<>();
+    for (SeriesSource.Stored s : source.select(vs.matchers(), ref - range, ref)) {
+      int n = 0;
+      long[] ts = new long[s.times().length];
+      double[] vs2 = new double[s.times().length];
+      for (int k = 0; k < s.times().length; k++) {
+        long t = s.times()[k];
+        if (t >= ref - range && t <= ref && !SeriesSource.isStale(s.values()[k])) {
+          ts[n] = t;
+          vs2[n++] = s.values()[k];
+        }
+      }
+      if (n > 0) {
+        out.add(new Series(s.labels(), Arrays.copyOf(ts, n), Arrays.copyOf(vs2, n)));
+      }
+    }
+    return out;
+  }
+
+  private static int lastAtOrBefore(long[] times, long t) {
+    int lo = 0;
+    int hi = times.length - 1;
+    int found = -1;
+    while (lo <= hi) {
+      int mid = (lo + hi) >>> 1;
+      if (times[mid] <= t) {
+        found = mid;
+        lo = mid + 1;
+      } else {
+        hi = mid - 1;
+      }
+    }
+    return found;
+  }
+
+  private Value subquery(Expr.Subquery sq, long time) {
+    long ref = time;
+    if (sq.at() != null) {
+      ref = sq.at() == Long.MIN_VALUE ? start : sq.at() == Long.MAX_VALUE ? end : sq.at();
+    }
+    ref -= sq.offsetMillis();
+    long step = sq.stepMillis() > 0 ? sq.stepMillis() : 60_000L;
+    long first = Math.floorDiv(ref - sq.rangeMillis(), step) * step;
+    if (first < ref - sq.rangeMillis()) {
+      first += step;
+    }
+    Map<Labels, List<long[]>> times = new LinkedHashMap<>();
+    Map<Labels, List<Double>> values = new HashMap<>();
+    for (long t = first; t <= ref; t += step) {
+      Value v = eval(sq.expr(), t);
+      for (Sample s : ((Vector) v).samples()) {
+        times.computeIfAbsent(s.labels(), k -> new ArrayList<>()).add(new long[] {t});
+        values.computeIfAbsent(s.labels(), k -> new ArrayList<>()).add(s.value());
+      }
+    }
+    List<Series> out = new ArrayList<>();
+    times.forEach(
+        (labels, ts) -> {
+          long[] t = new long[ts.size()];
+          double[] v = new double[ts.size()];
+          for (int k = 0; k < t.length; k++) {
+            t[k] = ts.get(k)[0];
+            v[k] = values.get(labels).get(k);
+          }
+          out.add(new Series(labels, t, v));
+        });
+    return new Matrix(out);
+  }
+
+  private static Value negate(Value v) {
+    return switch (v) {
+      case Scalar s -> new Scalar(s.time(), -s.value());
+      case Vector vec -> {
+        List<Sample> out = new ArrayList<>();
+        for (Sample s : vec.samples()) {
+          out.add(new Sample(dropName(s.labels()), -s.value(), s.time()));
+        }
+        yield new Vector(out);
+      }
+      default -> throw new PromqlException("unary minus on " + v);
+    };
+  }
+
+  // ---- functions ----
+
+  private Value call(Expr.Call c, long time) {
+    String name = c.function().name();
+    List<Expr> args = c.args();
+    switch (name) {
+      case "time" -> {
+        return new Scalar(time, time / 1000.0);
+      }
+      case "vector" -> {
+        double v = scalar(args.get(0), time);
+        return new Vector(List.of(new Sample(Labels.empty(), v, time)));
+      }
+      case "scalar" -> {
+        List<Sample> v = vector(args.get(0), time);
+        return new Scalar(time, v.size() == 1 ? v.get(0).value() : Double.NaN);
+      }
+      case "absent" -> {
+        return absent(args.get(0), vector(args.get(0), time).isEmpty(), time);
+      }
+      case "absent_over_time" -> {
+        return absent(args.get(0), ((Matrix) eval(args.get(0), time)).series().isEmpty(), time);
+      }
+      case "sort", "sort_desc" -> {
+        List<Sample> v = new ArrayList<>(vector(args.get(0), time));
+        Comparator<Sample> byValue =
+            (a, b) -> {
+              if (Double.isNaN(a.value())) {
+                return Double.isNaN(b.value()) ? 0 : 1; // NaN last either way
+              }
+              if (Double.isNaN(b.value())) {
+                return -1;
+              }
+              return name.equals("sort")
+                  ? Double.compare(a.value(), b.value())
+                  : Double.compare(b.value(), a.value());
+            };
+        v.sort(byValue);
+        return new Vector(v);
+      }
+      case "label_replace" -> {
+        return labelReplace(args, time);
+      }
+      case "label_join" -> {
+        return labelJoin(args, time);
+      }
+      case "histogram_quantile" -> {
+        return histogramQuantile(scalar(args.get(0), time), vector(args.get(1), time), time);
+      }
+      case "timestamp" -> {
+        List<Sample> out = new ArrayList<>();
+        for (Sample s : vector(args.get(0), time)) {
+          out.add(new Sample(dropName(s.labels()), s.time() / 1000.0, time));
+        }
+        return new Vector(out);
+      }
+      default -> {}
+    }
+    if (c.function().args().isEmpty()
+        || c.function().args().get(0) == Expr.ValueType.VECTOR
+        || isDateFunction(name)) {
+      return mathOrDate(name, args, time);
+    }
+    return rangeFunction(name, args, time);
+  }
+
+  private static boolean isDateFunction(String name) {
+    return switch (name) {
+      case "day_of_week",
+          "day_of_month",
+          "day_of_year",
+          "days_in_month",
+          "hour",
+          "minute",
+          "month",
+          "year" ->
+          true;
+      default -> false;
+    };
+  }
+
+  private Value mathOrDate(String name, List<Expr> args, long time) {
+    List<Sample> in =
+        args.isEmpty()
+            ? List.of(new Sample(Labels.empty(), time / 1000.0, time))
+            : vector(args.get(0), time);
+    double a1 = args.size() > 1 ? scalar(args.get(1), time) : Double.NaN;
+    double a2 = args.size() > 2 ? scalar(args.get(2), time) : Double.NaN;
+    List<Sample> out = new ArrayList<>();
+    for (Sample s : in) {
+      double v = s.value();
+      double r =
+          switch (name) {
+            case "abs" -> Math.abs(v);
+            case "ceil" -> Math.ceil(v);
+            case "floor" -> Math.floor(v);
+            case "sqrt" -> Math.sqrt(v);
+            case "exp" -> Math.exp(v);
+            case "ln" -> Math.log(v);
+            case "log2" -> Math.log(v) / Math.log(2);
+            case "log10" -> Math.log10(v);
+            case "sgn" -> Math.signum(v);
+            case "round" -> round(v, args.size() > 1 ? a1 : 1);
+            case "clamp" -> a1 > a2 ? Double.NaN : Math.max(a1, Math.min(a2, v));
+            case "clamp_min" -> Math.max(a1, v);
+            case "clamp_max" -> Math.min(a1, v);
+            default -> date(name, v);
+          };
+      if (name.equals("clamp") && a1 > a2) {
+        continue; // Prometheus returns nothing when min > max
+      }
+      out.add(new Sample(dropName(s.labels()), r, time));
+    }
+    return new Vector(out);
+  }
+
+  private static double round(double v, double toNearest) {
+    double inverse = 1.0 / toNearest;
+    return Math.floor(v * inverse + 0.5) / inverse;
+  }
+
+  private static double date(String name, double seconds) {
+    if (Double.isNaN(seconds) || Double.isInfinite(seconds)) {
+      return Double.NaN;
+    }
+    ZonedDateTime t = Instant.ofEpochSecond((long) seconds).atZone(ZoneOffset.UTC);
+    return switch (name) {
+      case "day_of_week" -> t.getDayOfWeek().getValue() % 7;
+      case "day_of_month" -> t.getDayOfMonth();
+      case "day_of_year" -> t.getDayOfYear();
+      case "days_in_month" -> YearMonth.from(t).lengthOfMonth();
+      case "hour" -> t.getHour();
+      case "minute" -> t.getMinute();
+      case "month" -> t.getMonthValue();
+      case "year" -> t.getYear();
+      default -> throw new PromqlException("unknown function " + name);
+    };
+  }
+
+  private Value rangeFunction(String name, List<Expr> args, long time) {
+    Expr matrixArg = name.equals("quantile_over_time") ? args.get(1) : args.get(0);
+    Matrix m = (Matrix) eval(matrixArg, time);
+    long rangeMillis =
+        switch (matrixArg) {
+          case Expr.MatrixSelector ms -> ms.rangeMillis();
+          case Expr.Subquery sq -> sq.rangeMillis();
+          default -> 0;
+        };
+    long rangeEnd =
+        matrixArg instanceof Expr.MatrixSelector ms ? refTime(ms.selector(), time) : time;
+    double param =
+        name.equals("quantile_over_time")
+            ? scalar(args.get(0), time)
+            : name.equals("predict_linear") ? scalar(args.get(1), time) : Double.NaN;
+    List<Sample> out = new ArrayList<>();
+    for (Series s : m.series()) {
+      double r = RangeFunctions.apply(name, s, rangeEnd - rangeMillis, rangeEnd, param, time);
+      if (Double.isNaN(r) && RangeFunctions.noResult(name, s)) {
+        continue;
+      }
+      Labels labels = name.equals("last_over_time") ? s.labels() : dropName(s.labels());
+      out.add(new Sample(labels, r, time));
+    }
+    return new Vector(out);
+  }
+
+  private Value absent(Expr arg, boolean empty, long time) {
+    if (!empty) {
+      return new Vector(List.of());
+    }
+    Map<String, String> labels = new TreeMap<>();
+    Expr.VectorSelector vs =
+        switch (arg) {
+          case Expr.VectorSelector v -> v;
+          case Expr.MatrixSelector ms -> ms.selector();
+          default -> null;
+        };
+    if (vs != null) {
+      Set<String> seen = new HashSet<>();
+      for (io.tillwatch.promql.Matcher m : vs.matchers()) {
+        if (m.name().equals("__name__")) {
+          continue;
+        }
+        if (!seen.add(m.name())) {
+          labels.remove(m.name()); // two matchers on one label: no single value
+          continue;
+        }
+        if (m.op() == io.tillwatch.promql.Matcher.Op.EQ) {
+          labels.put(m.name(), m.value());
+        }
+      }
+    }
+    return new Vector(List.of(new Sample(Labels.of(labels), 1, time)));
+  }
+
+  private Value labelReplace(List<Expr> args, long time) {
+    String dst = string(args.get(1));
+    String replacement = string(args.get(2));
+    String src = string(args.get(3));
+    Pattern re;
+    try {
+      re = Pattern.compile("^(?:" + string(args.get(4)) + ")$", Pattern.DOTALL);
+    } catch (java.util.regex.PatternSyntaxException e) {
+      throw new PromqlException("invalid regular expression in label_replace(): " + e.getMessage());
+    }
+    if (!Labels.isValidName(dst)) {
+      throw new PromqlException("invalid destination label name in label_replace(): " + dst);
+    }
+    List<Sample> out = new ArrayList<>();
+    for (Sample s : vector(args.get(0), time)) {
+      String value = s.labels().get(src);
+      Matcher m = re.matcher(value == null ? "" : value);
+      Labels labels = s.labels();
+      if (m.matches()) {
+        labels = labels.with(dst, expand(replacement, m));
+      }
+      out.add(new Sample(labels, s.value(), s.time()));
+    }
+    return new Vector(out);
+  }
+
+  /** Go's regexp Expand: {@code $1}, {@code ${1}}, {@code $name}; unknown groups are empty. */
+  private static String expand(String template, Matcher m) {
+    StringBuilder b = new StringBuilder();
+    for (int k = 0; k < template.length(); k++) {
+      char c = template.charAt(k);
+      if (c != '$' || k + 1 >= template.length()) {
+        b.append(c);
+        continue;
+      }
+      char n = template.charAt(k + 1);
+      if (n == '$') {
+        b.append('$');
+        k++;
+        continue;
+      }
+      String ref;
+      int endAt;
+      if (n == '{') {
+        int close = template.indexOf('}', k + 2);
+        if (close < 0) {
+          b.append(c);
+          continue;
+        }
+        ref = template.substring(k + 2, close);
+        endAt = close;
+      } else {
+        int e = k + 1;
+        while (e < template.length()
+            && (Character.isLetterOrDigit(template.charAt(e)) || template.charAt(e) == '_')) {
+          e++;
+        }
+        ref = template.substring(k + 1, e);
+        endAt = e - 1;
+      }
+      if (ref.isEmpty()) {
+        b.append(c);
+        continue;
+      }
+      try {
+        int group = Integer.parseInt(ref);
+        if (group <= m.groupCount() && m.group(group) != null) {
+          b.append(m.group(group));
+        }
+      } catch (NumberFormatException notNumber) {
+        try {
+          String g = m.group(ref);
+          if (g != null) {
+            b.append(g);
+          }
+        } catch (IllegalArgumentException noSuchGroup) {
+          // empty, as in Go
+        }
+      }
+      k = endAt;
+    }
+    return b.toString();
+  }
+
+  private Value labelJoin(List<Expr> args, long time) {
+    String dst = string(args.get(1));
+    String sep = string(args.get(2));
+    List<String> srcs = new ArrayList<>();
+    for (int k = 3; k < args.size(); k++) {
+      srcs.add(string(args.get(k)));
+    }
+    if (!Labels.isValidName(dst)) {
+      throw new PromqlException("invalid destination label name in label_join(): " + dst);
+    }
+    List<Sample> out = new ArrayList<>();
+    for (Sample s : vector(args.get(0), time)) {
+      List<String> parts = new ArrayList<>();
+      for (String src : srcs) {
+        String v = s.labels().get(src);
+        parts.add(v == null ? "" : v);
+      }
+      out.add(new Sample(s.labels().with(dst, String.join(sep, parts)), s.value(), s.time()));
+    }
+    return new Vector(out);
+  }
+
+  private Value histogramQuantile(double q, List<Sample> in, long time) {
+    Map<Labels, List<double[]>> buckets = new LinkedHashMap<>();
+    for (Sample s : in) {
+      String le = s.labels().get("le");
+      if (le == null) {
+        continue;
+      }
+      double bound;
+      try {
+        bound = parseBound(le);
+      } catch (NumberFormatException e) {
+        continue;
+      }
+      Labels group = dropName(s.labels()).with("le", "");
+      buckets.computeIfAbsent(group, k -> new ArrayList<>()).add(new double[] {bound, s.value()});
+    }
+    List<Sample> out = new ArrayList<>();
+    buckets.forEach(
+        (labels, b) -> out.add(new Sample(labels, Aggregations.bucketQuantile(q, b), time)));
+    return new Vector(out);
+  }
+
+  private static double parseBound(String le) {
+    return switch (le) {
+      case "+Inf", "Inf", "+inf", "inf" -> Double.POSITIVE_INFINITY;
+      case "-Inf", "-inf" -> Double.NEGATIVE_INFINITY;
+      default -> Double.parseDouble(le);
+    };
+  }
+
+  // ---- aggregation ----
+
+  private Value aggregate(Expr.Aggregate a, long time) {
+    List<Sample> in = vector(a.expr(), time);
+    double param = Double.NaN;
+    String labelParam = null;
+    if (a.param() != null) {
+      if (a.op().equals("count_values")) {
+        labelParam = string(a.param());
+        if (!Labels.isValidName(labelParam)) {
+          throw new PromqlException("invalid label name \"" + labelParam + "\"");
+        }
+      } else {
+        param = scalar(a.param(), time);
+      }
+    }
+    return new Vector(
+        Aggregations.aggregate(a.op(), in, a.grouping(), a.without(), param, labelParam, time));
+  }
+
+  // ---- binary operators ----
+
+  private Value binary(Expr.Binary b, long time) {
+    Value l = eval(b.lhs(), time);
+    Value r = eval(b.rhs(), time);
+    return Binaries.apply(b, l, r, time);
+  }
+
+  // ---- helpers ----
+
+  private List<Sample> vector(Expr e, long time) {
+    Value v = eval(e, time);
+    if (v instanceof Vector vec) {
+      return vec.samples();
+    }
+    throw new PromqlException("expected an instant vector, got " + v);
+  }
+
+  private double scalar(Expr e, long time) {
+    Value v = eval(e, time);
+    if (v instanceof Scalar s) {
+      return s.value();
+    }
+    throw new PromqlException("expected a scalar, got " + v);
+  }
+
+  private static String string(Expr e) {
+    Expr inner = e;
+    while (inner instanceof Expr.Paren p) {
+      inner = p.expr();
+    }
+    if (inner instanceof Expr.StringLiteral s) {
+      return s.value();
+    }
+    throw new PromqlException("expected a string, got " + e);
+  }
+
+  static Labels dropName(Labels labels) {
+    return labels.get("__name__") == null ? labels : labels.with("__name__", "");
+  }
+}

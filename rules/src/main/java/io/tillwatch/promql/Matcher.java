@@ -1,0 +1,46 @@
+package io.tillwatch.promql;
+
+import java.util.regex.Pattern;
+
+/** A label matcher: {@code name op "value"}; regexes are anchored, as in Prometheus. */
+public record Matcher(String name, Op op, String value, Pattern pattern) {
+  public enum Op {
+    EQ("="),
+    NEQ("!="),
+    RE("=~"),
+    NRE("!~");
+
+    final String text;
+
+    Op(String text) {
+      this.text = text;
+    }
+  }
+
+  public static Matcher of(String name, Op op, String value) {
+    Pattern p =
+        op == Op.RE || op == Op.NRE ? Pattern.compile("^(?:" + value + ")$", Pattern.DOTALL) : null;
+    return new Matcher(name, op, value, p);
+  }
+
+  /** Whether a label value (empty when the label is absent) matches. */
+  public boolean matches(String v) {
+    String s = v == null ? "" : v;
+    return switch (op) {
+      case EQ -> s.equals(value);
+      case NEQ -> !s.equals(value);
+      case RE -> pattern.matcher(s).matches();
+      case NRE -> !pattern.matcher(s).matches();
+    };
+  }
+
+  /** Whether the matcher matches the empty string (so it cannot select on its own). */
+  public boolean matchesEmpty() {
+    return matches("");
+  }
+
+  @Override
+  public String toString() {
+    return name + op.text + "\"" + value + "\"";
+  }
+}
