@@ -16,6 +16,7 @@ import picocli.CommandLine.Command;
       AgentCommand.class,
       CollectorCommand.class,
       DemoCommand.class,
+      RulesCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Main implements Runnable {

@@ -76,7 +76,7 @@ final class Binaries {
       case "/" -> a / b;
       case "%" -> a % b;
       case "^" -> Math.pow(a, b);
-      case "atan2" -> Math.atan2(a, b);
+      case "atan2" -> GoMath.atan2(a, b);
       default -> Double.NaN; // comparisons are handled by the callers
     };
   }

@@ -273,10 +273,11 @@ public final class Evaluator {
             case "abs" -> Math.abs(v);
             case "ceil" -> Math.ceil(v);
             case "floor" -> Math.floor(v);
+            // fdlibm's algorithms, which Go's math package uses too: the same last bits
             case "sqrt" -> Math.sqrt(v);
-            case "exp" -> Math.exp(v);
-            case "ln" -> Math.log(v);
-            case "log2" -> Math.log(v) / Math.log(2);
+            case "exp" -> StrictMath.exp(v);
+            case "ln" -> StrictMath.log(v);
+            case "log2" -> log2(v);
             case "log10" -> Math.log10(v);
             case "sgn" -> Math.signum(v);
             case "round" -> round(v, args.size() > 1 ? a1 : 1);
@@ -291,6 +292,24 @@ public final class Evaluator {
       out.add(new Sample(dropName(s.labels()), r, time));
     }
     return new Vector(out);
+  }
+
+  private static final double LN2 = 0.693147180559945309417232121458176568;
+
+  /** Go's Log2: exact for powers of two. */
+  private static double log2(double x) {
+    if (x <= 0 || Double.isNaN(x) || Double.isInfinite(x)) {
+      return StrictMath.log(x) * (1 / LN2);
+    }
+    int exp = Math.getExponent(x) + 1;
+    double frac = x / Math.scalb(1.0, exp);
+    if (Math.getExponent(x) == Double.MIN_EXPONENT - 1) { // subnormal
+      return StrictMath.log(x) * (1 / LN2);
+    }
+    if (frac == 0.5) {
+      return exp - 1;
+    }
+    return StrictMath.log(frac) * (1 / LN2) + exp;
   }
 
   private static double round(double v, double toNearest) {

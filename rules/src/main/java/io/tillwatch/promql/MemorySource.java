@@ -3,25 +3,56 @@ package io.tillwatch.promql;
 import io.tillwatch.model.Labels;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
-/** Series held in memory, for tests and for promtool-style test files. */
+/** Series held in memory: promtool-style test input, and what rules record while a test runs. */
 public final class MemorySource implements SeriesSource {
-  private final List<Stored> series = new ArrayList<>();
+  private static final class Growing {
+    long[] times = new long[16];
+    double[] values = new double[16];
+    int size;
 
-  /** Adds a series; times ascending. */
+    void add(long t, double v) {
+      if (size > 0 && t <= times[size - 1]) {
+        // a later write for the same instant replaces the earlier one
+        if (t == times[size - 1]) {
+          values[size - 1] = v;
+        }
+        return;
+      }
+      if (size == times.length) {
+        times = Arrays.copyOf(times, size * 2);
+        values = Arrays.copyOf(values, size * 2);
+      }
+      times[size] = t;
+      values[size++] = v;
+    }
+  }
+
+  private final Map<Labels, Growing> series = new LinkedHashMap<>();
+
+  /** Adds a whole series; times ascending. */
   public MemorySource add(Labels labels, long[] times, double[] values) {
-    series.add(new Stored(labels, times.clone(), values.clone()));
+    for (int k = 0; k < times.length; k++) {
+      append(labels, times[k], values[k]);
+    }
     return this;
+  }
+
+  /** Appends one sample to a series (created on first use). */
+  public void append(Labels labels, long time, double value) {
+    series.computeIfAbsent(labels, l -> new Growing()).add(time, value);
   }
 
   @Override
   public List<Stored> select(List<Matcher> matchers, long minTime, long maxTime) {
     List<Stored> out = new ArrayList<>();
-    for (Stored s : series) {
+    for (Map.Entry<Labels, Growing> e : series.entrySet()) {
       boolean all = true;
       for (Matcher m : matchers) {
-        if (!m.matches(s.labels().get(m.name()))) {
+        if (!m.matches(e.getKey().get(m.name()))) {
           all = false;
           break;
         }
@@ -29,20 +60,21 @@ public final class MemorySource implements SeriesSource {
       if (!all) {
         continue;
       }
+      Growing g = e.getValue();
       int from = 0;
-      while (from < s.times().length && s.times()[from] < minTime) {
+      while (from < g.size && g.times[from] < minTime) {
         from++;
       }
       int to = from;
-      while (to < s.times().length && s.times()[to] <= maxTime) {
+      while (to < g.size && g.times[to] <= maxTime) {
         to++;
       }
       if (to > from) {
         out.add(
             new Stored(
-                s.labels(),
-                Arrays.copyOfRange(s.times(), from, to),
-                Arrays.copyOfRange(s.values(), from, to)));
+                e.getKey(),
+                Arrays.copyOfRange(g.times, from, to),
+                Arrays.copyOfRange(g.values, from, to)));
       }
     }
     return out;

@@ -55,6 +55,7 @@ final class RangeFunctions {
       }
       case "avg_over_time" -> {
         double mean = 0;
+        double c = 0;
         int count = 0;
         for (double x : v) {
           count++;
@@ -68,20 +69,21 @@ final class RangeFunctions {
             mean = x;
             continue;
           }
-          mean += x / count - mean / count;
+          double[] sc = kahanSumInc(x / count - mean / count, mean, c);
+          mean = sc[0];
+          c = sc[1];
         }
-        yield mean;
+        yield Double.isInfinite(mean) ? mean : mean + c;
       }
       case "sum_over_time" -> {
         double sum = 0;
-        double c = 0; // Kahan compensation
+        double c = 0;
         for (double x : v) {
-          double y = x - c;
-          double tt = sum + y;
-          c = Double.isInfinite(tt) ? 0 : (tt - sum) - y;
-          sum = tt;
+          double[] sc = kahanSumInc(x, sum, c);
+          sum = sc[0];
+          c = sc[1];
         }
-        yield sum;
+        yield Double.isInfinite(sum) ? sum : sum + c;
       }
       case "count_over_time" -> n;
       case "min_over_time" -> {
@@ -114,14 +116,31 @@ final class RangeFunctions {
   private static double variance(double[] v) {
     double count = 0;
     double mean = 0;
+    double cMean = 0;
     double aux = 0;
+    double cAux = 0;
     for (double x : v) {
       count++;
-      double delta = x - mean;
-      mean += delta / count;
-      aux += delta * (x - mean);
+      double delta = x - (mean + cMean);
+      double[] m = kahanSumInc(delta / count, mean, cMean);
+      mean = m[0];
+      cMean = m[1];
+      double[] a = kahanSumInc(delta * (x - (mean + cMean)), aux, cAux);
+      aux = a[0];
+      cAux = a[1];
     }
-    return aux / count;
+    return (aux + cAux) / count;
+  }
+
+  /** Neumaier's compensated addition, as Prometheus sums: {new sum, new compensation}. */
+  static double[] kahanSumInc(double inc, double sum, double c) {
+    double t = sum + inc;
+    if (Math.abs(sum) >= Math.abs(inc)) {
+      c += (sum - t) + inc;
+    } else {
+      c += (inc - t) + sum;
+    }
+    return new double[] {t, c};
   }
 
   /**
@@ -161,11 +180,11 @@ final class RangeFunctions {
     double extrapolateTo = sampled;
     extrapolateTo += durationToStart < threshold ? durationToStart : averageBetween / 2;
     extrapolateTo += durationToEnd < threshold ? durationToEnd : averageBetween / 2;
-    result = result * (extrapolateTo / sampled);
+    double factor = extrapolateTo / sampled;
     if (perSecond) {
-      result /= (rangeEnd - rangeStart) / 1000.0;
+      factor /= (rangeEnd - rangeStart) / 1000.0;
     }
-    return result;
+    return result * factor;
   }
 
   private static double instantValue(Series s, boolean rate) {

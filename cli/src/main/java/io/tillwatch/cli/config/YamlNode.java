@@ -105,6 +105,37 @@ public final class YamlNode {
     return new Mapping(this, values);
   }
 
+  /** This node as a mapping with any keys (labels, annotations), in file order. */
+  public Map<String, YamlNode> entries() {
+    if (!(node instanceof MappingNode map)) {
+      throw error("expected a mapping (key: value), got " + describe());
+    }
+    Map<String, YamlNode> values = new LinkedHashMap<>();
+    for (NodeTuple t : map.getValue()) {
+      if (!(t.getKeyNode() instanceof ScalarNode k)) {
+        throw new YamlNode(file, path, t.getKeyNode(), interpolation)
+            .error("keys must be plain words");
+      }
+      YamlNode at = new YamlNode(file, child(k.getValue()), t.getKeyNode(), interpolation);
+      if (values.containsKey(k.getValue())) {
+        throw at.error("given twice");
+      }
+      values.put(
+          k.getValue(), new YamlNode(file, child(k.getValue()), t.getValueNode(), interpolation));
+    }
+    return values;
+  }
+
+  /** The scalar's text as written: no {@code ${ENV}} expansion (rule files, templates). */
+  public String raw() {
+    return convert(s -> s);
+  }
+
+  /** Whether this node is a list. */
+  public boolean isList() {
+    return node instanceof SequenceNode;
+  }
+
   /** This node as a list. */
   public List<YamlNode> list() {
     if (!(node instanceof SequenceNode seq)) {

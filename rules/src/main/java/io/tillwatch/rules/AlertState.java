@@ -1,0 +1,184 @@
+package io.tillwatch.rules;
+
+import io.tillwatch.model.Labels;
+import io.tillwatch.promql.Value;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.Function;
+
+/**
+ * The alerts of one alerting rule, with Prometheus's lifecycle: a new result is pending, firing
+ * once it has held for {@code for}, kept firing {@code keep_firing_for} after it clears, then
+ * inactive (resolved) and forgotten 15 minutes later; one alert per label set.
+ */
+public final class AlertState {
+  /** How long a resolved alert is kept, to be reported as resolved. */
+  public static final Duration RESOLVED_RETENTION = Duration.ofMinutes(15);
+
+  public enum State {
+    PENDING,
+    FIRING,
+    INACTIVE
+  }
+
+  /** One alert. Times in ms since the epoch; 0 when not set. */
+  public static final class Alert {
+    private final Labels labels;
+    private Map<String, String> annotations;
+    private State state = State.PENDING;
+    private final long activeAt;
+    private long firedAt;
+    private long resolvedAt;
+    private long keepFiringSince;
+    private double value;
+
+    Alert(Labels labels, Map<String, String> annotations, long activeAt, double value) {
+      this.labels = labels;
+      this.annotations = annotations;
+      this.activeAt = activeAt;
+      this.value = value;
+    }
+
+    public Labels labels() {
+      return labels;
+    }
+
+    public Map<String, String> annotations() {
+      return annotations;
+    }
+
+    public State state() {
+      return state;
+    }
+
+    public long activeAt() {
+      return activeAt;
+    }
+
+    public long firedAt() {
+      return firedAt;
+    }
+
+    public long resolvedAt() {
+      return resolvedAt;
+    }
+
+    public double value() {
+      return value;
+    }
+  }
+
+  private final Rule.Alerting rule;
+  private final Map<Labels, Alert> active = new LinkedHashMap<>();
+
+  public AlertState(Rule.Alerting rule) {
+    this.rule = rule;
+  }
+
+  /**
+   * Takes one evaluation's result at {@code time}: the rule's labels and {@code alertname} are
+   * added, annotations expanded. {@code tenant} gives the {@code $tenant} fields of a label set.
+   */
+  public void update(
+      List<Value.Sample> result, long time, Function<Labels, Map<String, String>> tenant) {
+    Map<Labels, Alert> current = new LinkedHashMap<>();
+    for (Value.Sample s : result) {
+      Map<String, String> labels = new TreeMap<>(s.labels().asMap());
+      labels.remove("__name__");
+      Templates.Data data =
+          new Templates.Data(Map.copyOf(labels), s.value(), tenant.apply(s.labels()));
+      rule.labels().forEach((k, v) -> labels.put(k, Templates.expand(v, data)));
+      labels.put("alertname", rule.name());
+      Labels lbs = Labels.of(labels);
+      Map<String, String> annotations = new TreeMap<>();
+      Templates.Data withRuleLabels =
+          new Templates.Data(Map.copyOf(labels), s.value(), data.tenant());
+      rule.annotations().forEach((k, v) -> annotations.put(k, Templates.expand(v, withRuleLabels)));
+      if (current.put(lbs, new Alert(lbs, annotations, time, s.value())) != null) {
+        throw new IllegalStateException(
+            "vector contains metrics with the same labelset after applying alert labels");
+      }
+    }
+    for (Alert a : current.values()) {
+      Alert existing = active.get(a.labels);
+      if (existing != null && existing.state != State.INACTIVE) {
+        existing.value = a.value;
+        existing.annotations = a.annotations;
+        continue;
+      }
+      active.put(a.labels, a);
+    }
+    long keepFiringFor = rule.keepFiringFor().toMillis();
+    long holdFor = rule.forDuration().toMillis();
+    for (Iterator<Alert> it = active.values().iterator(); it.hasNext(); ) {
+      Alert a = it.next();
+      if (!current.containsKey(a.labels)) {
+        boolean keepFiring = false;
+        if (a.state == State.FIRING && keepFiringFor > 0) {
+          if (a.keepFiringSince == 0) {
+            a.keepFiringSince = time;
+          }
+          keepFiring = time - a.keepFiringSince < keepFiringFor;
+        }
+        if (a.state == State.PENDING
+            || (a.resolvedAt != 0 && time - a.resolvedAt > RESOLVED_RETENTION.toMillis())) {
+          it.remove();
+        }
+        if (a.state != State.INACTIVE && !keepFiring) {
+          a.state = State.INACTIVE;
+          a.resolvedAt = time;
+        }
+        if (!keepFiring) {
+          continue;
+        }
+      } else {
+        a.keepFiringSince = 0;
+      }
+      if (a.state == State.PENDING && time - a.activeAt >= holdFor) {
+        a.state = State.FIRING;
+        a.firedAt = time;
+      }
+    }
+  }
+
+  /** Every alert known: pending, firing, and resolved ones still retained. */
+  public List<Alert> alerts() {
+    return new ArrayList<>(active.values());
+  }
+
+  /** The alerts in {@code state}. */
+  public List<Alert> alerts(State state) {
+    List<Alert> out = new ArrayList<>();
+    for (Alert a : active.values()) {
+      if (a.state == state) {
+        out.add(a);
+      }
+    }
+    return out;
+  }
+
+  /** {@code ALERTS{alertname, alertstate, ...} 1} of pending and firing alerts. */
+  public List<Value.Sample> alertsSeries(long time) {
+    List<Value.Sample> out = new ArrayList<>();
+    for (Alert a : active.values()) {
+      if (a.state == State.INACTIVE) {
+        continue;
+      }
+      Map<String, String> m = new HashMap<>(a.labels.asMap());
+      m.put("__name__", "ALERTS");
+      m.put("alertstate", a.state == State.FIRING ? "firing" : "pending");
+      out.add(new Value.Sample(Labels.of(m), 1, time));
+    }
+    return out;
+  }
+
+  public Rule.Alerting rule() {
+    return rule;
+  }
+}

@@ -1,0 +1,377 @@
+package io.tillwatch.rules;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The part of Go's text/template that Prometheus annotations use: {@code {{ $labels.name }}},
+ * {@code {{ $value }}}, {@code {{ $tenant.name }}}, pipelines ({@code {{ $value | humanizeDuration
+ * }}}), {@code humanize}, {@code humanize1024}, {@code humanizeDuration}, {@code
+ * humanizePercentage}, {@code printf}, {@code toUpper}, {@code toLower}, {@code title}, and {@code
+ * {{- ... -}}} trimming.
+ */
+public final class Templates {
+  private Templates() {}
+
+  /** What a template can refer to. */
+  public record Data(Map<String, String> labels, double value, Map<String, String> tenant) {}
+
+  /** Expands {@code template}; a malformed one throws {@link IllegalArgumentException}. */
+  public static String expand(String template, Data data) {
+    StringBuilder out = new StringBuilder();
+    int i = 0;
+    while (i < template.length()) {
+      int open = template.indexOf("{{", i);
+      if (open < 0) {
+        out.append(template, i, template.length());
+        break;
+      }
+      String text = template.substring(i, open);
+      boolean trimLeft = template.startsWith("{{-", open);
+      out.append(trimLeft ? stripTrailing(text) : text);
+      int close = findClose(template, open + 2);
+      if (close < 0) {
+        throw new IllegalArgumentException("unclosed action in template: " + template);
+      }
+      String action = template.substring(open + (trimLeft ? 3 : 2), close);
+      boolean trimRight = action.endsWith("-") && action.length() > 0;
+      if (trimRight) {
+        action = action.substring(0, action.length() - 1);
+      }
+      out.append(evaluate(action.trim(), data));
+      i = close + 2;
+      if (trimRight) {
+        while (i < template.length() && Character.isWhitespace(template.charAt(i))) {
+          i++;
+        }
+      }
+    }
+    return out.toString();
+  }
+
+  private static String stripTrailing(String s) {
+    int end = s.length();
+    while (end > 0 && Character.isWhitespace(s.charAt(end - 1))) {
+      end--;
+    }
+    return s.substring(0, end);
+  }
+
+  private static int findClose(String t, int from) {
+    boolean quoted = false;
+    for (int k = from; k < t.length() - 1; k++) {
+      char c = t.charAt(k);
+      if (c == '\\' && quoted) {
+        k++;
+      } else if (c == '"') {
+        quoted = !quoted;
+      } else if (!quoted && c == '}' && t.charAt(k + 1) == '}') {
+        return k;
+      }
+    }
+    return -1;
+  }
+
+  private static String evaluate(String pipeline, Data data) {
+    Object piped = null;
+    boolean first = true;
+    for (String command : splitPipes(pipeline)) {
+      List<String> words = words(command.trim());
+      if (words.isEmpty()) {
+        throw new IllegalArgumentException("empty command in template action: " + pipeline);
+      }
+      String head = words.get(0);
+      List<Object> args = new ArrayList<>();
+      for (int k = 1; k < words.size(); k++) {
+        args.add(operand(words.get(k), data));
+      }
+      if (!first) {
+        args.add(piped);
+      }
+      if (isFunction(head)) {
+        piped = call(head, args);
+      } else {
+        if (!args.isEmpty() && first) {
+          throw new IllegalArgumentException("can't give argument to non-function " + head);
+        }
+        piped = operand(head, data);
+      }
+      first = false;
+    }
+    return text(piped);
+  }
+
+  private static List<String> splitPipes(String s) {
+    List<String> out = new ArrayList<>();
+    boolean quoted = false;
+    int from = 0;
+    for (int k = 0; k < s.length(); k++) {
+      char c = s.charAt(k);
+      if (c == '\\' && quoted) {
+        k++;
+      } else if (c == '"') {
+        quoted = !quoted;
+      } else if (c == '|' && !quoted) {
+        out.add(s.substring(from, k));
+        from = k + 1;
+      }
+    }
+    out.add(s.substring(from));
+    return out;
+  }
+
+  private static List<String> words(String s) {
+    List<String> out = new ArrayList<>();
+    int k = 0;
+    while (k < s.length()) {
+      char c = s.charAt(k);
+      if (Character.isWhitespace(c)) {
+        k++;
+        continue;
+      }
+      int start = k;
+      if (c == '"') {
+        k++;
+        while (k < s.length() && s.charAt(k) != '"') {
+          if (s.charAt(k) == '\\') {
+            k++;
+          }
+          k++;
+        }
+        k++;
+      } else {
+        while (k < s.length() && !Character.isWhitespace(s.charAt(k))) {
+          k++;
+        }
+      }
+      out.add(s.substring(start, Math.min(k, s.length())));
+    }
+    return out;
+  }
+
+  private static boolean isFunction(String w) {
+    return switch (w) {
+      case "humanize",
+          "humanize1024",
+          "humanizeDuration",
+          "humanizePercentage",
+          "printf",
+          "toUpper",
+          "toLower",
+          "title" ->
+          true;
+      default -> false;
+    };
+  }
+
+  private static Object operand(String w, Data data) {
+    if (w.startsWith("\"")) {
+      return unquote(w);
+    }
+    if (w.equals("$value") || w.equals(".Value")) {
+      return data.value();
+    }
+    if (w.startsWith("$labels.") || w.startsWith(".Labels.")) {
+      String v = data.labels().get(w.substring(w.indexOf('.', 1) + 1));
+      return v == null ? "<no value>" : v;
+    }
+    if (w.startsWith("$tenant.")) {
+      String v = data.tenant().get(w.substring(8));
+      return v == null ? "<no value>" : v;
+    }
+    if (w.equals("$labels")) {
+      return data.labels().toString();
+    }
+    try {
+      return Double.parseDouble(w);
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("undefined in template: " + w);
+    }
+  }
+
+  private static String unquote(String w) {
+    String body = w.substring(1, w.length() - 1);
+    StringBuilder b = new StringBuilder();
+    for (int k = 0; k < body.length(); k++) {
+      char c = body.charAt(k);
+      if (c == '\\' && k + 1 < body.length()) {
+        char e = body.charAt(++k);
+        b.append(
+            switch (e) {
+              case 'n' -> '\n';
+              case 't' -> '\t';
+              default -> e;
+            });
+      } else {
+        b.append(c);
+      }
+    }
+    return b.toString();
+  }
+
+  private static double number(Object o) {
+    if (o instanceof Double d) {
+      return d;
+    }
+    try {
+      return Double.parseDouble(String.valueOf(o));
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("not a number: " + o);
+    }
+  }
+
+  private static Object call(String f, List<Object> args) {
+    return switch (f) {
+      case "humanize" -> humanize(number(args.get(0)));
+      case "humanize1024" -> humanize1024(number(args.get(0)));
+      case "humanizeDuration" -> humanizeDuration(number(args.get(0)));
+      case "humanizePercentage" -> GoFormat.g(number(args.get(0)) * 100, 4) + "%";
+      case "toUpper" -> text(args.get(0)).toUpperCase(Locale.ROOT);
+      case "toLower" -> text(args.get(0)).toLowerCase(Locale.ROOT);
+      case "title" -> title(text(args.get(0)));
+      case "printf" -> printf(text(args.get(0)), args.subList(1, args.size()));
+      default -> throw new IllegalArgumentException("function " + f + " not defined");
+    };
+  }
+
+  private static String text(Object o) {
+    return o instanceof Double d ? GoFormat.shortest(d) : String.valueOf(o);
+  }
+
+  /** Prometheus's humanize: SI prefixes, 4 significant digits. */
+  static String humanize(double v) {
+    if (v == 0 || Double.isNaN(v) || Double.isInfinite(v)) {
+      return GoFormat.g(v, 4);
+    }
+    String prefix = "";
+    if (Math.abs(v) >= 1) {
+      for (String p : new String[] {"k", "M", "G", "T", "P", "E", "Z", "Y"}) {
+        if (Math.abs(v) < 1000) {
+          break;
+        }
+        prefix = p;
+        v /= 1000;
+      }
+      return GoFormat.g(v, 4) + prefix;
+    }
+    for (String p : new String[] {"m", "u", "n", "p", "f", "a", "z", "y"}) {
+      if (Math.abs(v) >= 1) {
+        break;
+      }
+      prefix = p;
+      v *= 1000;
+    }
+    return GoFormat.g(v, 4) + prefix;
+  }
+
+  static String humanize1024(double v) {
+    if (Math.abs(v) <= 1 || Double.isNaN(v) || Double.isInfinite(v)) {
+      return GoFormat.g(v, 4);
+    }
+    String prefix = "";
+    for (String p : new String[] {"ki", "Mi", "Gi", "Ti", "Pi", "Ei", "Zi", "Yi"}) {
+      if (Math.abs(v) < 1024) {
+        break;
+      }
+      prefix = p;
+      v /= 1024;
+    }
+    return GoFormat.g(v, 4) + prefix;
+  }
+
+  /** Prometheus's humanizeDuration: {@code 1d 2h 3m 4s}, or seconds with SI prefixes. */
+  static String humanizeDuration(double v) {
+    if (Double.isNaN(v) || Double.isInfinite(v)) {
+      return GoFormat.g(v, 4);
+    }
+    if (v == 0) {
+      return "0s";
+    }
+    if (Math.abs(v) >= 1) {
+      String sign = v < 0 ? "-" : "";
+      double a = Math.abs(v);
+      long whole = (long) a;
+      long seconds = whole % 60;
+      long minutes = (whole / 60) % 60;
+      long hours = (whole / 3600) % 24;
+      long days = whole / 86400;
+      if (days != 0) {
+        return sign + days + "d " + hours + "h " + minutes + "m " + seconds + "s";
+      }
+      if (hours != 0) {
+        return sign + hours + "h " + minutes + "m " + seconds + "s";
+      }
+      if (minutes != 0) {
+        return sign + minutes + "m " + seconds + "s";
+      }
+      return sign + GoFormat.g(a, 4) + "s";
+    }
+    String prefix = "";
+    for (String p : new String[] {"m", "u", "n", "p", "f", "a", "z", "y"}) {
+      if (Math.abs(v) >= 1) {
+        break;
+      }
+      prefix = p;
+      v *= 1000;
+    }
+    return GoFormat.g(v, 4) + prefix + "s";
+  }
+
+  private static String title(String s) {
+    StringBuilder b = new StringBuilder(s.length());
+    boolean start = true;
+    for (char c : s.toCharArray()) {
+      b.append(start ? Character.toTitleCase(c) : c);
+      start = !Character.isLetterOrDigit(c);
+    }
+    return b.toString();
+  }
+
+  /** Go's printf for the verbs annotations use: %s %v %d %f %.Nf %g %e %x %q %%. */
+  static String printf(String format, List<Object> args) {
+    StringBuilder b = new StringBuilder();
+    int arg = 0;
+    for (int k = 0; k < format.length(); k++) {
+      char c = format.charAt(k);
+      if (c != '%' || k + 1 >= format.length()) {
+        b.append(c);
+        continue;
+      }
+      int start = k;
+      k++;
+      while (k < format.length() && "0123456789.+- #".indexOf(format.charAt(k)) >= 0) {
+        k++;
+      }
+      char verb = format.charAt(k);
+      String flags = format.substring(start + 1, k);
+      if (verb == '%') {
+        b.append('%');
+        continue;
+      }
+      Object a = arg < args.size() ? args.get(arg++) : null;
+      if (a == null) {
+        b.append("%!").append(verb).append("(MISSING)");
+        continue;
+      }
+      b.append(
+          switch (verb) {
+            case 's', 'v' -> text(a);
+            case 'q' -> "\"" + text(a) + "\"";
+            case 'd' -> String.format(Locale.ROOT, "%" + flags + "d", (long) number(a));
+            case 'f', 'e', 'g' -> {
+              if (verb == 'g' && !flags.contains(".")) {
+                yield GoFormat.shortest(number(a));
+              }
+              yield verb == 'g'
+                  ? GoFormat.g(number(a), Integer.parseInt(flags.substring(flags.indexOf('.') + 1)))
+                  : String.format(Locale.ROOT, "%" + flags + verb, number(a));
+            }
+            case 'x' -> Long.toHexString((long) number(a));
+            default -> "%!" + verb + "(" + text(a) + ")";
+          });
+    }
+    return b.toString();
+  }
+}
