@@ -2,11 +2,15 @@ package io.tillwatch.cli;
 
 import io.tillwatch.cli.config.CollectorConfigLoader;
 import io.tillwatch.cli.config.Interpolation;
+import io.tillwatch.cli.config.RuleFileLoader;
 import io.tillwatch.collector.Collector;
 import io.tillwatch.collector.config.CollectorConfig;
+import io.tillwatch.rules.RuleGroup;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -89,16 +93,20 @@ final class CollectorCommand implements Callable<Integer> {
   /** Starts the collector, first its embedded storage when the file names no database. */
   static Running start(CollectorConfig c, Path pgBin, boolean embedded, PrintWriter out)
       throws Exception {
+    List<RuleGroup> groups = new ArrayList<>();
+    for (Path f : c.ruleFiles()) {
+      groups.addAll(new RuleFileLoader().load(f));
+    }
     if (c.storage().url().isPresent()) {
       String url = c.storage().url().get();
       return new Running(
-          Collector.start(c, url, c.storage().user(), c.storage().password()), null, url);
+          Collector.start(c, url, c.storage().user(), c.storage().password(), groups), null, url);
     }
     Path bin = pgBin != null ? pgBin : PostgresBinaries.find(embedded, out);
     EmbeddedStorage storage = EmbeddedStorage.start(bin, c.storage().dataDir());
     try {
       return new Running(
-          Collector.start(c, storage.url(), storage.user(), storage.password()),
+          Collector.start(c, storage.url(), storage.user(), storage.password(), groups),
           storage,
           "embedded PostgreSQL in " + c.storage().dataDir());
     } catch (Exception e) {

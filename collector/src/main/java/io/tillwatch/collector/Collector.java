@@ -8,14 +8,18 @@ import io.tillwatch.collector.ingest.DeltaAccumulator;
 import io.tillwatch.collector.ingest.IngestHandler;
 import io.tillwatch.collector.ingest.SampleBatch;
 import io.tillwatch.collector.ingest.WriteQueue;
+import io.tillwatch.collector.query.QueryApi;
+import io.tillwatch.collector.rules.RuleEngine;
 import io.tillwatch.collector.store.PgStore;
 import io.tillwatch.model.Secret;
+import io.tillwatch.rules.RuleGroup;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerRequest;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -66,6 +70,22 @@ public final class Collector implements AutoCloseable {
    */
   public static Collector start(
       CollectorConfig config, String jdbcUrl, String user, Secret password) throws SQLException {
+    return start(config, jdbcUrl, user, password, List.of());
+  }
+
+  /**
+   * Starts a collector that also evaluates {@code ruleGroups} over the head (default interval 1m)
+   * and serves the Prometheus HTTP API.
+   *
+   * @throws SQLException when storage cannot be reached or migrated
+   */
+  public static Collector start(
+      CollectorConfig config,
+      String jdbcUrl,
+      String user,
+      Secret password,
+      List<RuleGroup> ruleGroups)
+      throws SQLException {
     PgStore store = PgStore.open(jdbcUrl, user, password, config.storage().retention());
     Head head = new Head(config.head());
     long now = System.currentTimeMillis();
@@ -88,14 +108,16 @@ public final class Collector implements AutoCloseable {
                 meters)
             .start();
     Vertx vertx = Vertx.vertx();
-    IngestHandler ingest =
-        new IngestHandler(vertx, new Access(config.tokens()), queue, MAX_BODY_BYTES, meters);
+    Access access = new Access(config.tokens());
+    IngestHandler ingest = new IngestHandler(vertx, access, queue, MAX_BODY_BYTES, meters);
+    RuleEngine rules = new RuleEngine(ruleGroups, config.evaluationInterval(), head, queue, meters);
+    QueryApi api = new QueryApi(vertx, access, head, rules);
     HttpServer server;
     try {
       server =
           vertx
               .createHttpServer()
-              .requestHandler(r -> route(r, ingest, meters))
+              .requestHandler(r -> route(r, ingest, api, meters))
               .listen(config.listen().port(), config.listen().host())
               .await(30, TimeUnit.SECONDS);
     } catch (Exception e) {
@@ -106,6 +128,18 @@ public final class Collector implements AutoCloseable {
           e);
     }
     Collector c = new Collector(vertx, store, head, queue, meters, server, loaded, headWriter);
+    c.rules = rules;
+    for (RuleEngine.GroupState g : rules.groups()) {
+      vertx.setPeriodic(
+          g.interval().toMillis(),
+          id ->
+              vertx.executeBlocking(
+                  () -> {
+                    rules.evaluate(g, System.currentTimeMillis());
+                    return null;
+                  },
+                  false));
+    }
     vertx.setPeriodic(
         Duration.ofMinutes(1).toMillis(), id -> head.trim(System.currentTimeMillis()));
     vertx.setPeriodic(
@@ -131,7 +165,11 @@ public final class Collector implements AutoCloseable {
   }
 
   private static void route(
-      HttpServerRequest r, IngestHandler ingest, PrometheusMeterRegistry meters) {
+      HttpServerRequest r, IngestHandler ingest, QueryApi api, PrometheusMeterRegistry meters) {
+    if (QueryApi.serves(r.path())) {
+      api.handle(r);
+      return;
+    }
     switch (r.path()) {
       case "/v1/metrics" -> {
         if (r.method().name().equals("POST")) {
@@ -147,6 +185,13 @@ public final class Collector implements AutoCloseable {
       case "/-/healthy", "/-/ready" -> r.response().end("OK\n");
       default -> r.response().setStatusCode(404).end("not found: " + r.path() + "\n");
     }
+  }
+
+  private RuleEngine rules;
+
+  /** The rule engine (groups, alert state). */
+  public RuleEngine rules() {
+    return rules;
   }
 
   /** The port ingest and API listen on. */

@@ -21,7 +21,14 @@ import java.util.regex.Pattern;
 public final class CollectorConfigLoader {
   private static final Set<String> ROOT = Set.of("collector");
   private static final Set<String> COLLECTOR =
-      Set.of("listen", "storage", "head", "tokens", "max_queued_samples");
+      Set.of(
+          "listen",
+          "storage",
+          "head",
+          "tokens",
+          "max_queued_samples",
+          "rule_files",
+          "evaluation_interval");
   private static final Set<String> STORAGE =
       Set.of("url", "user", "password", "retention", "data_dir");
   private static final Set<String> TOKEN = Set.of("token", "tenants");
@@ -59,8 +66,21 @@ public final class CollectorConfigLoader {
         m.optional("max_queued_samples")
             .map(n -> n.convert(Integer::parseInt))
             .orElse(CollectorConfig.DEFAULT_MAX_QUEUED_SAMPLES);
+    List<Path> ruleFiles = new ArrayList<>();
+    for (YamlNode f : m.optional("rule_files").map(YamlNode::list).orElse(List.of())) {
+      Path p = base.resolve(f.string());
+      if (!java.nio.file.Files.isReadable(p)) {
+        throw f.error("cannot read rule file " + p);
+      }
+      ruleFiles.add(p);
+    }
+    Duration evaluationInterval =
+        m.optional("evaluation_interval")
+            .map(this::positive)
+            .orElse(CollectorConfig.DEFAULT_EVALUATION_INTERVAL);
     try {
-      return new CollectorConfig(listen, storage, head, tokens, maxQueued);
+      return new CollectorConfig(
+          listen, storage, head, tokens, maxQueued, ruleFiles, evaluationInterval);
     } catch (IllegalArgumentException e) {
       throw m.node().error(e.getMessage());
     }

@@ -13,13 +13,17 @@ import java.util.Objects;
  * @param head how much of every series stays in memory for the rule engine
  * @param tokens who may write and read which tenants
  * @param maxQueuedSamples samples waiting to be written before ingest answers 429
+ * @param ruleFiles rule files (read by the caller) evaluated over the head
+ * @param evaluationInterval the interval of rule groups that set none
  */
 public record CollectorConfig(
     HostPort listen,
     StorageConfig storage,
     Duration head,
     List<TokenGrant> tokens,
-    int maxQueuedSamples) {
+    int maxQueuedSamples,
+    List<java.nio.file.Path> ruleFiles,
+    Duration evaluationInterval) {
   /** The default listen address: OTLP/HTTP's port on loopback. */
   public static final HostPort DEFAULT_LISTEN = new HostPort("127.0.0.1", 4318);
 
@@ -27,7 +31,21 @@ public record CollectorConfig(
 
   public static final int DEFAULT_MAX_QUEUED_SAMPLES = 1_000_000;
 
+  public static final Duration DEFAULT_EVALUATION_INTERVAL = Duration.ofMinutes(1);
+
+  /** Settings without rules. */
+  public CollectorConfig(
+      HostPort listen,
+      StorageConfig storage,
+      Duration head,
+      List<TokenGrant> tokens,
+      int maxQueuedSamples) {
+    this(listen, storage, head, tokens, maxQueuedSamples, List.of(), DEFAULT_EVALUATION_INTERVAL);
+  }
+
   public CollectorConfig {
+    ruleFiles = List.copyOf(ruleFiles);
+    Objects.requireNonNull(evaluationInterval, "evaluationInterval");
     Objects.requireNonNull(listen, "listen");
     Objects.requireNonNull(storage, "storage");
     Objects.requireNonNull(head, "head");

@@ -13,6 +13,8 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class Head {
   private final ConcurrentHashMap<Series, SeriesHead> series = new ConcurrentHashMap<>();
+  // series by metric name, for selectors that name their metric (almost all)
+  private final ConcurrentHashMap<String, Set<Series>> byName = new ConcurrentHashMap<>();
   // the same heads by storage id: appends of stored samples find theirs without comparing labels
   private final ConcurrentHashMap<Long, SeriesHead> byId = new ConcurrentHashMap<>();
   private final Duration window;
@@ -25,17 +27,32 @@ public final class Head {
 
   /** Appends a sample; one older than the series' newest is counted and left to storage. */
   public void append(Series s, long timeMillis, double value) {
-    count(series.computeIfAbsent(s, k -> new SeriesHead(-1)).append(timeMillis, value));
+    count(series.computeIfAbsent(s, this::newHead).append(timeMillis, value));
   }
 
   /** Appends a sample of the series stored under {@code id}. */
   public void append(long id, Series s, long timeMillis, double value) {
     SeriesHead h = byId.get(id);
     if (h == null) {
-      h = series.computeIfAbsent(s, k -> new SeriesHead(id));
+      h = series.computeIfAbsent(s, k -> newHead(k, id));
       byId.put(id, h);
     }
     count(h.append(timeMillis, value));
+  }
+
+  private SeriesHead newHead(Series s) {
+    return newHead(s, -1);
+  }
+
+  private SeriesHead newHead(Series s, long id) {
+    byName.computeIfAbsent(s.name(), n -> ConcurrentHashMap.newKeySet()).add(s);
+    return new SeriesHead(id);
+  }
+
+  /** The series named {@code name}. */
+  public Set<Series> series(String name) {
+    Set<Series> s = byName.get(name);
+    return s == null ? Set.of() : s;
   }
 
   private void count(boolean appended) {
@@ -55,6 +72,10 @@ public final class Head {
           if (h.isEmpty()) {
             series.remove(s, h);
             byId.remove(h.id(), h);
+            Set<Series> named = byName.get(s.name());
+            if (named != null) {
+              named.remove(s);
+            }
           }
         });
   }

@@ -1,0 +1,94 @@
+package io.tillwatch.collector.query;
+
+import io.tillwatch.collector.head.Head;
+import io.tillwatch.model.Labels;
+import io.tillwatch.model.Series;
+import io.tillwatch.promql.Matcher;
+import io.tillwatch.promql.SeriesSource;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * The head as the engine's {@link SeriesSource}, seen by one reader: a reader limited to some
+ * tenants never sees another tenant's series, whatever it asks for.
+ */
+public final class HeadSource implements SeriesSource {
+  private final Head head;
+  private final Set<String> tenants; // null: every tenant
+
+  /**
+   * @param tenants the tenants the reader may see; null for all
+   */
+  public HeadSource(Head head, Set<String> tenants) {
+    this.head = head;
+    this.tenants = tenants;
+  }
+
+  /** The series the reader may see among those a selector could match. */
+  public List<Series> candidates(List<Matcher> matchers) {
+    Collection<Series> pool = head.series();
+    for (Matcher m : matchers) {
+      if (m.name().equals("__name__") && m.op() == Matcher.Op.EQ) {
+        pool = head.series(m.value());
+        break;
+      }
+    }
+    List<Series> out = new ArrayList<>();
+    for (Series s : pool) {
+      if (tenants != null && !tenants.contains(s.tenant())) {
+        continue;
+      }
+      boolean all = true;
+      for (Matcher m : matchers) {
+        String v = m.name().equals("__name__") ? s.name() : s.labels().get(m.name());
+        if (!m.matches(v)) {
+          all = false;
+          break;
+        }
+      }
+      if (all) {
+        out.add(s);
+      }
+    }
+    return out;
+  }
+
+  @Override
+  public List<Stored> select(List<Matcher> matchers, long minTime, long maxTime) {
+    List<Stored> out = new ArrayList<>();
+    for (Series s : candidates(matchers)) {
+      long[] t = new long[64];
+      double[] v = new double[64];
+      int[] n = {0};
+      long[][] tRef = {t};
+      double[][] vRef = {v};
+      head.read(
+          s,
+          minTime,
+          maxTime,
+          (time, value) -> {
+            if (n[0] == tRef[0].length) {
+              tRef[0] = java.util.Arrays.copyOf(tRef[0], n[0] * 2);
+              vRef[0] = java.util.Arrays.copyOf(vRef[0], n[0] * 2);
+            }
+            tRef[0][n[0]] = time;
+            vRef[0][n[0]++] = value;
+          });
+      if (n[0] > 0) {
+        out.add(
+            new Stored(
+                withName(s),
+                java.util.Arrays.copyOf(tRef[0], n[0]),
+                java.util.Arrays.copyOf(vRef[0], n[0])));
+      }
+    }
+    return out;
+  }
+
+  /** The series' labels with {@code __name__}, as the engine sees them. */
+  public static Labels withName(Series s) {
+    return s.labels().with("__name__", s.name());
+  }
+}

@@ -1,0 +1,434 @@
+package io.tillwatch.collector.query;
+
+import io.tillwatch.collector.Access;
+import io.tillwatch.collector.config.TokenGrant;
+import io.tillwatch.collector.head.Head;
+import io.tillwatch.collector.rules.RuleEngine;
+import io.tillwatch.model.Labels;
+import io.tillwatch.model.Series;
+import io.tillwatch.promql.Evaluator;
+import io.tillwatch.promql.Expr;
+import io.tillwatch.promql.Matcher;
+import io.tillwatch.promql.Parser;
+import io.tillwatch.promql.PromqlException;
+import io.tillwatch.promql.Value;
+import io.tillwatch.rules.AlertState;
+import io.tillwatch.rules.Rule;
+import io.vertx.core.MultiMap;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.math.BigDecimal;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+/**
+ * The Prometheus HTTP API over the head, so that Grafana's Prometheus data source can point at the
+ * collector: {@code /api/v1/query}, {@code query_range}, {@code series}, {@code labels}, {@code
+ * label/<name>/values}, {@code rules}, {@code alerts}. Every request needs a bearer token, and a
+ * tenant's token sees only that tenant's series and alerts.
+ */
+public final class QueryApi {
+  private static final int MAX_POINTS = 11_000;
+
+  private final Vertx vertx;
+  private final Access access;
+  private final Head head;
+  private final RuleEngine rules;
+
+  public QueryApi(Vertx vertx, Access access, Head head, RuleEngine rules) {
+    this.vertx = vertx;
+    this.access = access;
+    this.head = head;
+    this.rules = rules;
+  }
+
+  /** Whether this handler serves the path. */
+  public static boolean serves(String path) {
+    return path.startsWith("/api/v1/");
+  }
+
+  public void handle(HttpServerRequest request) {
+    Optional<TokenGrant> grant = access.authorize(request.getHeader("Authorization"));
+    if (grant.isEmpty()) {
+      request.response().putHeader("WWW-Authenticate", "Bearer");
+      error(request, 401, "unauthorized", "no or unknown bearer token");
+      return;
+    }
+    Set<String> tenants = grant.get().allowsAll() ? null : grant.get().tenants();
+    if (request.method().name().equals("POST")) {
+      request.setExpectMultipart(true);
+      request.endHandler(v -> dispatch(request, request.formAttributes(), tenants));
+    } else {
+      dispatch(request, MultiMap.caseInsensitiveMultiMap(), tenants);
+    }
+  }
+
+  private void dispatch(HttpServerRequest request, MultiMap form, Set<String> tenants) {
+    MultiMap params = MultiMap.caseInsensitiveMultiMap().addAll(request.params()).addAll(form);
+    vertx
+        .executeBlocking(() -> answer(request.path(), params, tenants), false)
+        .onComplete(
+            ar -> {
+              if (ar.failed()) {
+                Throwable e = ar.cause();
+                if (e instanceof BadRequest b) {
+                  error(request, 400, "bad_data", b.getMessage());
+                } else if (e instanceof PromqlException p) {
+                  error(request, 422, "execution", p.getMessage());
+                } else {
+                  error(request, 500, "internal", String.valueOf(e));
+                }
+                return;
+              }
+              if (ar.result() == null) {
+                error(request, 404, "not_found", "unknown endpoint " + request.path());
+                return;
+              }
+              request
+                  .response()
+                  .putHeader("Content-Type", "application/json")
+                  .end(new JsonObject().put("status", "success").put("data", ar.result()).encode());
+            });
+  }
+
+  private static final class BadRequest extends RuntimeException {
+    BadRequest(String message) {
+      super(message);
+    }
+  }
+
+  private Object answer(String path, MultiMap p, Set<String> tenants) {
+    HeadSource source = new HeadSource(head, tenants);
+    long now = System.currentTimeMillis();
+    switch (path) {
+      case "/api/v1/query" -> {
+        Expr e = parse(p.get("query"));
+        long t = p.get("time") == null ? now : time(p.get("time"), "time");
+        Value v = Evaluator.instant(source, t).eval(e, t);
+        return result(v);
+      }
+      case "/api/v1/query_range" -> {
+        Expr e = parse(p.get("query"));
+        long start = time(required(p, "start"), "start");
+        long end = time(required(p, "end"), "end");
+        long step = step(required(p, "step"));
+        if (end < start) {
+          throw new BadRequest("end timestamp must not be before start time");
+        }
+        if ((end - start) / step > MAX_POINTS) {
+          throw new BadRequest(
+              "exceeded maximum resolution of 11,000 points per timeseries. Try decreasing the"
+                  + " query resolution (?step=XX)");
+        }
+        if (e.type() != Expr.ValueType.VECTOR && e.type() != Expr.ValueType.SCALAR) {
+          throw new BadRequest(
+              "invalid expression type for range query, must be Scalar or instant Vector");
+        }
+        Evaluator ev = new Evaluator(source, Evaluator.DEFAULT_LOOKBACK_MILLIS, start, end);
+        Map<Labels, JsonArray> series = new TreeMap<>(QueryApi::compareLabels);
+        for (long t = start; t <= end; t += step) {
+          Value v = ev.eval(e, t);
+          List<Value.Sample> samples =
+              v instanceof Value.Scalar s
+                  ? List.of(new Value.Sample(Labels.empty(), s.value(), t))
+                  : ((Value.Vector) v).samples();
+          for (Value.Sample s : samples) {
+            series
+                .computeIfAbsent(s.labels(), k -> new JsonArray())
+                .add(new JsonArray().add(seconds(t)).add(format(s.value())));
+          }
+        }
+        JsonArray out = new JsonArray();
+        series.forEach(
+            (labels, values) ->
+                out.add(new JsonObject().put("metric", json(labels)).put("values", values)));
+        return new JsonObject().put("resultType", "matrix").put("result", out);
+      }
+      case "/api/v1/series" -> {
+        List<String> matches = p.getAll("match[]");
+        if (matches.isEmpty()) {
+          throw new BadRequest("no match[] parameter provided");
+        }
+        Set<Labels> found = new TreeSet<>(QueryApi::compareLabels);
+        for (String m : matches) {
+          for (Series s : source.candidates(selector(m))) {
+            found.add(HeadSource.withName(s));
+          }
+        }
+        JsonArray out = new JsonArray();
+        found.forEach(l -> out.add(json(l)));
+        return out;
+      }
+      case "/api/v1/labels" -> {
+        Set<String> names = new TreeSet<>();
+        for (Series s : visible(source, p)) {
+          names.add("__name__");
+          names.addAll(s.labels().names());
+        }
+        return new JsonArray(new ArrayList<>(names));
+      }
+      case "/api/v1/rules" -> {
+        return rules(tenants);
+      }
+      case "/api/v1/alerts" -> {
+        JsonArray alerts = new JsonArray();
+        for (AlertState.Alert a : rules.activeAlerts()) {
+          if (visible(a.labels(), tenants)) {
+            alerts.add(alert(a));
+          }
+        }
+        return new JsonObject().put("alerts", alerts);
+      }
+      default -> {
+        if (path.startsWith("/api/v1/label/") && path.endsWith("/values")) {
+          String name = path.substring(14, path.length() - 7);
+          Set<String> values = new TreeSet<>();
+          for (Series s : visible(source, p)) {
+            String v = name.equals("__name__") ? s.name() : s.labels().get(name);
+            if (v != null) {
+              values.add(v);
+            }
+          }
+          return new JsonArray(new ArrayList<>(values));
+        }
+        return null;
+      }
+    }
+  }
+
+  private static void error(HttpServerRequest request, int status, String type, String message) {
+    if (request.response().ended()) {
+      return;
+    }
+    request
+        .response()
+        .setStatusCode(status)
+        .putHeader("Content-Type", "application/json")
+        .end(
+            new JsonObject()
+                .put("status", "error")
+                .put("errorType", type)
+                .put("error", message)
+                .encode());
+  }
+
+  private static boolean visible(Labels labels, Set<String> tenants) {
+    return tenants == null || tenants.contains(labels.get("tenant"));
+  }
+
+  private List<Series> visible(HeadSource source, MultiMap p) {
+    List<String> matches = p.getAll("match[]");
+    if (matches.isEmpty()) {
+      return source.candidates(List.of());
+    }
+    List<Series> out = new ArrayList<>();
+    for (String m : matches) {
+      out.addAll(source.candidates(selector(m)));
+    }
+    return out;
+  }
+
+  private JsonObject rules(Set<String> tenants) {
+    JsonArray groups = new JsonArray();
+    for (RuleEngine.GroupState g : rules.groups()) {
+      JsonArray rs = new JsonArray();
+      for (Rule r : g.group().rules()) {
+        JsonObject o =
+            new JsonObject()
+                .put("name", r.name())
+                .put("query", r.exprText())
+                .put("labels", new JsonObject(new TreeMap<>(r.labels())))
+                .put("health", g.lastError(r) == null ? "ok" : "err");
+        if (g.lastError(r) != null) {
+          o.put("lastError", g.lastError(r));
+        }
+        if (r instanceof Rule.Alerting a) {
+          JsonArray alerts = new JsonArray();
+          String state = "inactive";
+          AlertState st = g.alerts(a);
+          for (AlertState.Alert x : st.alerts()) {
+            if (x.state() == AlertState.State.INACTIVE || !visible(x.labels(), tenants)) {
+              continue;
+            }
+            alerts.add(alert(x));
+            if (x.state() == AlertState.State.FIRING) {
+              state = "firing";
+            } else if (!state.equals("firing")) {
+              state = "pending";
+            }
+          }
+          o.put("type", "alerting")
+              .put("duration", a.forDuration().toSeconds())
+              .put("keepFiringFor", a.keepFiringFor().toSeconds())
+              .put("annotations", new JsonObject(new TreeMap<>(a.annotations())))
+              .put("state", state)
+              .put("alerts", alerts)
+              .put("risk", a.risk() == null ? null : a.risk().key())
+              .put("impact", a.impact());
+        } else {
+          o.put("type", "recording");
+        }
+        rs.add(o);
+      }
+      groups.add(
+          new JsonObject()
+              .put("name", g.group().name())
+              .put("interval", g.interval().toSeconds())
+              .put("rules", rs)
+              .put("evaluationTime", g.lastDurationSeconds())
+              .put(
+                  "lastEvaluation",
+                  g.lastEvaluation() == 0
+                      ? "0001-01-01T00:00:00Z"
+                      : Instant.ofEpochMilli(g.lastEvaluation()).toString()));
+    }
+    return new JsonObject().put("groups", groups);
+  }
+
+  private static JsonObject alert(AlertState.Alert a) {
+    return new JsonObject()
+        .put("labels", json(a.labels()))
+        .put("annotations", new JsonObject(new TreeMap<>(a.annotations())))
+        .put("state", a.state() == AlertState.State.FIRING ? "firing" : "pending")
+        .put("activeAt", Instant.ofEpochMilli(a.activeAt()).toString())
+        .put("value", format(a.value()));
+  }
+
+  private static JsonObject result(Value v) {
+    return switch (v) {
+      case Value.Scalar s ->
+          new JsonObject()
+              .put("resultType", "scalar")
+              .put("result", new JsonArray().add(seconds(s.time())).add(format(s.value())));
+      case Value.Str s ->
+          new JsonObject()
+              .put("resultType", "string")
+              .put("result", new JsonArray().add(seconds(s.time())).add(s.value()));
+      case Value.Vector vec -> {
+        JsonArray out = new JsonArray();
+        for (Value.Sample s : vec.samples()) {
+          out.add(
+              new JsonObject()
+                  .put("metric", json(s.labels()))
+                  .put("value", new JsonArray().add(seconds(s.time())).add(format(s.value()))));
+        }
+        yield new JsonObject().put("resultType", "vector").put("result", out);
+      }
+      case Value.Matrix m -> {
+        JsonArray out = new JsonArray();
+        for (Value.Series s : m.series()) {
+          JsonArray values = new JsonArray();
+          for (int k = 0; k < s.size(); k++) {
+            values.add(new JsonArray().add(seconds(s.times()[k])).add(format(s.values()[k])));
+          }
+          out.add(new JsonObject().put("metric", json(s.labels())).put("values", values));
+        }
+        yield new JsonObject().put("resultType", "matrix").put("result", out);
+      }
+    };
+  }
+
+  private static JsonObject json(Labels labels) {
+    JsonObject o = new JsonObject();
+    for (int i = 0; i < labels.size(); i++) {
+      o.put(labels.names().get(i), labels.values().get(i));
+    }
+    return o;
+  }
+
+  private static int compareLabels(Labels a, Labels b) {
+    return a.toString().compareTo(b.toString());
+  }
+
+  /** Unix seconds with milliseconds, as Prometheus writes them (a JSON number). */
+  private static Object seconds(long millis) {
+    if (millis % 1000 == 0) {
+      return millis / 1000;
+    }
+    return new BigDecimal(millis).movePointLeft(3).doubleValue();
+  }
+
+  /** A value as Prometheus writes it: Go's 'f' format, shortest, NaN / +Inf / -Inf. */
+  private static String format(double v) {
+    if (Double.isNaN(v)) {
+      return "NaN";
+    }
+    if (Double.isInfinite(v)) {
+      return v > 0 ? "+Inf" : "-Inf";
+    }
+    return new BigDecimal(Double.toString(v)).stripTrailingZeros().toPlainString();
+  }
+
+  private static Expr parse(String query) {
+    if (query == null || query.isBlank()) {
+      throw new BadRequest("invalid parameter \"query\": no expression given");
+    }
+    try {
+      return Parser.parse(query);
+    } catch (PromqlException e) {
+      throw new BadRequest("invalid parameter \"query\": " + e.getMessage());
+    }
+  }
+
+  private static List<Matcher> selector(String text) {
+    Expr e = parse(text);
+    if (!(e instanceof Expr.VectorSelector vs)) {
+      throw new BadRequest("invalid parameter \"match[]\": not a series selector: " + text);
+    }
+    return vs.matchers();
+  }
+
+  private static String required(MultiMap p, String name) {
+    String v = p.get(name);
+    if (v == null || v.isBlank()) {
+      throw new BadRequest("invalid parameter \"" + name + "\": missing");
+    }
+    return v;
+  }
+
+  /** Unix seconds (with a fraction) or RFC 3339. */
+  static long time(String text, String name) {
+    try {
+      return new BigDecimal(text).movePointRight(3).longValue();
+    } catch (NumberFormatException notNumber) {
+      try {
+        return Instant.parse(text).toEpochMilli();
+      } catch (DateTimeParseException e) {
+        throw new BadRequest(
+            "invalid parameter \""
+                + name
+                + "\": cannot parse \""
+                + text
+                + "\" to a valid timestamp");
+      }
+    }
+  }
+
+  private static long step(String text) {
+    long ms;
+    try {
+      ms = new BigDecimal(text).movePointRight(3).longValue();
+    } catch (NumberFormatException e) {
+      try {
+        ms = io.tillwatch.model.Durations.parse(text).toMillis();
+      } catch (IllegalArgumentException d) {
+        throw new BadRequest(
+            "invalid parameter \"step\": cannot parse \"" + text + "\" to a valid duration");
+      }
+    }
+    if (ms <= 0) {
+      throw new BadRequest(
+          "zero or negative query resolution step widths are not accepted. Try a positive integer");
+    }
+    return ms;
+  }
+}

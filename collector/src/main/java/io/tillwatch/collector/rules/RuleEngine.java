@@ -1,0 +1,177 @@
+package io.tillwatch.collector.rules;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.tillwatch.collector.head.Head;
+import io.tillwatch.collector.ingest.SampleBatch;
+import io.tillwatch.collector.ingest.WriteQueue;
+import io.tillwatch.collector.query.HeadSource;
+import io.tillwatch.model.Labels;
+import io.tillwatch.model.Series;
+import io.tillwatch.promql.Evaluator;
+import io.tillwatch.promql.Value;
+import io.tillwatch.rules.AlertState;
+import io.tillwatch.rules.Rule;
+import io.tillwatch.rules.RuleGroup;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Evaluates rule groups over the head, each at its interval: recording rules' results are written
+ * back as series (through the write queue, so they are stored like ingested samples), alerting
+ * rules keep their alerts' state. A result without a {@code tenant} label is recorded under tenant
+ * {@code platform}.
+ */
+public final class RuleEngine {
+  public static final String PLATFORM_TENANT = "platform";
+  private static final System.Logger LOG = System.getLogger(RuleEngine.class.getName());
+
+  /** The state of one group, for the API. */
+  public static final class GroupState {
+    final RuleGroup group;
+    final Duration interval;
+    final Map<Rule.Alerting, AlertState> alerts = new LinkedHashMap<>();
+    final Map<Rule, String> lastError = new ConcurrentHashMap<>();
+    volatile long lastEvaluation;
+    volatile double lastDurationSeconds;
+
+    GroupState(RuleGroup group, Duration interval) {
+      this.group = group;
+      this.interval = interval;
+      for (Rule r : group.rules()) {
+        if (r instanceof Rule.Alerting a) {
+          alerts.put(a, new AlertState(a));
+        }
+      }
+    }
+
+    public RuleGroup group() {
+      return group;
+    }
+
+    public Duration interval() {
+      return interval;
+    }
+
+    public long lastEvaluation() {
+      return lastEvaluation;
+    }
+
+    public double lastDurationSeconds() {
+      return lastDurationSeconds;
+    }
+
+    public String lastError(Rule r) {
+      return lastError.get(r);
+    }
+
+    /** The alert state of an alerting rule of this group. */
+    public synchronized AlertState alerts(Rule.Alerting r) {
+      return alerts.get(r);
+    }
+  }
+
+  private final Head head;
+  private final WriteQueue queue;
+  private final List<GroupState> groups = new ArrayList<>();
+  private final MeterRegistry meters;
+
+  public RuleEngine(
+      List<RuleGroup> groups,
+      Duration defaultInterval,
+      Head head,
+      WriteQueue queue,
+      MeterRegistry meters) {
+    this.head = head;
+    this.queue = queue;
+    this.meters = meters;
+    for (RuleGroup g : groups) {
+      GroupState st = new GroupState(g, g.interval() == null ? defaultInterval : g.interval());
+      this.groups.add(st);
+      meters.gauge(
+          "tillwatch.rule.group.last.duration.seconds",
+          List.of(io.micrometer.core.instrument.Tag.of("rule_group", g.name())),
+          st,
+          s -> s.lastDurationSeconds);
+    }
+  }
+
+  public List<GroupState> groups() {
+    return groups;
+  }
+
+  /** Evaluates one group at {@code time} (ms); blocking: call it off the event loop. */
+  public void evaluate(GroupState st, long time) {
+    long start = System.nanoTime();
+    HeadSource all = new HeadSource(head, null);
+    SampleBatch recorded = new SampleBatch();
+    synchronized (st) {
+      for (Rule r : st.group.rules()) {
+        try {
+          Value v = Evaluator.instant(all, time).eval(r.expr(), time);
+          List<Value.Sample> result = samples(v, time);
+          switch (r) {
+            case Rule.Recording rec -> {
+              for (Value.Sample s : result) {
+                Map<String, String> m = new TreeMap<>(s.labels().asMap());
+                m.remove("__name__");
+                m.putAll(rec.labels());
+                m.putIfAbsent("tenant", PLATFORM_TENANT);
+                recorded.add(new Series(rec.name(), Labels.of(m)), time, s.value(), false);
+              }
+            }
+            case Rule.Alerting a -> st.alerts.get(a).update(result, time, l -> Map.of());
+          }
+          st.lastError.remove(r);
+        } catch (RuntimeException e) {
+          st.lastError.put(r, String.valueOf(e.getMessage()));
+          meters
+              .counter("tillwatch.rule.evaluation.failures", "rule_group", st.group.name())
+              .increment();
+          LOG.log(
+              System.Logger.Level.WARNING,
+              "rule " + r.name() + " of group " + st.group.name() + ": " + e.getMessage());
+        }
+      }
+    }
+    if (recorded.size() > 0 && queue.offer(recorded) == null) {
+      meters
+          .counter("tillwatch.rule.evaluation.failures", "rule_group", st.group.name())
+          .increment();
+      LOG.log(
+          System.Logger.Level.WARNING,
+          "write queue full: recorded samples of " + st.group.name() + " dropped");
+    }
+    st.lastEvaluation = time;
+    st.lastDurationSeconds = (System.nanoTime() - start) / 1e9;
+  }
+
+  private static List<Value.Sample> samples(Value v, long t) {
+    return switch (v) {
+      case Value.Vector vec -> vec.samples();
+      case Value.Scalar s -> List.of(new Value.Sample(Labels.empty(), s.value(), t));
+      default -> throw new IllegalStateException("a rule must give a vector or a scalar");
+    };
+  }
+
+  /** Every alert of every group, pending and firing. */
+  public List<AlertState.Alert> activeAlerts() {
+    List<AlertState.Alert> out = new ArrayList<>();
+    for (GroupState g : groups) {
+      synchronized (g) {
+        for (AlertState a : g.alerts.values()) {
+          for (AlertState.Alert x : a.alerts()) {
+            if (x.state() != AlertState.State.INACTIVE) {
+              out.add(x);
+            }
+          }
+        }
+      }
+    }
+    return out;
+  }
+}

@@ -1,0 +1,235 @@
+package io.tillwatch.collector;
+
+import static io.tillwatch.collector.TestCollectors.ACME;
+import static io.tillwatch.collector.TestCollectors.PLATFORM;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.tillwatch.collector.config.CollectorConfig;
+import io.tillwatch.collector.rules.RuleEngine;
+import io.tillwatch.promql.Parser;
+import io.tillwatch.rules.Rule;
+import io.tillwatch.rules.RuleGroup;
+import io.tillwatch.testkit.PostgresExtension;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** The Prometheus HTTP API of the collector, with rules evaluated over the head. */
+class QueryApiIT {
+  @RegisterExtension static final PostgresExtension PG = new PostgresExtension();
+
+  private static Collector collector;
+  private static long t0;
+
+  private static final RuleGroup GROUP =
+      new RuleGroup(
+          "shop",
+          Duration.ofMinutes(1),
+          List.of(
+              new Rule.Recording(
+                  "tenant:orders_open:sum",
+                  "sum by (tenant) (orders_open)",
+                  Parser.parse("sum by (tenant) (orders_open)"),
+                  Map.of()),
+              new Rule.Alerting(
+                  "TooManyOpenOrders",
+                  "orders_open > 5",
+                  Parser.parse("orders_open > 5"),
+                  Duration.ZERO,
+                  Duration.ZERO,
+                  Map.of("severity", "page"),
+                  Map.of("summary", "{{ $labels.tenant }} has {{ $value }} open orders"),
+                  Rule.Risk.ORDER_CAPTURE,
+                  "Orders wait.",
+                  Rule.During.ALWAYS,
+                  Map.of())));
+
+  @BeforeAll
+  static void start() throws Exception {
+    PG.createDatabase("api");
+    CollectorConfig c = TestCollectors.config(PG.server(), "api", 1_000_000);
+    collector =
+        Collector.start(
+            c,
+            c.storage().url().orElseThrow(),
+            c.storage().user(),
+            c.storage().password(),
+            List.of(GROUP));
+    t0 = (System.currentTimeMillis() / 1000) * 1000 - 120_000;
+    for (String tenant : List.of("acme", "globex")) {
+      HttpResponse<byte[]> r =
+          Otlp.post(
+              collector.port(),
+              PLATFORM,
+              Otlp.gauge(tenant, "orders_open", tenant.equals("acme") ? "a1" : "g1", t0, 120));
+      assertThat(r.statusCode()).isEqualTo(200);
+    }
+    await().until(() -> collector.head().samples() == 240);
+  }
+
+  @AfterAll
+  static void stop() {
+    if (collector != null) {
+      collector.close();
+    }
+  }
+
+  private static HttpResponse<String> get(String token, String pathAndQuery) throws Exception {
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + collector.port() + pathAndQuery))
+            .timeout(Duration.ofSeconds(30));
+    if (token != null) {
+      b.header("Authorization", "Bearer " + token);
+    }
+    return Otlp.HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  private static String q(String s) {
+    return URLEncoder.encode(s, StandardCharsets.UTF_8);
+  }
+
+  private static JsonObject data(HttpResponse<String> r) {
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+    JsonObject o = new JsonObject(r.body());
+    assertThat(o.getString("status")).isEqualTo("success");
+    return o.getJsonObject("data");
+  }
+
+  @Test
+  void instantQueriesSeeTheHeadAndATenantTokenOnlyItsTenant() throws Exception {
+    long at = t0 + 60_000; // the 61st sample of each series: value 30
+    JsonObject all =
+        data(get(PLATFORM, "/api/v1/query?query=" + q("orders_open") + "&time=" + at / 1000));
+    assertThat(all.getString("resultType")).isEqualTo("vector");
+    assertThat(all.getJsonArray("result")).hasSize(2);
+    JsonObject first = all.getJsonArray("result").getJsonObject(0);
+    assertThat(first.getJsonArray("value").getString(1)).isEqualTo("30");
+    assertThat(first.getJsonObject("metric").getString("__name__")).isEqualTo("orders_open");
+
+    JsonObject acme =
+        data(get(ACME, "/api/v1/query?query=" + q("sum(orders_open)") + "&time=" + at / 1000));
+    assertThat(acme.getJsonArray("result")).hasSize(1);
+    assertThat(acme.getJsonArray("result").getJsonObject(0).getJsonArray("value").getString(1))
+        .isEqualTo("30"); // only acme's series: globex's 30 is not added
+    JsonObject platformSum =
+        data(get(PLATFORM, "/api/v1/query?query=" + q("sum(orders_open)") + "&time=" + at / 1000));
+    assertThat(
+            platformSum.getJsonArray("result").getJsonObject(0).getJsonArray("value").getString(1))
+        .isEqualTo("60");
+    // asking for globex by name does not help
+    JsonObject sneaky =
+        data(
+            get(
+                ACME,
+                "/api/v1/query?query="
+                    + q("orders_open{tenant=\"globex\"}")
+                    + "&time="
+                    + at / 1000));
+    assertThat(sneaky.getJsonArray("result")).isEmpty();
+    JsonObject scalar = data(get(ACME, "/api/v1/query?query=" + q("1 + 2") + "&time=" + at / 1000));
+    assertThat(scalar.getString("resultType")).isEqualTo("scalar");
+    assertThat(scalar.getJsonArray("result").getString(1)).isEqualTo("3");
+  }
+
+  @Test
+  void rangeQueriesSeriesLabelsAndValues() throws Exception {
+    long start = t0 / 1000;
+    JsonObject range =
+        data(
+            get(
+                ACME,
+                "/api/v1/query_range?query="
+                    + q("orders_open")
+                    + "&start="
+                    + start
+                    + "&end="
+                    + (start + 10)
+                    + "&step=5"));
+    assertThat(range.getString("resultType")).isEqualTo("matrix");
+    JsonArray values = range.getJsonArray("result").getJsonObject(0).getJsonArray("values");
+    assertThat(values).hasSize(3);
+    assertThat(values.getJsonArray(2).getString(1)).isEqualTo("5"); // t0 + 10 s: 10 × 0.5
+    JsonArray series = data2(get(ACME, "/api/v1/series?match[]=" + q("orders_open")));
+    assertThat(series).hasSize(1);
+    assertThat(series.getJsonObject(0).getString("tenant")).isEqualTo("acme");
+    assertThat(data2(get(PLATFORM, "/api/v1/label/tenant/values")).getList())
+        .contains("acme", "globex");
+    assertThat(data2(get(ACME, "/api/v1/label/tenant/values")).getList()).containsExactly("acme");
+    assertThat(data2(get(ACME, "/api/v1/labels")).getList())
+        .contains("__name__", "series", "tenant");
+  }
+
+  private static JsonArray data2(HttpResponse<String> r) {
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+    return new JsonObject(r.body()).getJsonArray("data");
+  }
+
+  @Test
+  void errorsAreThePrometheusShape() throws Exception {
+    HttpResponse<String> noToken = get(null, "/api/v1/query?query=up");
+    assertThat(noToken.statusCode()).isEqualTo(401);
+    HttpResponse<String> bad = get(ACME, "/api/v1/query?query=" + q("sum(rate(x[5m])"));
+    assertThat(bad.statusCode()).isEqualTo(400);
+    JsonObject e = new JsonObject(bad.body());
+    assertThat(e.getString("status")).isEqualTo("error");
+    assertThat(e.getString("errorType")).isEqualTo("bad_data");
+    assertThat(e.getString("error")).contains("1:16: parse error");
+    assertThat(get(ACME, "/api/v1/query_range?query=up&start=10&end=5&step=1").statusCode())
+        .isEqualTo(400);
+  }
+
+  @Test
+  void rulesRecordSeriesAndAlertsAreScopedToTheTenant() throws Exception {
+    RuleEngine.GroupState g = collector.rules().groups().get(0);
+    long now = t0 + 119_000; // the last samples: value 59.5
+    collector.rules().evaluate(g, now);
+    assertThat(g.lastError(GROUP.rules().get(0))).isNull();
+    // the recorded series is ingested like any other
+    await()
+        .until(
+            () ->
+                data(get(
+                            PLATFORM,
+                            "/api/v1/query?query="
+                                + q("tenant:orders_open:sum")
+                                + "&time="
+                                + now / 1000))
+                        .getJsonArray("result")
+                        .size()
+                    == 2);
+    JsonObject rules = data(get(ACME, "/api/v1/rules"));
+    JsonObject alerting =
+        rules.getJsonArray("groups").getJsonObject(0).getJsonArray("rules").getJsonObject(1);
+    assertThat(alerting.getString("type")).isEqualTo("alerting");
+    assertThat(alerting.getString("state")).isEqualTo("firing");
+    assertThat(alerting.getString("risk")).isEqualTo("order_capture");
+    assertThat(alerting.getJsonArray("alerts")).hasSize(1); // acme's only
+    JsonArray alerts = data(get(ACME, "/api/v1/alerts")).getJsonArray("alerts");
+    assertThat(alerts).hasSize(1);
+    JsonObject a = alerts.getJsonObject(0);
+    assertThat(a.getJsonObject("labels").getString("tenant")).isEqualTo("acme");
+    assertThat(a.getJsonObject("labels").getString("alertname")).isEqualTo("TooManyOpenOrders");
+    assertThat(a.getJsonObject("annotations").getString("summary"))
+        .isEqualTo("acme has 59.5 open orders");
+    List<String> tenants = new ArrayList<>();
+    data(get(PLATFORM, "/api/v1/alerts"))
+        .getJsonArray("alerts")
+        .forEach(x -> tenants.add(((JsonObject) x).getJsonObject("labels").getString("tenant")));
+    assertThat(tenants).containsExactlyInAnyOrder("acme", "globex");
+    assertThat(get(PLATFORM, "/metrics").body())
+        .contains("tillwatch_rule_group_last_duration_seconds{rule_group=\"shop\"}");
+  }
+}
