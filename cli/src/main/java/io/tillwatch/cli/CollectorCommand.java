@@ -1,16 +1,21 @@
 package io.tillwatch.cli;
 
+import io.tillwatch.agent.config.TenantConfig;
 import io.tillwatch.cli.config.CollectorConfigLoader;
+import io.tillwatch.cli.config.EstateConfigLoader;
 import io.tillwatch.cli.config.Interpolation;
 import io.tillwatch.cli.config.RuleFileLoader;
 import io.tillwatch.collector.Collector;
 import io.tillwatch.collector.config.CollectorConfig;
+import io.tillwatch.model.Tenant;
 import io.tillwatch.rules.RuleGroup;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -43,6 +48,14 @@ final class CollectorCommand implements Callable<Integer> {
   boolean checkOnly;
 
   @Option(
+      names = "--estate",
+      paramLabel = "FILE",
+      description =
+          "The estate file (tenants with time zones, business hours and tiers) for rules'"
+              + " 'during' and 'tenants' fields and $tenant in templates.")
+  Path estate;
+
+  @Option(
       names = "--pg-bin",
       paramLabel = "DIR",
       description = "PostgreSQL binaries for embedded storage (default: the machine's newest).")
@@ -62,7 +75,14 @@ final class CollectorCommand implements Callable<Integer> {
       out.printf("%s: valid: %d tokens%n", config, c.tokens().size());
       return 0;
     }
-    Running running = start(c, pgBin, embedded, out);
+    Map<String, Tenant> tenants = new HashMap<>();
+    if (estate != null) {
+      for (TenantConfig t :
+          new EstateConfigLoader(new Interpolation(System::getenv)).load(estate).tenants()) {
+        tenants.put(t.tenant().id(), t.tenant());
+      }
+    }
+    Running running = start(c, pgBin, embedded, out, tenants);
     out.printf(
         "tillwatch collector: OTLP/HTTP on http://%s:%d/v1/metrics; storage %s (%s);"
             + " head %s of %d samples loaded%n",
@@ -93,6 +113,13 @@ final class CollectorCommand implements Callable<Integer> {
   /** Starts the collector, first its embedded storage when the file names no database. */
   static Running start(CollectorConfig c, Path pgBin, boolean embedded, PrintWriter out)
       throws Exception {
+    return start(c, pgBin, embedded, out, Map.of());
+  }
+
+  /** Starts the collector with the estate's tenants for its rules. */
+  static Running start(
+      CollectorConfig c, Path pgBin, boolean embedded, PrintWriter out, Map<String, Tenant> tenants)
+      throws Exception {
     List<RuleGroup> groups = new ArrayList<>();
     for (Path f : c.ruleFiles()) {
       groups.addAll(new RuleFileLoader().load(f));
@@ -100,13 +127,15 @@ final class CollectorCommand implements Callable<Integer> {
     if (c.storage().url().isPresent()) {
       String url = c.storage().url().get();
       return new Running(
-          Collector.start(c, url, c.storage().user(), c.storage().password(), groups), null, url);
+          Collector.start(c, url, c.storage().user(), c.storage().password(), groups, tenants),
+          null,
+          url);
     }
     Path bin = pgBin != null ? pgBin : PostgresBinaries.find(embedded, out);
     EmbeddedStorage storage = EmbeddedStorage.start(bin, c.storage().dataDir());
     try {
       return new Running(
-          Collector.start(c, storage.url(), storage.user(), storage.password(), groups),
+          Collector.start(c, storage.url(), storage.user(), storage.password(), groups, tenants),
           storage,
           "embedded PostgreSQL in " + c.storage().dataDir());
     } catch (Exception e) {

@@ -70,7 +70,7 @@ public final class Collector implements AutoCloseable {
    */
   public static Collector start(
       CollectorConfig config, String jdbcUrl, String user, Secret password) throws SQLException {
-    return start(config, jdbcUrl, user, password, List.of());
+    return start(config, jdbcUrl, user, password, List.of(), java.util.Map.of());
   }
 
   /**
@@ -84,7 +84,8 @@ public final class Collector implements AutoCloseable {
       String jdbcUrl,
       String user,
       Secret password,
-      List<RuleGroup> ruleGroups)
+      List<RuleGroup> ruleGroups,
+      java.util.Map<String, io.tillwatch.model.Tenant> tenants)
       throws SQLException {
     PgStore store = PgStore.open(jdbcUrl, user, password, config.storage().retention());
     Head head = new Head(config.head());
@@ -110,7 +111,8 @@ public final class Collector implements AutoCloseable {
     Vertx vertx = Vertx.vertx();
     Access access = new Access(config.tokens());
     IngestHandler ingest = new IngestHandler(vertx, access, queue, MAX_BODY_BYTES, meters);
-    RuleEngine rules = new RuleEngine(ruleGroups, config.evaluationInterval(), head, queue, meters);
+    RuleEngine rules =
+        new RuleEngine(ruleGroups, config.evaluationInterval(), head, queue, meters, tenants);
     QueryApi api = new QueryApi(vertx, access, head, rules);
     HttpServer server;
     try {

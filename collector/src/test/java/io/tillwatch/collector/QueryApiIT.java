@@ -67,7 +67,8 @@ class QueryApiIT {
             c.storage().url().orElseThrow(),
             c.storage().user(),
             c.storage().password(),
-            List.of(GROUP));
+            List.of(GROUP),
+            Map.of());
     t0 = (System.currentTimeMillis() / 1000) * 1000 - 120_000;
     for (String tenant : List.of("acme", "globex")) {
       HttpResponse<byte[]> r =

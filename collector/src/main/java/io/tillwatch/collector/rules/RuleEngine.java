@@ -7,12 +7,15 @@ import io.tillwatch.collector.ingest.WriteQueue;
 import io.tillwatch.collector.query.HeadSource;
 import io.tillwatch.model.Labels;
 import io.tillwatch.model.Series;
+import io.tillwatch.model.Tenant;
 import io.tillwatch.promql.Evaluator;
 import io.tillwatch.promql.Value;
+import io.tillwatch.rules.AlertScope;
 import io.tillwatch.rules.AlertState;
 import io.tillwatch.rules.Rule;
 import io.tillwatch.rules.RuleGroup;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -79,13 +82,20 @@ public final class RuleEngine {
   private final WriteQueue queue;
   private final List<GroupState> groups = new ArrayList<>();
   private final MeterRegistry meters;
+  private final Map<String, Tenant> tenants;
 
+  /**
+   * @param tenants the estate's tenants by id: time zones and hours for {@code during}, fields for
+   *     {@code tenants} filters and {@code $tenant} in templates
+   */
   public RuleEngine(
       List<RuleGroup> groups,
       Duration defaultInterval,
       Head head,
       WriteQueue queue,
-      MeterRegistry meters) {
+      MeterRegistry meters,
+      Map<String, Tenant> tenants) {
+    this.tenants = Map.copyOf(tenants);
     this.head = head;
     this.queue = queue;
     this.meters = meters;
@@ -124,7 +134,13 @@ public final class RuleEngine {
                 recorded.add(new Series(rec.name(), Labels.of(m)), time, s.value(), false);
               }
             }
-            case Rule.Alerting a -> st.alerts.get(a).update(result, time, l -> Map.of());
+            case Rule.Alerting a ->
+                st.alerts
+                    .get(a)
+                    .update(
+                        AlertScope.filter(a, result, Instant.ofEpochMilli(time), tenants::get),
+                        time,
+                        l -> tenantFields(l.get("tenant")));
           }
           st.lastError.remove(r);
         } catch (RuntimeException e) {
@@ -148,6 +164,16 @@ public final class RuleEngine {
     }
     st.lastEvaluation = time;
     st.lastDurationSeconds = (System.nanoTime() - start) / 1e9;
+  }
+
+  /** {@code $tenant.name} and friends for templates. */
+  private Map<String, String> tenantFields(String id) {
+    Tenant t = id == null ? null : tenants.get(id);
+    if (t == null) {
+      return id == null ? Map.of() : Map.of("id", id, "name", id);
+    }
+    return Map.of(
+        "id", t.id(), "name", t.name(), "tier", t.tier().name().toLowerCase(java.util.Locale.ROOT));
   }
 
   private static List<Value.Sample> samples(Value v, long t) {
