@@ -112,7 +112,13 @@ public final class Collector implements AutoCloseable {
     Access access = new Access(config.tokens());
     IngestHandler ingest = new IngestHandler(vertx, access, queue, MAX_BODY_BYTES, meters);
     RuleEngine rules =
-        new RuleEngine(ruleGroups, config.evaluationInterval(), head, queue, meters, tenants);
+        new RuleEngine(
+            ruleGroups,
+            config.evaluationInterval(),
+            head,
+            batch -> queue.offer(batch) != null,
+            meters,
+            tenants);
     QueryApi api = new QueryApi(vertx, access, head, rules);
     HttpServer server;
     try {

@@ -3,7 +3,6 @@ package io.tillwatch.collector.rules;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.tillwatch.collector.head.Head;
 import io.tillwatch.collector.ingest.SampleBatch;
-import io.tillwatch.collector.ingest.WriteQueue;
 import io.tillwatch.collector.query.HeadSource;
 import io.tillwatch.model.Labels;
 import io.tillwatch.model.Series;
@@ -22,6 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Predicate;
 
 /**
  * Evaluates rule groups over the head, each at its interval: recording rules' results are written
@@ -79,12 +79,13 @@ public final class RuleEngine {
   }
 
   private final Head head;
-  private final WriteQueue queue;
+  private final Predicate<SampleBatch> record;
   private final List<GroupState> groups = new ArrayList<>();
   private final MeterRegistry meters;
   private final Map<String, Tenant> tenants;
 
   /**
+   * @param record takes recorded samples (to be stored like ingested ones); false when it cannot
    * @param tenants the estate's tenants by id: time zones and hours for {@code during}, fields for
    *     {@code tenants} filters and {@code $tenant} in templates
    */
@@ -92,12 +93,12 @@ public final class RuleEngine {
       List<RuleGroup> groups,
       Duration defaultInterval,
       Head head,
-      WriteQueue queue,
+      Predicate<SampleBatch> record,
       MeterRegistry meters,
       Map<String, Tenant> tenants) {
     this.tenants = Map.copyOf(tenants);
     this.head = head;
-    this.queue = queue;
+    this.record = record;
     this.meters = meters;
     for (RuleGroup g : groups) {
       GroupState st = new GroupState(g, g.interval() == null ? defaultInterval : g.interval());
@@ -154,7 +155,7 @@ public final class RuleEngine {
         }
       }
     }
-    if (recorded.size() > 0 && queue.offer(recorded) == null) {
+    if (recorded.size() > 0 && !record.test(recorded)) {
       meters
           .counter("tillwatch.rule.evaluation.failures", "rule_group", st.group.name())
           .increment();
