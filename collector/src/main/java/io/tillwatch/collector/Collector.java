@@ -119,7 +119,7 @@ public final class Collector implements AutoCloseable {
             batch -> queue.offer(batch) != null,
             meters,
             tenants);
-    QueryApi api = new QueryApi(vertx, access, head, rules);
+    QueryApi api = new QueryApi(vertx, access, head, rules, store);
     HttpServer server;
     try {
       server =

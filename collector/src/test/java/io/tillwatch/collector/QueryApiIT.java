@@ -179,6 +179,38 @@ class QueryApiIT {
   }
 
   @Test
+  void rangesOlderThanTheHeadComeFromStorage() throws Exception {
+    long old = (System.currentTimeMillis() / 1000) * 1000 - Duration.ofHours(5).toMillis();
+    for (String tenant : List.of("acme", "globex")) {
+      assertThat(
+              Otlp.post(collector.port(), PLATFORM, Otlp.gauge(tenant, "old_gauge", "o", old, 60))
+                  .statusCode())
+          .isEqualTo(200);
+    }
+    long at = old + 30_000; // the 31st sample: 15
+    JsonObject acme =
+        data(get(ACME, "/api/v1/query?query=" + q("old_gauge") + "&time=" + at / 1000));
+    assertThat(acme.getJsonArray("result")).hasSize(1);
+    JsonObject sample = acme.getJsonArray("result").getJsonObject(0);
+    assertThat(sample.getJsonObject("metric").getString("tenant")).isEqualTo("acme");
+    assertThat(sample.getJsonArray("value").getString(1)).isEqualTo("15");
+    JsonObject rate =
+        data(
+            get(
+                PLATFORM,
+                "/api/v1/query?query="
+                    + q("sum(rate(old_gauge[1m]))")
+                    + "&time="
+                    + (old + 59_000) / 1000));
+    // two series rising 0.5 a second from 0: 29.5 each over the minute, not extrapolated
+    // past the zero point (Prometheus's rate)
+    assertThat(
+            Double.parseDouble(
+                rate.getJsonArray("result").getJsonObject(0).getJsonArray("value").getString(1)))
+        .isEqualTo(2 * 29.5 / 60);
+  }
+
+  @Test
   void errorsAreThePrometheusShape() throws Exception {
     HttpResponse<String> noToken = get(null, "/api/v1/query?query=up");
     assertThat(noToken.statusCode()).isEqualTo(401);

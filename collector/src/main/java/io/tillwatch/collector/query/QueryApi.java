@@ -4,6 +4,7 @@ import io.tillwatch.collector.Access;
 import io.tillwatch.collector.config.TokenGrant;
 import io.tillwatch.collector.head.Head;
 import io.tillwatch.collector.rules.RuleEngine;
+import io.tillwatch.collector.store.PgStore;
 import io.tillwatch.model.Labels;
 import io.tillwatch.model.Series;
 import io.tillwatch.promql.Evaluator;
@@ -33,8 +34,9 @@ import java.util.TreeSet;
 /**
  * The Prometheus HTTP API over the head, so that Grafana's Prometheus data source can point at the
  * collector: {@code /api/v1/query}, {@code query_range}, {@code series}, {@code labels}, {@code
- * label/<name>/values}, {@code rules}, {@code alerts}. Every request needs a bearer token, and a
- * tenant's token sees only that tenant's series and alerts.
+ * label/<name>/values}, {@code rules}, {@code alerts}. Queries read the head, and storage for
+ * ranges older than it. Every request needs a bearer token, and a tenant's token sees only that
+ * tenant's series and alerts.
  */
 public final class QueryApi {
   private static final int MAX_POINTS = 11_000;
@@ -43,8 +45,10 @@ public final class QueryApi {
   private final Access access;
   private final Head head;
   private final RuleEngine rules;
+  private final PgStore store;
 
-  public QueryApi(Vertx vertx, Access access, Head head, RuleEngine rules) {
+  public QueryApi(Vertx vertx, Access access, Head head, RuleEngine rules, PgStore store) {
+    this.store = store;
     this.vertx = vertx;
     this.access = access;
     this.head = head;
@@ -109,11 +113,17 @@ public final class QueryApi {
   private Object answer(String path, MultiMap p, Set<String> tenants) {
     HeadSource source = new HeadSource(head, tenants);
     long now = System.currentTimeMillis();
+    // older than the head (with a minute's margin for trimming): read from storage
+    TieredSource data =
+        new TieredSource(
+            source,
+            new StorageSource(store, tenants),
+            () -> System.currentTimeMillis() - head.window().toMillis() + 60_000L);
     switch (path) {
       case "/api/v1/query" -> {
         Expr e = parse(p.get("query"));
         long t = p.get("time") == null ? now : time(p.get("time"), "time");
-        Value v = Evaluator.instant(source, t).eval(e, t);
+        Value v = Evaluator.instant(data, t).eval(e, t);
         return result(v);
       }
       case "/api/v1/query_range" -> {
@@ -133,7 +143,7 @@ public final class QueryApi {
           throw new BadRequest(
               "invalid expression type for range query, must be Scalar or instant Vector");
         }
-        Evaluator ev = new Evaluator(source, Evaluator.DEFAULT_LOOKBACK_MILLIS, start, end);
+        Evaluator ev = new Evaluator(data, Evaluator.DEFAULT_LOOKBACK_MILLIS, start, end);
         Map<Labels, JsonArray> series = new TreeMap<>(QueryApi::compareLabels);
         for (long t = start; t <= end; t += step) {
           Value v = ev.eval(e, t);

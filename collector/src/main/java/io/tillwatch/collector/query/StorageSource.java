@@ -1,0 +1,130 @@
+package io.tillwatch.collector.query;
+
+import io.tillwatch.collector.store.PgStore;
+import io.tillwatch.model.Labels;
+import io.tillwatch.promql.Matcher;
+import io.tillwatch.promql.SeriesSource;
+import io.vertx.core.json.JsonObject;
+import java.sql.Array;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * Stored samples as the engine's {@link SeriesSource}, for ranges older than the head: series found
+ * by metric name and tenant in SQL (parameterised), the other matchers applied here, then their
+ * samples in the range. A reader limited to some tenants sees only theirs.
+ */
+public final class StorageSource implements SeriesSource {
+  private final PgStore store;
+  private final Set<String> tenants; // null: every tenant
+
+  public StorageSource(PgStore store, Set<String> tenants) {
+    this.store = store;
+    this.tenants = tenants;
+  }
+
+  @Override
+  public List<Stored> select(List<Matcher> matchers, long minTime, long maxTime) {
+    String name = null;
+    for (Matcher m : matchers) {
+      if (m.name().equals("__name__") && m.op() == Matcher.Op.EQ) {
+        name = m.value();
+      }
+    }
+    try (Connection c = store.connect()) {
+      Map<Long, Labels> series = new LinkedHashMap<>();
+      StringBuilder sql =
+          new StringBuilder("SELECT id, metric, labels::text FROM series WHERE true");
+      List<Object> params = new ArrayList<>();
+      if (name != null) {
+        sql.append(" AND metric = ?");
+        params.add(name);
+      }
+      if (tenants != null) {
+        sql.append(" AND tenant = ANY (?)");
+        params.add(c.createArrayOf("text", tenants.toArray()));
+      }
+      try (PreparedStatement ps = c.prepareStatement(sql.toString())) {
+        for (int i = 0; i < params.size(); i++) {
+          ps.setObject(i + 1, params.get(i));
+        }
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            Map<String, String> labels = new TreeMap<>();
+            new JsonObject(rs.getString(3))
+                .forEach(e -> labels.put(e.getKey(), String.valueOf(e.getValue())));
+            labels.put("__name__", rs.getString(2));
+            Labels l = Labels.of(labels);
+            boolean all = true;
+            for (Matcher m : matchers) {
+              if (!m.matches(l.get(m.name()))) {
+                all = false;
+                break;
+              }
+            }
+            if (all) {
+              series.put(rs.getLong(1), l);
+            }
+          }
+        }
+      }
+      if (series.isEmpty()) {
+        return List.of();
+      }
+      Map<Long, long[]> times = new HashMap<>();
+      Map<Long, double[]> values = new HashMap<>();
+      Map<Long, Integer> sizes = new HashMap<>();
+      try (PreparedStatement ps =
+          c.prepareStatement(
+              "SELECT series_id, (extract(epoch from time) * 1000)::bigint, value FROM samples"
+                  + " WHERE series_id = ANY (?) AND time >= ? AND time <= ?"
+                  + " ORDER BY series_id, time")) {
+        Array ids = c.createArrayOf("bigint", series.keySet().toArray());
+        ps.setArray(1, ids);
+        ps.setTimestamp(2, new Timestamp(minTime));
+        ps.setTimestamp(3, new Timestamp(maxTime));
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            long id = rs.getLong(1);
+            int n = sizes.getOrDefault(id, 0);
+            long[] t = times.computeIfAbsent(id, k -> new long[16]);
+            double[] v = values.computeIfAbsent(id, k -> new double[16]);
+            if (n == t.length) {
+              t = Arrays.copyOf(t, n * 2);
+              v = Arrays.copyOf(v, n * 2);
+              times.put(id, t);
+              values.put(id, v);
+            }
+            t[n] = rs.getLong(2);
+            v[n] = rs.getDouble(3);
+            sizes.put(id, n + 1);
+          }
+        }
+      }
+      List<Stored> out = new ArrayList<>();
+      series.forEach(
+          (id, labels) -> {
+            Integer n = sizes.get(id);
+            if (n != null) {
+              out.add(
+                  new Stored(
+                      labels, Arrays.copyOf(times.get(id), n), Arrays.copyOf(values.get(id), n)));
+            }
+          });
+      return out;
+    } catch (SQLException e) {
+      throw new IllegalStateException("reading stored samples: " + e.getMessage(), e);
+    }
+  }
+}
