@@ -126,24 +126,8 @@ final class Aggregations {
       case "count" -> n;
       case "group" -> 1;
       case "count_values" -> n;
-      case "min" -> {
-        double m = v[0];
-        for (double x : v) {
-          if (x < m || Double.isNaN(m)) {
-            m = x;
-          }
-        }
-        yield m;
-      }
-      case "max" -> {
-        double m = v[0];
-        for (double x : v) {
-          if (x > m || Double.isNaN(m)) {
-            m = x;
-          }
-        }
-        yield m;
-      }
+      case "min" -> RangeFunctions.min(v);
+      case "max" -> RangeFunctions.max(v);
       case "stddev", "stdvar" -> {
         double count = 0;
         double mean = 0;

@@ -86,24 +86,8 @@ final class RangeFunctions {
         yield Double.isInfinite(sum) ? sum : sum + c;
       }
       case "count_over_time" -> n;
-      case "min_over_time" -> {
-        double m = v[0];
-        for (double x : v) {
-          if (x < m || Double.isNaN(m)) {
-            m = x;
-          }
-        }
-        yield m;
-      }
-      case "max_over_time" -> {
-        double m = v[0];
-        for (double x : v) {
-          if (x > m || Double.isNaN(m)) {
-            m = x;
-          }
-        }
-        yield m;
-      }
+      case "min_over_time" -> min(v);
+      case "max_over_time" -> max(v);
       case "last_over_time" -> v[n - 1];
       case "present_over_time" -> 1;
       case "stddev_over_time" -> Math.sqrt(variance(v));
@@ -111,6 +95,28 @@ final class RangeFunctions {
       case "quantile_over_time" -> Aggregations.quantile(param, v.clone());
       default -> throw new PromqlException("unknown function " + name);
     };
+  }
+
+  /** The smallest value; NaN only when all are NaN (Prometheus's min). */
+  static double min(double[] v) {
+    double m = v[0];
+    for (double x : v) {
+      if (x < m || Double.isNaN(m)) {
+        m = x;
+      }
+    }
+    return m;
+  }
+
+  /** The largest value; NaN only when all are NaN (Prometheus's max). */
+  static double max(double[] v) {
+    double m = v[0];
+    for (double x : v) {
+      if (x > m || Double.isNaN(m)) {
+        m = x;
+      }
+    }
+    return m;
   }
 
   private static double variance(double[] v) {
