@@ -37,6 +37,7 @@ public final class AlertState {
     private long resolvedAt;
     private long keepFiringSince;
     private double value;
+    private long lastSentAt;
 
     Alert(Labels labels, Map<String, String> annotations, long activeAt, double value) {
       this.labels = labels;
@@ -72,6 +73,24 @@ public final class AlertState {
     public double value() {
       return value;
     }
+
+    /**
+     * Whether it should go to Alertmanager now (Prometheus's rule): never while pending; at once
+     * when it resolved since the last send; otherwise once every {@code resendDelay}.
+     */
+    public boolean needsSending(long now, long resendDelayMillis) {
+      if (state == State.PENDING) {
+        return false;
+      }
+      if (resolvedAt > lastSentAt) {
+        return true;
+      }
+      return lastSentAt + resendDelayMillis < now;
+    }
+
+    public void sentAt(long time) {
+      lastSentAt = time;
+    }
   }
 
   private final Rule.Alerting rule;
@@ -95,11 +114,17 @@ public final class AlertState {
           new Templates.Data(Map.copyOf(labels), s.value(), tenant.apply(s.labels()));
       rule.labels().forEach((k, v) -> labels.put(k, Templates.expand(v, data)));
       labels.put("alertname", rule.name());
+      if (rule.risk() != null) {
+        labels.putIfAbsent("risk", rule.risk().key());
+      }
       Labels lbs = Labels.of(labels);
       Map<String, String> annotations = new TreeMap<>();
       Templates.Data withRuleLabels =
           new Templates.Data(Map.copyOf(labels), s.value(), data.tenant());
       rule.annotations().forEach((k, v) -> annotations.put(k, Templates.expand(v, withRuleLabels)));
+      if (!rule.impact().isEmpty()) {
+        annotations.putIfAbsent("impact", Templates.expand(rule.impact(), withRuleLabels));
+      }
       if (current.put(lbs, new Alert(lbs, annotations, time, s.value())) != null) {
         throw new IllegalStateException(
             "vector contains metrics with the same labelset after applying alert labels");

@@ -1,0 +1,160 @@
+package io.tillwatch.alerting;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.tillwatch.model.Labels;
+import io.tillwatch.promql.Parser;
+import io.tillwatch.promql.Value;
+import io.tillwatch.rules.AlertState;
+import io.tillwatch.rules.Rule;
+import io.tillwatch.sandbox.AlertmanagerServer;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** Delivery to the real Prometheus Alertmanager (Debian's), on free ports. */
+class AlertmanagerIT {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final Duration EVAL = Duration.ofSeconds(15);
+
+  private static final Rule.Alerting RULE =
+      new Rule.Alerting(
+          "StockSyncStalled",
+          "tillwatch_odoo_queue_oldest_age_seconds > 600",
+          Parser.parse("tillwatch_odoo_queue_oldest_age_seconds > 600"),
+          Duration.ZERO,
+          Duration.ZERO,
+          Map.of("severity", "page"),
+          Map.of(
+              "summary",
+                  "Stock sync of {{ $labels.tenant }} is {{ $value | humanizeDuration }} behind",
+              "runbook_url", "https://runbooks.example/stock-sync"),
+          Rule.Risk.INVENTORY_ACCURACY,
+          "Stores may sell items that are no longer in stock.",
+          Rule.During.ALWAYS,
+          Map.of());
+
+  private static List<Value.Sample> stalled(String... tenants) {
+    List<Value.Sample> out = new ArrayList<>();
+    for (String t : tenants) {
+      out.add(
+          new Value.Sample(
+              Labels.of(
+                  "__name__",
+                  "tillwatch_odoo_queue_oldest_age_seconds",
+                  "tenant",
+                  t,
+                  "channel",
+                  "root.stock"),
+              1800,
+              0));
+    }
+    return out;
+  }
+
+  /** Our alerts Alertmanager holds as active: tenant → the alert's JSON. */
+  private static Map<String, JsonNode> held(AlertmanagerServer am) throws Exception {
+    Map<String, JsonNode> out = new java.util.TreeMap<>();
+    for (JsonNode a : JSON.readTree(am.alerts())) {
+      if (a.path("labels").path("alertname").asText().equals("StockSyncStalled")
+          && a.path("status").path("state").asText().equals("active")) {
+        out.put(a.path("labels").path("tenant").asText(), a);
+      }
+    }
+    return out;
+  }
+
+  private static void evaluate(
+      AlertState state, AlertDelivery delivery, Alertmanagers ams, List<Value.Sample> result) {
+    long now = System.currentTimeMillis();
+    state.update(result, now, l -> Map.of());
+    ams.send(delivery.due(state, now, EVAL));
+  }
+
+  @Test
+  @Timeout(120)
+  void aFiringAlertArrivesWithItsBusinessFieldsAndResolves() throws Exception {
+    try (AlertmanagerServer am = AlertmanagerServer.start();
+        Alertmanagers ams = new Alertmanagers(List.of(am.url()), 1000, new SimpleMeterRegistry())) {
+      AlertState state = new AlertState(RULE);
+      AlertDelivery delivery =
+          new AlertDelivery(
+              Duration.ofMinutes(1),
+              "http://collector:4318",
+              "https://grafana/d/tenant?var-tenant=");
+      evaluate(state, delivery, ams, stalled("acme"));
+      await().atMost(Duration.ofSeconds(30)).until(() -> held(am).containsKey("acme"));
+      JsonNode a = held(am).get("acme");
+      assertThat(a.path("labels").path("severity").asText()).isEqualTo("page");
+      assertThat(a.path("labels").path("risk").asText()).isEqualTo("inventory_accuracy");
+      assertThat(a.path("labels").path("channel").asText()).isEqualTo("root.stock");
+      assertThat(a.path("annotations").path("summary").asText())
+          .isEqualTo("Stock sync of acme is 30m 0s behind");
+      assertThat(a.path("annotations").path("impact").asText()).startsWith("Stores may sell");
+      assertThat(a.path("annotations").path("runbook_url").asText())
+          .isEqualTo("https://runbooks.example/stock-sync");
+      assertThat(a.path("annotations").path("dashboard").asText())
+          .isEqualTo("https://grafana/d/tenant?var-tenant=acme");
+      assertThat(a.path("generatorURL").asText())
+          .startsWith("http://collector:4318/graph?g0.expr=");
+      // a second evaluation within the resend delay sends nothing
+      long now = System.currentTimeMillis();
+      state.update(stalled("acme"), now, l -> Map.of());
+      assertThat(delivery.due(state, now, EVAL)).isEmpty();
+      // the condition clears: the resolution is sent at once and Alertmanager no longer holds it
+      evaluate(state, delivery, ams, List.of());
+      await().atMost(Duration.ofSeconds(30)).until(() -> held(am).isEmpty());
+    }
+  }
+
+  @Test
+  @Timeout(300)
+  void alertsFiredWhileAlertmanagerIsDownForTwoMinutesArriveWhenItReturns() throws Exception {
+    try (AlertmanagerServer am = AlertmanagerServer.start();
+        Alertmanagers ams = new Alertmanagers(List.of(am.url()), 1000, new SimpleMeterRegistry())) {
+      AlertState state = new AlertState(RULE);
+      AlertDelivery delivery =
+          new AlertDelivery(Duration.ofMinutes(1), "http://collector:4318", "");
+      am.stopProcess();
+      long down = System.currentTimeMillis();
+      evaluate(state, delivery, ams, stalled("acme"));
+      Thread.sleep(60_000);
+      evaluate(state, delivery, ams, stalled("acme", "globex")); // globex fires a minute later
+      assertThat(ams.queued()).isGreaterThanOrEqualTo(2);
+      Thread.sleep(Math.max(0, down + 120_000 - System.currentTimeMillis()));
+      am.startProcess();
+      await()
+          .atMost(Duration.ofSeconds(60))
+          .untilAsserted(() -> assertThat(held(am).keySet()).containsExactly("acme", "globex"));
+      assertThat(ams.queued()).isZero();
+    }
+  }
+
+  @Test
+  @Timeout(120)
+  void everyAlertmanagerGetsEveryAlert() throws Exception {
+    try (AlertmanagerServer one = AlertmanagerServer.start();
+        AlertmanagerServer two = AlertmanagerServer.start();
+        Alertmanagers ams =
+            new Alertmanagers(List.of(one.url(), two.url()), 1000, new SimpleMeterRegistry())) {
+      AlertState state = new AlertState(RULE);
+      AlertDelivery delivery =
+          new AlertDelivery(Duration.ofMinutes(1), "http://collector:4318", "");
+      evaluate(state, delivery, ams, stalled("acme", "globex", "initech"));
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .untilAsserted(
+              () -> {
+                assertThat(held(one).keySet()).containsExactly("acme", "globex", "initech");
+                assertThat(held(two).keySet()).containsExactly("acme", "globex", "initech");
+              });
+    }
+  }
+}
