@@ -2,6 +2,9 @@ package io.tillwatch.collector;
 
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.tillwatch.alerting.AlertDelivery;
+import io.tillwatch.alerting.Alertmanagers;
+import io.tillwatch.collector.config.AlertingConfig;
 import io.tillwatch.collector.config.CollectorConfig;
 import io.tillwatch.collector.head.Head;
 import io.tillwatch.collector.ingest.DeltaAccumulator;
@@ -12,6 +15,8 @@ import io.tillwatch.collector.query.QueryApi;
 import io.tillwatch.collector.rules.RuleEngine;
 import io.tillwatch.collector.store.PgStore;
 import io.tillwatch.model.Secret;
+import io.tillwatch.rules.AlertState;
+import io.tillwatch.rules.Rule;
 import io.tillwatch.rules.RuleGroup;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
@@ -137,13 +142,28 @@ public final class Collector implements AutoCloseable {
     }
     Collector c = new Collector(vertx, store, head, queue, meters, server, loaded, headWriter);
     c.rules = rules;
+    // alerts go on where they were: firing ones keep firing, pending ones keep their start
+    for (RuleEngine.GroupState g : rules.groups()) {
+      for (Rule r : g.group().rules()) {
+        if (r instanceof Rule.Alerting a) {
+          g.alerts(a).restore(store.loadAlerts(g.group().name(), a.name()));
+        }
+      }
+    }
+    AlertingConfig alerting = config.alerting();
+    c.alertmanagers =
+        alerting.alertmanagers().isEmpty()
+            ? null
+            : new Alertmanagers(alerting.alertmanagers(), alerting.queueCapacity(), meters);
+    c.delivery =
+        new AlertDelivery(alerting.resendDelay(), alerting.externalUrl(), alerting.dashboardUrl());
     for (RuleEngine.GroupState g : rules.groups()) {
       vertx.setPeriodic(
           g.interval().toMillis(),
           id ->
               vertx.executeBlocking(
                   () -> {
-                    rules.evaluate(g, System.currentTimeMillis());
+                    c.evaluate(g, System.currentTimeMillis());
                     return null;
                   },
                   false));
@@ -196,6 +216,31 @@ public final class Collector implements AutoCloseable {
   }
 
   private RuleEngine rules;
+  private Alertmanagers alertmanagers; // null: no Alertmanager configured
+  private AlertDelivery delivery;
+
+  /**
+   * One evaluation of a group: rules, then the alert state saved (a restart takes it up) and the
+   * alerts due sent to every Alertmanager. Blocking.
+   */
+  public void evaluate(RuleEngine.GroupState g, long time) {
+    rules.evaluate(g, time);
+    synchronized (g) {
+      for (Rule r : g.group().rules()) {
+        if (r instanceof Rule.Alerting a) {
+          AlertState state = g.alerts(a);
+          if (alertmanagers != null) {
+            alertmanagers.send(delivery.due(state, time, g.interval()));
+          }
+          try {
+            store.saveAlerts(g.group().name(), a.name(), state.save());
+          } catch (SQLException e) {
+            LOG.log(System.Logger.Level.WARNING, "cannot save alert state: " + e.getMessage());
+          }
+        }
+      }
+    }
+  }
 
   /** The rule engine (groups, alert state). */
   public RuleEngine rules() {
@@ -239,6 +284,9 @@ public final class Collector implements AutoCloseable {
       Thread.currentThread().interrupt();
     }
     headWriter.shutdown();
+    if (alertmanagers != null) {
+      alertmanagers.close();
+    }
     store.close();
     meters.close();
     vertx.close();

@@ -91,6 +91,61 @@ public final class AlertState {
     public void sentAt(long time) {
       lastSentAt = time;
     }
+
+    public long lastSentAt() {
+      return lastSentAt;
+    }
+
+    public long keepFiringSince() {
+      return keepFiringSince;
+    }
+  }
+
+  /** An alert as it was saved, to take up again after a restart. */
+  public record Saved(
+      Labels labels,
+      Map<String, String> annotations,
+      State state,
+      long activeAt,
+      long firedAt,
+      long resolvedAt,
+      long keepFiringSince,
+      double value,
+      long lastSentAt) {}
+
+  /** What to save of every alert kept. */
+  public List<Saved> save() {
+    List<Saved> out = new ArrayList<>();
+    for (Alert a : active.values()) {
+      out.add(
+          new Saved(
+              a.labels,
+              a.annotations,
+              a.state,
+              a.activeAt,
+              a.firedAt,
+              a.resolvedAt,
+              a.keepFiringSince,
+              a.value,
+              a.lastSentAt));
+    }
+    return out;
+  }
+
+  /**
+   * Takes up saved alerts: a firing one goes on firing (no new {@code for} wait, no resolve in
+   * between), a pending one keeps its start, so {@code for} counts from when it began.
+   */
+  public void restore(List<Saved> saved) {
+    for (Saved s : saved) {
+      Alert a = new Alert(s.labels(), s.annotations(), s.activeAt(), s.value());
+      a.state = s.state();
+      a.firedAt = s.firedAt();
+      a.resolvedAt = s.resolvedAt();
+      a.keepFiringSince = s.keepFiringSince();
+      a.lastSentAt = s.lastSentAt();
+      active.put(a.labels, a);
+    }
   }
 
   private final Rule.Alerting rule;

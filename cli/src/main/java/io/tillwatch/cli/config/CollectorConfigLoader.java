@@ -1,5 +1,6 @@
 package io.tillwatch.cli.config;
 
+import io.tillwatch.collector.config.AlertingConfig;
 import io.tillwatch.collector.config.CollectorConfig;
 import io.tillwatch.collector.config.StorageConfig;
 import io.tillwatch.collector.config.TokenGrant;
@@ -28,7 +29,10 @@ public final class CollectorConfigLoader {
           "tokens",
           "max_queued_samples",
           "rule_files",
-          "evaluation_interval");
+          "evaluation_interval",
+          "alerting");
+  private static final Set<String> ALERTING =
+      Set.of("alertmanagers", "resend_delay", "external_url", "dashboard_url", "queue_capacity");
   private static final Set<String> STORAGE =
       Set.of("url", "user", "password", "retention", "data_dir");
   private static final Set<String> TOKEN = Set.of("token", "tenants");
@@ -78,12 +82,37 @@ public final class CollectorConfigLoader {
         m.optional("evaluation_interval")
             .map(this::positive)
             .orElse(CollectorConfig.DEFAULT_EVALUATION_INTERVAL);
+    AlertingConfig alerting =
+        m.optional("alerting").map(this::alerting).orElse(AlertingConfig.NONE);
     try {
       return new CollectorConfig(
-          listen, storage, head, tokens, maxQueued, ruleFiles, evaluationInterval);
+          listen, storage, head, tokens, maxQueued, ruleFiles, evaluationInterval, alerting);
     } catch (IllegalArgumentException e) {
       throw m.node().error(e.getMessage());
     }
+  }
+
+  private AlertingConfig alerting(YamlNode node) {
+    YamlNode.Mapping m = node.mapping(ALERTING);
+    List<java.net.URI> urls = new ArrayList<>();
+    for (YamlNode u : m.optional("alertmanagers").map(YamlNode::list).orElse(List.of())) {
+      urls.add(
+          u.convert(
+              s -> {
+                java.net.URI uri = java.net.URI.create(interpolation.expand(s));
+                if (!"http".equals(uri.getScheme()) && !"https".equals(uri.getScheme())) {
+                  throw new IllegalArgumentException(
+                      "an Alertmanager URL is http:// or https://, got " + uri);
+                }
+                return uri;
+              }));
+    }
+    return new AlertingConfig(
+        urls,
+        m.optional("resend_delay").map(this::positive).orElse(Duration.ofMinutes(1)),
+        m.optional("external_url").map(YamlNode::string).orElse(""),
+        m.optional("dashboard_url").map(YamlNode::string).orElse(""),
+        m.optional("queue_capacity").map(n -> n.convert(Integer::parseInt)).orElse(10_000));
   }
 
   private StorageConfig storage(YamlNode node, Path base) {

@@ -15,6 +15,7 @@ import java.util.Objects;
  * @param maxQueuedSamples samples waiting to be written before ingest answers 429
  * @param ruleFiles rule files (read by the caller) evaluated over the head
  * @param evaluationInterval the interval of rule groups that set none
+ * @param alerting where alerts are delivered
  */
 public record CollectorConfig(
     HostPort listen,
@@ -23,7 +24,8 @@ public record CollectorConfig(
     List<TokenGrant> tokens,
     int maxQueuedSamples,
     List<java.nio.file.Path> ruleFiles,
-    Duration evaluationInterval) {
+    Duration evaluationInterval,
+    AlertingConfig alerting) {
   /** The default listen address: OTLP/HTTP's port on loopback. */
   public static final HostPort DEFAULT_LISTEN = new HostPort("127.0.0.1", 4318);
 
@@ -40,11 +42,20 @@ public record CollectorConfig(
       Duration head,
       List<TokenGrant> tokens,
       int maxQueuedSamples) {
-    this(listen, storage, head, tokens, maxQueuedSamples, List.of(), DEFAULT_EVALUATION_INTERVAL);
+    this(
+        listen,
+        storage,
+        head,
+        tokens,
+        maxQueuedSamples,
+        List.of(),
+        DEFAULT_EVALUATION_INTERVAL,
+        AlertingConfig.NONE);
   }
 
   public CollectorConfig {
     ruleFiles = List.copyOf(ruleFiles);
+    Objects.requireNonNull(alerting, "alerting");
     Objects.requireNonNull(evaluationInterval, "evaluationInterval");
     Objects.requireNonNull(listen, "listen");
     Objects.requireNonNull(storage, "storage");

@@ -13,7 +13,7 @@ import java.time.Duration;
  */
 final class Migrations {
   /** The newest schema version. */
-  static final int LATEST = 1;
+  static final int LATEST = 2;
 
   private static final long LOCK = 0x74696c6c77617463L; // "tillwatc"
 
@@ -99,6 +99,25 @@ final class Migrations {
           s.execute("CREATE INDEX series_labels ON series USING gin (labels jsonb_path_ops)");
         }
         layout.create(c, retention);
+      }
+      case 2 -> {
+        try (Statement s = c.createStatement()) {
+          // alert state, so that a restarted collector keeps firing alerts firing
+          s.execute(
+              "CREATE TABLE alert_state ("
+                  + " rule_group text NOT NULL,"
+                  + " alertname text NOT NULL,"
+                  + " labels jsonb NOT NULL,"
+                  + " annotations jsonb NOT NULL,"
+                  + " state text NOT NULL,"
+                  + " active_at bigint NOT NULL,"
+                  + " fired_at bigint NOT NULL,"
+                  + " resolved_at bigint NOT NULL,"
+                  + " keep_firing_since bigint NOT NULL,"
+                  + " value double precision NOT NULL,"
+                  + " last_sent_at bigint NOT NULL)");
+          s.execute("CREATE INDEX alert_state_rule ON alert_state (rule_group, alertname)");
+        }
       }
       default -> throw new IllegalStateException("no migration step " + version);
     }

@@ -4,6 +4,7 @@ import io.tillwatch.collector.ingest.SampleBatch;
 import io.tillwatch.model.Labels;
 import io.tillwatch.model.Secret;
 import io.tillwatch.model.Series;
+import io.tillwatch.rules.AlertState;
 import io.vertx.core.json.JsonObject;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -246,6 +247,75 @@ public final class PgStore implements AutoCloseable {
       c.commit();
     }
     return n;
+  }
+
+  /** Replaces the saved alerts of one alerting rule, in one transaction. */
+  public void saveAlerts(String group, String alertname, List<AlertState.Saved> alerts)
+      throws SQLException {
+    try (Connection c = connect()) {
+      c.setAutoCommit(false);
+      try (PreparedStatement del =
+          c.prepareStatement("DELETE FROM alert_state WHERE rule_group = ? AND alertname = ?")) {
+        del.setString(1, group);
+        del.setString(2, alertname);
+        del.executeUpdate();
+      }
+      try (PreparedStatement ins =
+          c.prepareStatement(
+              "INSERT INTO alert_state (rule_group, alertname, labels, annotations, state,"
+                  + " active_at, fired_at, resolved_at, keep_firing_since, value, last_sent_at)"
+                  + " VALUES (?, ?, ?::jsonb, ?::jsonb, ?, ?, ?, ?, ?, ?, ?)")) {
+        for (AlertState.Saved a : alerts) {
+          ins.setString(1, group);
+          ins.setString(2, alertname);
+          ins.setString(3, new JsonObject(new HashMap<>(a.labels().asMap())).encode());
+          ins.setString(4, new JsonObject(new HashMap<>(a.annotations())).encode());
+          ins.setString(5, a.state().name());
+          ins.setLong(6, a.activeAt());
+          ins.setLong(7, a.firedAt());
+          ins.setLong(8, a.resolvedAt());
+          ins.setLong(9, a.keepFiringSince());
+          ins.setDouble(10, a.value());
+          ins.setLong(11, a.lastSentAt());
+          ins.addBatch();
+        }
+        ins.executeBatch();
+      }
+      c.commit();
+    }
+  }
+
+  /** The saved alerts of one alerting rule. */
+  public List<AlertState.Saved> loadAlerts(String group, String alertname) throws SQLException {
+    List<AlertState.Saved> out = new ArrayList<>();
+    try (Connection c = connect();
+        PreparedStatement ps =
+            c.prepareStatement(
+                "SELECT labels::text, annotations::text, state, active_at, fired_at, resolved_at,"
+                    + " keep_firing_since, value, last_sent_at FROM alert_state"
+                    + " WHERE rule_group = ? AND alertname = ?")) {
+      ps.setString(1, group);
+      ps.setString(2, alertname);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          Map<String, String> annotations = new HashMap<>();
+          new JsonObject(rs.getString(2))
+              .forEach(e -> annotations.put(e.getKey(), String.valueOf(e.getValue())));
+          out.add(
+              new AlertState.Saved(
+                  labels(rs.getString(1)),
+                  annotations,
+                  AlertState.State.valueOf(rs.getString(3)),
+                  rs.getLong(4),
+                  rs.getLong(5),
+                  rs.getLong(6),
+                  rs.getLong(7),
+                  rs.getDouble(8),
+                  rs.getLong(9)));
+        }
+      }
+    }
+    return out;
   }
 
   /** How many series and samples are stored. */
