@@ -1,0 +1,87 @@
+package io.tillwatch.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.tillwatch.cli.config.RuleFileLoader;
+import io.tillwatch.cli.config.RuleTestFileLoader;
+import io.tillwatch.rules.Rule;
+import io.tillwatch.rules.RuleGroup;
+import io.tillwatch.rules.RuleTests;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The built-in rule pack: every alert has its business fields and a runbook; its unit tests pass in
+ * tillwatch, and its plain part (the business fields taken out) passes {@code promtool check rules}
+ * and the same tests in {@code promtool test rules}.
+ */
+class RulePackIT {
+  private static final Path PACK = Path.of("..", "rules", "packs", "tillwatch.yml");
+  private static final Path TESTS = Path.of("..", "rules", "packs", "tillwatch.test.yml");
+
+  @TempDir Path dir;
+
+  @Test
+  void everyAlertHasRiskImpactAndARunbookThatExists() throws Exception {
+    List<RuleGroup> groups = new RuleFileLoader().load(PACK);
+    String runbooks = Files.readString(Path.of("..", "docs", "runbooks.md"));
+    int alerts = 0;
+    for (RuleGroup g : groups) {
+      for (Rule r : g.rules()) {
+        if (r instanceof Rule.Alerting a) {
+          alerts++;
+          assertThat(a.risk()).as(a.name()).isNotNull();
+          assertThat(a.impact()).as(a.name()).isNotBlank();
+          assertThat(a.labels()).as(a.name()).containsKey("severity");
+          assertThat(a.annotations().get("runbook_url"))
+              .as(a.name())
+              .isEqualTo("docs/runbooks.md#" + a.name().toLowerCase());
+          assertThat(runbooks).as(a.name()).contains("## " + a.name() + "\n");
+        }
+      }
+    }
+    assertThat(alerts).isGreaterThanOrEqualTo(15);
+  }
+
+  @Test
+  void theUnitTestsPassInTillwatchAndThePlainPartInPromtool() throws Exception {
+    assertThat(RuleTests.run(new RuleTestFileLoader().load(TESTS))).isEmpty();
+    Path plain = dir.resolve("plain.yml");
+    Files.writeString(plain, withoutBusinessFields(Files.readString(PACK)));
+    Path plainTests = dir.resolve("plain.test.yml");
+    Files.writeString(
+        plainTests,
+        withoutBusinessFields(Files.readString(TESTS))
+            .replace("rule_files: [tillwatch.yml]", "rule_files: [plain.yml]"));
+    assertThat(promtool("check", "rules", plain.toString())).isZero();
+    assertThat(promtool("test", "rules", plainTests.toString())).isZero();
+    // and tillwatch agrees on the plain part too
+    assertThat(RuleTests.run(new RuleTestFileLoader().load(plainTests))).isEmpty();
+  }
+
+  /** Drops the lines of the business fields (each on its own line in the pack and its tests). */
+  private static String withoutBusinessFields(String yaml) {
+    return yaml.lines()
+            .filter(l -> !l.matches("\\s+(risk|impact|during|tenants):.*"))
+            .collect(Collectors.joining("\n"))
+        + "\n";
+  }
+
+  private int promtool(String... args) throws Exception {
+    List<String> cmd = new java.util.ArrayList<>(List.of("promtool"));
+    cmd.addAll(List.of(args));
+    Process p = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    if (p.exitValue() != 0) {
+      System.err.println(out);
+    }
+    return p.exitValue();
+  }
+}
