@@ -10,6 +10,7 @@ import io.tillwatch.promql.Parser;
 import io.tillwatch.rules.Rule;
 import io.tillwatch.rules.RuleGroup;
 import io.tillwatch.sandbox.FreePorts;
+import io.tillwatch.sandbox.PrometheusServer;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
@@ -18,8 +19,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -168,10 +167,9 @@ public final class RuleEvalBenchmark {
     int minutes = args.length > 1 ? Integer.parseInt(args[1]) : 6;
     Estate estate = new Estate(tenants);
     Head head = new Head(Duration.ofHours(3));
-    Path dir = Files.createTempDirectory("tillwatch-rule-bench");
-    Path rulesFile = dir.resolve("rules.yml");
+    String rules;
     try (InputStream in = RuleEvalBenchmark.class.getResourceAsStream("/bench-rules.yml")) {
-      Files.write(rulesFile, in.readAllBytes());
+      rules = new String(in.readAllBytes(), StandardCharsets.UTF_8);
     }
     // the exposition Prometheus scrapes; each scrape moves the estate on and feeds the head
     int exporterPort = FreePorts.next();
@@ -195,36 +193,27 @@ public final class RuleEvalBenchmark {
           ex.close();
         });
     exporter.start();
-    int promPort = FreePorts.next();
-    Files.writeString(
-        dir.resolve("prometheus.yml"),
-        """
-        global:
-          scrape_interval: 15s
-          evaluation_interval: 15s
-        rule_files: [%s]
-        scrape_configs:
-          - job_name: estate
-            honor_labels: true
-            static_configs: [{targets: ['127.0.0.1:%d']}]
-        """
-            .formatted(rulesFile, exporterPort));
-    Process prometheus =
-        new ProcessBuilder(
-                "/usr/bin/prometheus",
-                "--config.file=" + dir.resolve("prometheus.yml"),
-                "--storage.tsdb.path=" + dir.resolve("tsdb"),
-                "--web.listen-address=127.0.0.1:" + promPort)
-            .redirectErrorStream(true)
-            .redirectOutput(dir.resolve("prometheus.log").toFile())
-            .start();
+    PrometheusServer prometheus =
+        PrometheusServer.start(
+            """
+            global:
+              scrape_interval: 15s
+              evaluation_interval: 15s
+            rule_files: [rules.yml]
+            scrape_configs:
+              - job_name: estate
+                honor_labels: true
+                static_configs: [{targets: ['127.0.0.1:%d']}]
+            """
+                .formatted(exporterPort),
+            Map.of("rules.yml", rules));
     try {
       long end = System.currentTimeMillis() + minutes * 60_000L;
       List<Double> promDurations = new ArrayList<>();
       HttpClient http = HttpClient.newHttpClient();
       while (System.currentTimeMillis() < end) {
         Thread.sleep(STEP);
-        Double d = promDuration(http, promPort);
+        Double d = promDuration(http, prometheus.url());
         if (d != null) {
           promDurations.add(d);
         }
@@ -272,8 +261,7 @@ public final class RuleEvalBenchmark {
           ours[ours.length / 2] / theirMedian,
           ours[ours.length / 2] * 1000 / 15_000 * 100);
     } finally {
-      prometheus.destroy();
-      prometheus.waitFor();
+      prometheus.close();
       exporter.stop(0);
     }
   }
@@ -314,12 +302,11 @@ public final class RuleEvalBenchmark {
     return new RuleGroup("tenant-pack", Duration.ofSeconds(15), rules);
   }
 
-  private static Double promDuration(HttpClient http, int port) {
+  private static Double promDuration(HttpClient http, URI prometheus) {
     try {
       String body =
           http.send(
-                  HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics"))
-                      .build(),
+                  HttpRequest.newBuilder(prometheus.resolve("/metrics")).build(),
                   HttpResponse.BodyHandlers.ofString())
               .body();
       for (String line : body.split("\n")) {

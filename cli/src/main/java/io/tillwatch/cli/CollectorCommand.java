@@ -121,6 +121,9 @@ final class CollectorCommand implements Callable<Integer> {
       CollectorConfig c, Path pgBin, boolean embedded, PrintWriter out, Map<String, Tenant> tenants)
       throws Exception {
     List<RuleGroup> groups = new ArrayList<>();
+    if (c.builtinRulePack()) {
+      groups.addAll(new RuleFileLoader().loadBuiltin());
+    }
     for (Path f : c.ruleFiles()) {
       groups.addAll(new RuleFileLoader().load(f));
     }

@@ -22,9 +22,9 @@ import io.tillwatch.model.Tier;
 import io.tillwatch.sandbox.OdooDatabase;
 import io.tillwatch.sandbox.PgBackRestStanza;
 import io.tillwatch.sandbox.PostgresServer;
+import io.tillwatch.sandbox.Processes;
 import io.tillwatch.sandbox.RedisServer;
 import io.tillwatch.sandbox.ReplicatedPostgres;
-import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.URI;
 import java.nio.file.Files;
@@ -33,7 +33,6 @@ import java.time.Duration;
 import java.time.ZoneId;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.Deque;
 import java.util.List;
 import java.util.Optional;
@@ -41,7 +40,6 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -186,7 +184,7 @@ final class DemoCommand implements Callable<Integer> {
               "tillwatch-demo-",
               java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
                   java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x")));
-      sandbox.push(() -> deleteTree(demoDir));
+      sandbox.push(() -> Processes.deleteTree(demoDir));
       String token = UUID.randomUUID().toString();
       CollectorConfig collectorConfig =
           new CollectorConfig(
@@ -268,14 +266,6 @@ final class DemoCommand implements Callable<Integer> {
         Duration.ofSeconds(40),
         Optional.ofNullable(runFor).map(Durations::parse));
     return 0;
-  }
-
-  private static void deleteTree(Path dir) throws IOException {
-    try (Stream<Path> paths = Files.walk(dir)) {
-      for (Path p : (Iterable<Path>) paths.sorted(Comparator.reverseOrder())::iterator) {
-        Files.deleteIfExists(p);
-      }
-    }
   }
 
   private static void closeAll(Deque<AutoCloseable> resources) {

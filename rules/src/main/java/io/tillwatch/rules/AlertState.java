@@ -258,6 +258,23 @@ public final class AlertState {
     return out;
   }
 
+  /**
+   * {@code ALERTS_FOR_STATE{alertname, ...}} of pending and firing alerts: the Unix second the
+   * alert became active, which Prometheus keeps to restore {@code for} after a restart.
+   */
+  public List<Value.Sample> forStateSeries(long time) {
+    List<Value.Sample> out = new ArrayList<>();
+    for (Alert a : active.values()) {
+      if (a.state == State.INACTIVE) {
+        continue;
+      }
+      Map<String, String> m = new HashMap<>(a.labels.asMap());
+      m.put("__name__", "ALERTS_FOR_STATE");
+      out.add(new Value.Sample(Labels.of(m), a.activeAt / 1000.0, time));
+    }
+    return out;
+  }
+
   public Rule.Alerting rule() {
     return rule;
   }

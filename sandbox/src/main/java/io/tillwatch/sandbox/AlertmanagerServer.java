@@ -9,7 +9,6 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.concurrent.TimeUnit;
 
 /**
  * A real Prometheus Alertmanager (Debian's {@code prometheus-alertmanager}) on a free loopback
@@ -73,40 +72,18 @@ public final class AlertmanagerServer implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot start " + BINARY, e);
     }
-    HttpClient http = HttpClient.newHttpClient();
-    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-    while (System.nanoTime() < deadline) {
-      try {
-        HttpResponse<Void> r =
-            http.send(
-                HttpRequest.newBuilder(url().resolve("/-/ready")).build(),
-                HttpResponse.BodyHandlers.discarding());
-        if (r.statusCode() == 200) {
-          return;
-        }
-      } catch (IOException notYet) {
-        // starting
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IllegalStateException(e);
-      }
-      sleep(100);
-    }
-    throw new IllegalStateException(
-        "Alertmanager did not start:\n" + Processes.read(dir.resolve("alertmanager.log")));
+    Processes.awaitReady(
+        url().resolve("/-/ready"),
+        process,
+        Duration.ofSeconds(30),
+        "Alertmanager",
+        () -> Processes.read(dir.resolve("alertmanager.log")));
   }
 
   /** Stops the process (the port stays reserved for a restart). */
   public void stopProcess() {
     if (process != null) {
-      process.destroy();
-      try {
-        if (!process.waitFor(30, TimeUnit.SECONDS)) {
-          process.destroyForcibly();
-        }
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
+      Processes.stop(process, Duration.ofSeconds(30));
       process = null;
     }
   }

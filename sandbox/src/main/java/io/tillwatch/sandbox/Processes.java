@@ -16,7 +16,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /** Runs the machine's server binaries, as an unprivileged user when this JVM runs as root. */
-final class Processes {
+public final class Processes {
+
   /**
    * The user to run PostgreSQL as when we are root (it refuses to run as root): {@code postgres}
    * (Debian's package creates it), else {@code nobody}.
@@ -108,7 +109,7 @@ final class Processes {
   }
 
   /** Deletes a directory tree; quietly ignores what is already gone. */
-  static void deleteTree(Path dir) {
+  public static void deleteTree(Path dir) {
     if (dir == null || !Files.exists(dir)) {
       return;
     }
@@ -118,6 +119,58 @@ final class Processes {
       }
     } catch (IOException e) {
       throw new UncheckedIOException("cannot delete " + dir, e);
+    }
+  }
+
+  /**
+   * Waits until {@code ready} answers 200 (a server's readiness endpoint).
+   *
+   * @throws IllegalStateException with {@code log}'s text when it does not within {@code timeout}
+   *     or the process ends first
+   */
+  static void awaitReady(
+      java.net.URI ready,
+      Process process,
+      Duration timeout,
+      String what,
+      java.util.function.Supplier<String> log) {
+    java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (System.nanoTime() < deadline && process.isAlive()) {
+      try {
+        java.net.http.HttpResponse<Void> r =
+            http.send(
+                java.net.http.HttpRequest.newBuilder(ready).build(),
+                java.net.http.HttpResponse.BodyHandlers.discarding());
+        if (r.statusCode() == 200) {
+          return;
+        }
+      } catch (IOException notYet) {
+        // starting
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException(e);
+      }
+      try {
+        Thread.sleep(100);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException(e);
+      }
+    }
+    throw new IllegalStateException(what + " did not start:\n" + log.get());
+  }
+
+  /** Stops a process: SIGTERM, then SIGKILL if it is still there after {@code grace}. */
+  static void stop(Process process, Duration grace) {
+    process.destroy();
+    try {
+      if (!process.waitFor(grace.toMillis(), TimeUnit.MILLISECONDS)) {
+        process.destroyForcibly();
+        process.waitFor(10, TimeUnit.SECONDS);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
   }
 }

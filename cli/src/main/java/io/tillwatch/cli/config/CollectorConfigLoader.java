@@ -29,6 +29,7 @@ public final class CollectorConfigLoader {
           "tokens",
           "max_queued_samples",
           "rule_files",
+          "builtin_rule_pack",
           "evaluation_interval",
           "alerting");
   private static final Set<String> ALERTING =
@@ -78,6 +79,7 @@ public final class CollectorConfigLoader {
       }
       ruleFiles.add(p);
     }
+    boolean builtinRulePack = m.optional("builtin_rule_pack").map(YamlNode::bool).orElse(true);
     Duration evaluationInterval =
         m.optional("evaluation_interval")
             .map(this::positive)
@@ -86,7 +88,15 @@ public final class CollectorConfigLoader {
         m.optional("alerting").map(this::alerting).orElse(AlertingConfig.NONE);
     try {
       return new CollectorConfig(
-          listen, storage, head, tokens, maxQueued, ruleFiles, evaluationInterval, alerting);
+          listen,
+          storage,
+          head,
+          tokens,
+          maxQueued,
+          ruleFiles,
+          builtinRulePack,
+          evaluationInterval,
+          alerting);
     } catch (IllegalArgumentException e) {
       throw m.node().error(e.getMessage());
     }

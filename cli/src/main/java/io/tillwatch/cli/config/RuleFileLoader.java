@@ -7,6 +7,7 @@ import io.tillwatch.promql.Parser;
 import io.tillwatch.promql.PromqlException;
 import io.tillwatch.rules.Rule;
 import io.tillwatch.rules.RuleGroup;
+import io.tillwatch.rules.RulePacks;
 import io.tillwatch.rules.Templates;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -46,7 +47,21 @@ public final class RuleFileLoader {
 
   /** The groups of one file. */
   public List<RuleGroup> load(Path file) {
-    YamlNode.Mapping root = YamlNode.parse(file, none).mapping(ROOT);
+    return groups(YamlNode.parse(file, none));
+  }
+
+  /** The groups of the built-in rule pack ({@link RulePacks#builtin()}). */
+  public List<RuleGroup> loadBuiltin() {
+    return load(Path.of(RulePacks.BUILTIN_NAME), RulePacks.builtin());
+  }
+
+  /** The groups of rule-file text; {@code name} names it in errors. */
+  public List<RuleGroup> load(Path name, String text) {
+    return groups(YamlNode.parse(name, text, none));
+  }
+
+  private List<RuleGroup> groups(YamlNode file) {
+    YamlNode.Mapping root = file.mapping(ROOT);
     List<RuleGroup> groups = new ArrayList<>();
     Set<String> names = new HashSet<>();
     for (YamlNode g : root.required("groups").list()) {

@@ -49,6 +49,14 @@ public final class YamlNode {
     } catch (IOException e) {
       throw new ConfigException(file, 1, 1, "", "cannot read the file: " + e.getMessage());
     }
+    return parse(file, text, interpolation);
+  }
+
+  /**
+   * Parses text into its root node; {@code file} names it in errors (a path, or e.g. {@code
+   * builtin:tillwatch.yml} for text shipped inside tillwatch).
+   */
+  public static YamlNode parse(Path file, String text, Interpolation interpolation) {
     LoadSettings settings = LoadSettings.builder().setLabel(file.toString()).build();
     try {
       Optional<Node> root = new Compose(settings).composeString(text);

@@ -89,6 +89,22 @@ class CollectorConfigLoaderTest {
     assertThat(c.storage().url()).isEmpty();
     assertThat(c.storage().dataDir()).isEqualTo(dir.toAbsolutePath().resolve("data"));
     assertThat(c.listen()).isEqualTo(CollectorConfig.DEFAULT_LISTEN);
+    assertThat(c.builtinRulePack()).isTrue(); // the built-in pack is on unless turned off
+  }
+
+  @Test
+  void theBuiltinRulePackCanBeTurnedOff() throws IOException {
+    CollectorConfig c =
+        load(
+            """
+            collector:
+              tokens:
+                - token: abc
+                  tenants: [acme]
+              builtin_rule_pack: false
+            """,
+            Map.of());
+    assertThat(c.builtinRulePack()).isFalse();
   }
 
   @Test

@@ -14,6 +14,7 @@ import java.util.Objects;
  * @param tokens who may write and read which tenants
  * @param maxQueuedSamples samples waiting to be written before ingest answers 429
  * @param ruleFiles rule files (read by the caller) evaluated over the head
+ * @param builtinRulePack whether the built-in rule pack is evaluated too (the default)
  * @param evaluationInterval the interval of rule groups that set none
  * @param alerting where alerts are delivered
  */
@@ -24,6 +25,7 @@ public record CollectorConfig(
     List<TokenGrant> tokens,
     int maxQueuedSamples,
     List<java.nio.file.Path> ruleFiles,
+    boolean builtinRulePack,
     Duration evaluationInterval,
     AlertingConfig alerting) {
   /** The default listen address: OTLP/HTTP's port on loopback. */
@@ -35,7 +37,7 @@ public record CollectorConfig(
 
   public static final Duration DEFAULT_EVALUATION_INTERVAL = Duration.ofMinutes(1);
 
-  /** Settings without rules. */
+  /** Settings without rules (not even the built-in pack). */
   public CollectorConfig(
       HostPort listen,
       StorageConfig storage,
@@ -49,6 +51,7 @@ public record CollectorConfig(
         tokens,
         maxQueuedSamples,
         List.of(),
+        false,
         DEFAULT_EVALUATION_INTERVAL,
         AlertingConfig.NONE);
   }

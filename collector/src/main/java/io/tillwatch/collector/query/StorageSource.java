@@ -87,7 +87,9 @@ public final class StorageSource implements SeriesSource {
       Map<Long, Integer> sizes = new HashMap<>();
       try (PreparedStatement ps =
           c.prepareStatement(
-              "SELECT series_id, (extract(epoch from time) * 1000)::bigint, value FROM samples"
+              "SELECT series_id, (extract(epoch from time) * 1000)::bigint, "
+                  + PgStore.VALUE_BITS
+                  + " FROM samples"
                   + " WHERE series_id = ANY (?) AND time >= ? AND time <= ?"
                   + " ORDER BY series_id, time")) {
         Array ids = c.createArrayOf("bigint", series.keySet().toArray());
@@ -107,7 +109,7 @@ public final class StorageSource implements SeriesSource {
               values.put(id, v);
             }
             t[n] = rs.getLong(2);
-            v[n] = rs.getDouble(3);
+            v[n] = PgStore.value(rs, 3);
             sizes.put(id, n + 1);
           }
         }

@@ -8,6 +8,7 @@ import io.tillwatch.model.Labels;
 import io.tillwatch.model.Series;
 import io.tillwatch.model.Tenant;
 import io.tillwatch.promql.Evaluator;
+import io.tillwatch.promql.SeriesSource;
 import io.tillwatch.promql.Value;
 import io.tillwatch.rules.AlertScope;
 import io.tillwatch.rules.AlertState;
@@ -16,9 +17,12 @@ import io.tillwatch.rules.RuleGroup;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Predicate;
@@ -39,6 +43,7 @@ public final class RuleEngine {
     final Duration interval;
     final Map<Rule.Alerting, AlertState> alerts = new LinkedHashMap<>();
     final Map<Rule, String> lastError = new ConcurrentHashMap<>();
+    final Map<Rule.Alerting, Set<Series>> alertSeries = new HashMap<>();
     volatile long lastEvaluation;
     volatile double lastDurationSeconds;
 
@@ -135,13 +140,14 @@ public final class RuleEngine {
                 recorded.add(new Series(rec.name(), Labels.of(m)), time, s.value(), false);
               }
             }
-            case Rule.Alerting a ->
-                st.alerts
-                    .get(a)
-                    .update(
-                        AlertScope.filter(a, result, Instant.ofEpochMilli(time), tenants::get),
-                        time,
-                        l -> tenantFields(l.get("tenant")));
+            case Rule.Alerting a -> {
+              AlertState state = st.alerts.get(a);
+              state.update(
+                  AlertScope.filter(a, result, Instant.ofEpochMilli(time), tenants::get),
+                  time,
+                  l -> tenantFields(l.get("tenant")));
+              recordAlertSeries(st, state, time, recorded);
+            }
           }
           st.lastError.remove(r);
         } catch (RuntimeException e) {
@@ -165,6 +171,34 @@ public final class RuleEngine {
     }
     st.lastEvaluation = time;
     st.lastDurationSeconds = (System.nanoTime() - start) / 1e9;
+  }
+
+  /**
+   * Writes {@code ALERTS} and {@code ALERTS_FOR_STATE} of an alerting rule like Prometheus does: a
+   * sample per active alert at every evaluation, and a stale marker for a series whose alert has
+   * gone, so queries stop seeing it at once instead of after the 5-minute lookback.
+   */
+  private static void recordAlertSeries(
+      GroupState st, AlertState state, long time, SampleBatch recorded) {
+    Set<Series> now = new HashSet<>();
+    List<Value.Sample> samples = new ArrayList<>(state.alertsSeries(time));
+    samples.addAll(state.forStateSeries(time));
+    for (Value.Sample s : samples) {
+      Map<String, String> m = new TreeMap<>(s.labels().asMap());
+      String name = m.remove("__name__");
+      m.putIfAbsent("tenant", PLATFORM_TENANT);
+      Series series = new Series(name, Labels.of(m));
+      now.add(series);
+      recorded.add(series, time, s.value(), false);
+    }
+    Set<Series> before = st.alertSeries.put(state.rule(), now);
+    if (before != null) {
+      for (Series gone : before) {
+        if (!now.contains(gone)) {
+          recorded.add(gone, time, Double.longBitsToDouble(SeriesSource.STALE_NAN_BITS), false);
+        }
+      }
+    }
   }
 
   /** {@code $tenant.name} and friends for templates. */

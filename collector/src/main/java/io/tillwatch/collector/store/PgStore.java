@@ -230,7 +230,9 @@ public final class PgStore implements AutoCloseable {
       }
       try (PreparedStatement ps =
           c.prepareStatement(
-              "SELECT series_id, time, value FROM samples WHERE time > ?"
+              "SELECT series_id, time, "
+                  + VALUE_BITS
+                  + " FROM samples WHERE time > ?"
                   + " ORDER BY series_id, time")) {
         ps.setFetchSize(10_000);
         ps.setTimestamp(1, Timestamp.from(since));
@@ -238,7 +240,7 @@ public final class PgStore implements AutoCloseable {
           while (rs.next()) {
             Series s = series.get(rs.getLong(1));
             if (s != null) {
-              sink.accept(rs.getLong(1), s, rs.getTimestamp(2).getTime(), rs.getDouble(3));
+              sink.accept(rs.getLong(1), s, rs.getTimestamp(2).getTime(), value(rs, 3));
               n++;
             }
           }
@@ -247,6 +249,19 @@ public final class PgStore implements AutoCloseable {
       c.commit();
     }
     return n;
+  }
+
+  /**
+   * The select expression for a sample's value as its 8 IEEE 754 bytes: {@code float8} read as text
+   * (or as a Java double through some drivers' paths) makes every NaN the same NaN, and the stale
+   * marker is a NaN of its own. Read it with {@link #value(ResultSet, int)}.
+   */
+  public static final String VALUE_BITS = "float8send(value)";
+
+  /** A value selected as {@link #VALUE_BITS}, bit for bit. */
+  public static double value(ResultSet rs, int column) throws SQLException {
+    byte[] b = rs.getBytes(column);
+    return Double.longBitsToDouble(java.nio.ByteBuffer.wrap(b).getLong());
   }
 
   /** Replaces the saved alerts of one alerting rule, in one transaction. */

@@ -1,0 +1,90 @@
+package io.tillwatch.sandbox;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+
+/**
+ * A real Prometheus server (Debian's {@code prometheus}) on a free loopback port, with its own
+ * configuration, rule files and TSDB in a temporary directory that {@link #close()} removes.
+ */
+public final class PrometheusServer implements AutoCloseable {
+  public static final Path BINARY = Path.of("/usr/bin/prometheus");
+
+  private final Path dir;
+  private final int port;
+  private final Process process;
+
+  private PrometheusServer(Path dir, int port, Process process) {
+    this.dir = dir;
+    this.port = port;
+    this.process = process;
+  }
+
+  /**
+   * Starts Prometheus and waits until it is ready.
+   *
+   * @param config {@code prometheus.yml}; rule files it names are found next to it
+   * @param files more files for its directory (rule files), by name
+   */
+  public static PrometheusServer start(String config, Map<String, String> files) {
+    if (!Files.isExecutable(BINARY)) {
+      throw new IllegalStateException("no " + BINARY + ": install Debian's prometheus package");
+    }
+    Path dir;
+    try {
+      dir = Files.createTempDirectory("tillwatch-prometheus");
+      Files.writeString(dir.resolve("prometheus.yml"), config);
+      for (Map.Entry<String, String> f : files.entrySet()) {
+        Files.writeString(dir.resolve(f.getKey()), f.getValue());
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot prepare Prometheus", e);
+    }
+    int port = FreePorts.next();
+    Process p;
+    try {
+      p =
+          new ProcessBuilder(
+                  BINARY.toString(),
+                  "--config.file=" + dir.resolve("prometheus.yml"),
+                  "--storage.tsdb.path=" + dir.resolve("tsdb"),
+                  "--web.listen-address=127.0.0.1:" + port)
+              .directory(dir.toFile())
+              .redirectErrorStream(true)
+              .redirectOutput(dir.resolve("prometheus.log").toFile())
+              .start();
+    } catch (IOException e) {
+      Processes.deleteTree(dir);
+      throw new UncheckedIOException("cannot start " + BINARY, e);
+    }
+    PrometheusServer server = new PrometheusServer(dir, port, p);
+    try {
+      Processes.awaitReady(
+          server.url().resolve("/-/ready"), p, Duration.ofSeconds(60), "Prometheus", server::log);
+    } catch (RuntimeException e) {
+      server.close();
+      throw e;
+    }
+    return server;
+  }
+
+  public URI url() {
+    return URI.create("http://127.0.0.1:" + port);
+  }
+
+  /** What it has logged so far. */
+  public String log() {
+    return Processes.read(dir.resolve("prometheus.log"));
+  }
+
+  @Override
+  public void close() {
+    Processes.stop(process, Duration.ofSeconds(30));
+    Processes.deleteTree(dir);
+  }
+}
