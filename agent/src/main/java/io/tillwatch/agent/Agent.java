@@ -37,7 +37,12 @@ public final class Agent {
   private final MetricsServer server;
   private final PrometheusMeterRegistry meters;
   private final Pusher pusher; // null without agent.push
-  private long flushTimer = -1;
+
+  /** How long scrapes finishing together are gathered into one push batch. */
+  private static final long PUSH_LINGER_MS = 1000;
+
+  private final java.util.concurrent.atomic.AtomicBoolean flushPending =
+      new java.util.concurrent.atomic.AtomicBoolean();
   private volatile int port = -1;
 
   private Agent(EstateConfig config) {
@@ -56,7 +61,22 @@ public final class Agent {
     registry.register(new SampleSnapshots(runner::samples));
     this.pusher = config.agent().push().map(p -> new Pusher(p, meters)).orElse(null);
     if (pusher != null) {
-      runner.onScrape((time, samples) -> pusher.add(new OtlpEncoder.Scrape(time, samples)));
+      runner.onScrape(
+          (time, samples) -> {
+            pusher.add(new OtlpEncoder.Scrape(time, samples));
+            // a second after the first scrape of a round the batch goes, not at the next interval
+            if (flushPending.compareAndSet(false, true)) {
+              vertx.setTimer(
+                  PUSH_LINGER_MS,
+                  id ->
+                      vertx.executeBlocking(
+                          () -> {
+                            flushPending.set(false);
+                            return flushQuietly();
+                          },
+                          false));
+            }
+          });
     }
     this.server =
         new MetricsServer(
@@ -99,10 +119,6 @@ public final class Agent {
               port = p;
               if (pusher != null) {
                 pusher.start();
-                flushTimer =
-                    vertx.setPeriodic(
-                        config.agent().interval().toMillis(),
-                        id -> vertx.executeBlocking(() -> flushQuietly(), false));
               }
               runner.start();
             });
@@ -150,7 +166,6 @@ public final class Agent {
               if (pusher == null) {
                 return io.vertx.core.Future.succeededFuture();
               }
-              vertx.cancelTimer(flushTimer);
               return vertx.executeBlocking(
                   () -> {
                     pusher.close(); // what was scraped last goes to the buffer

@@ -11,6 +11,7 @@ import io.tillwatch.agent.config.RedisTargetConfig;
 import io.tillwatch.agent.config.TargetConfig;
 import io.tillwatch.agent.config.TenantConfig;
 import io.tillwatch.calendar.BusinessHours;
+import io.tillwatch.collector.config.AlertingConfig;
 import io.tillwatch.collector.config.CollectorConfig;
 import io.tillwatch.collector.config.StorageConfig;
 import io.tillwatch.collector.config.TokenGrant;
@@ -19,6 +20,8 @@ import io.tillwatch.model.HostPort;
 import io.tillwatch.model.Secret;
 import io.tillwatch.model.Tenant;
 import io.tillwatch.model.Tier;
+import io.tillwatch.rules.RulePacks;
+import io.tillwatch.sandbox.AlertmanagerServer;
 import io.tillwatch.sandbox.OdooDatabase;
 import io.tillwatch.sandbox.PgBackRestStanza;
 import io.tillwatch.sandbox.PostgresServer;
@@ -35,6 +38,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
@@ -55,9 +59,12 @@ import picocli.CommandLine.Spec;
     versionProvider = Version.class,
     description = {
       "Start a sandbox estate (PostgreSQL primary + streaming standby from this machine's binaries)",
-      "with a synthetic order workload, and the agent on it. Ctrl-C stops and removes everything."
+      "with a synthetic order workload, the agent on it, the collector with the built-in rule pack",
+      "and a local Alertmanager when the machine has one. Ctrl-C stops and removes everything."
     })
 final class DemoCommand implements Callable<Integer> {
+  private static final Duration DEMO_HOLD_FOR = Duration.ofSeconds(30);
+
   @Spec CommandSpec spec;
 
   @Option(
@@ -110,6 +117,7 @@ final class DemoCommand implements Callable<Integer> {
     Deque<AutoCloseable> sandbox = new ArrayDeque<>(); // closed in reverse order
     Agent agent;
     io.tillwatch.collector.Collector storedCounts;
+    String alertmanager = null;
     try {
       ReplicatedPostgres cluster = ReplicatedPostgres.start(bin);
       sandbox.push(cluster);
@@ -185,22 +193,6 @@ final class DemoCommand implements Callable<Integer> {
               java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
                   java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x")));
       sandbox.push(() -> Processes.deleteTree(demoDir));
-      String token = UUID.randomUUID().toString();
-      CollectorConfig collectorConfig =
-          new CollectorConfig(
-              new HostPort("127.0.0.1", collectorPort),
-              StorageConfig.embedded(demoDir.resolve("data")),
-              Duration.ofHours(3),
-              List.of(new TokenGrant(Secret.of(token), Set.of("*"))),
-              CollectorConfig.DEFAULT_MAX_QUEUED_SAMPLES);
-      CollectorCommand.Running collector = CollectorCommand.start(collectorConfig, bin, false, out);
-      sandbox.push(collector);
-      PushConfig push =
-          new PushConfig(
-              URI.create("http://127.0.0.1:" + collector.collector().port() + "/v1/metrics"),
-              Secret.of(token),
-              PushConfig.DEFAULT_BUFFER_BYTES,
-              demoDir.resolve("push-buffer"));
       Tenant acme =
           new Tenant(
               "acme",
@@ -208,6 +200,49 @@ final class DemoCommand implements Callable<Integer> {
               Tier.DEDICATED,
               ZoneId.of("Europe/Berlin"),
               BusinessHours.parse("Mon-Sat 08:00-22:00"));
+      // the built-in pack, its "for:" durations cut to 30 s so that alerts show within minutes
+      Path demoPack = demoDir.resolve("tillwatch-demo-rules.yml");
+      Files.writeString(demoPack, RulePacks.withHoldFor(RulePacks.builtin(), DEMO_HOLD_FOR));
+      AlertingConfig alerting = AlertingConfig.NONE;
+      if (Files.isExecutable(AlertmanagerServer.BINARY)) {
+        out.println("tillwatch demo: a local Alertmanager for the alerts ...");
+        out.flush();
+        AlertmanagerServer am = AlertmanagerServer.start();
+        sandbox.push(am);
+        alertmanager = am.url().toString();
+        alerting =
+            new AlertingConfig(
+                List.of(am.url()),
+                Duration.ofMinutes(1),
+                "http://127.0.0.1:" + collectorPort,
+                "",
+                AlertingConfig.NONE.queueCapacity());
+      }
+      String token = UUID.randomUUID().toString();
+      Path tokenFile = demoDir.resolve("token");
+      Files.writeString(tokenFile, token);
+      Files.setPosixFilePermissions(
+          tokenFile, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+      CollectorConfig collectorConfig =
+          new CollectorConfig(
+              new HostPort("127.0.0.1", collectorPort),
+              StorageConfig.embedded(demoDir.resolve("data")),
+              Duration.ofHours(3),
+              List.of(new TokenGrant(Secret.of(token), Set.of("*"))),
+              CollectorConfig.DEFAULT_MAX_QUEUED_SAMPLES,
+              List.of(demoPack),
+              false,
+              every,
+              alerting);
+      CollectorCommand.Running collector =
+          CollectorCommand.start(collectorConfig, bin, false, out, Map.of("acme", acme));
+      sandbox.push(collector);
+      PushConfig push =
+          new PushConfig(
+              URI.create("http://127.0.0.1:" + collector.collector().port() + "/v1/metrics"),
+              Secret.of(token),
+              PushConfig.DEFAULT_BUFFER_BYTES,
+              demoDir.resolve("push-buffer"));
       EstateConfig estate =
           new EstateConfig(
               new AgentConfig(
@@ -220,8 +255,14 @@ final class DemoCommand implements Callable<Integer> {
       agent.start().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
       printGuide(out, agent.metricsUrl(), cluster, targets);
       out.printf(
-          "  collector: http://127.0.0.1:%d/v1/metrics (OTLP/HTTP, bearer token required)%n%n",
-          collector.collector().port());
+          "  collector:    http://127.0.0.1:%d/v1/metrics (OTLP/HTTP), /api/v1/alerts"
+              + " (Prometheus API; bearer token in %s)%n",
+          collector.collector().port(), tokenFile);
+      out.printf(
+          "  alertmanager: %s%n%n",
+          alertmanager == null
+              ? "none on this machine (apt-get install prometheus-alertmanager to see delivery)"
+              : alertmanager + " (its UI; alerts at /api/v2/alerts)");
       out.flush();
       storedCounts = collector.collector();
     } catch (Exception | Error e) {
@@ -230,25 +271,32 @@ final class DemoCommand implements Callable<Integer> {
     }
     Agent running = agent;
     io.tillwatch.collector.Collector stored = storedCounts;
+    DemoAlerts alerts = new DemoAlerts(stored.rules(), System.out);
+    long countsEvery = 60_000;
     Thread reporter =
         Thread.ofPlatform()
             .daemon()
             .name("demo-report")
             .start(
                 () -> {
+                  long lastCounts = System.currentTimeMillis();
                   while (!Thread.currentThread().isInterrupted()) {
                     try {
-                      Thread.sleep(Math.max(10_000, every.toMillis() * 2));
-                      var counts = stored.store().counts();
-                      System.out.printf(
-                          "tillwatch demo: stored %d series, %d samples; head %d samples"
-                              + " (%.2f bytes a sample)%n",
-                          counts.series(),
-                          counts.samples(),
-                          stored.head().samples(),
-                          stored.head().samples() == 0
-                              ? 0.0
-                              : (double) stored.head().encodedBytes() / stored.head().samples());
+                      Thread.sleep(2_000);
+                      alerts.report();
+                      if (System.currentTimeMillis() - lastCounts >= countsEvery) {
+                        lastCounts = System.currentTimeMillis();
+                        var counts = stored.store().counts();
+                        System.out.printf(
+                            "tillwatch demo: stored %d series, %d samples; head %d samples"
+                                + " (%.2f bytes a sample)%n",
+                            counts.series(),
+                            counts.samples(),
+                            stored.head().samples(),
+                            stored.head().samples() == 0
+                                ? 0.0
+                                : (double) stored.head().encodedBytes() / stored.head().samples());
+                      }
                     } catch (InterruptedException e) {
                       return;
                     } catch (Exception e) {
@@ -319,9 +367,14 @@ final class DemoCommand implements Callable<Integer> {
           - tillwatch_odoo_orders_total, _last_order_age     order intake (sale and POS)
           - tillwatch_redis_evicted_keys_total               sessions evicted: cashiers logged out
           - tillwatch_backup_age_seconds{type="full"}        how old the newest backup is
-        The workloads: every 90 s replay on the standby pauses for 30 s; every 3 minutes stock sync
+        The workloads: every 90 s replay on the standby pauses for 30 s; in every 5 minutes, from
+        the first on, the standby's stream is broken for 2 minutes; every 3 minutes stock sync
         stalls for a minute and some jobs fail; Redis fills its 4 MB and starts evicting sessions
-        after a few minutes. Ctrl-C stops everything and removes the sandbox.
+        after a few minutes.
+        Alerts: the built-in rule pack runs in the collector with its "for:" cut to 30 s; below,
+        each alert is printed as it turns pending, fires and resolves (Watchdog always fires: it
+        proves the pipeline works). StockSyncStalled needs the queue 10 minutes behind, which the
+        1-minute stalls do not reach. Ctrl-C stops everything and removes the sandbox.
         """,
         String.join(", ", targets.stream().map(TargetConfig::name).toList()),
         url,

@@ -8,12 +8,17 @@ import java.sql.Statement;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
- * The demo's synthetic shop: a few orders a second on the primary, and every 90 seconds a 30-second
- * pause of WAL replay on the standby, so lag rises and falls where a user can see it.
+ * The demo's synthetic shop: a few orders a second on the primary; every 90 seconds a 30-second
+ * pause of WAL replay on the standby, so lag rises and falls where a user can see it; and in every
+ * 5 minutes, from the first minute on, a 2-minute break of the standby's stream, so the alert for
+ * it fires and resolves.
  */
 final class Workload {
   private static final long CYCLE_MS = 90_000;
   private static final long PAUSE_MS = 30_000;
+  private static final long BREAK_CYCLE_MS = 300_000;
+  private static final long BREAK_FROM_MS = 60_000;
+  private static final long BREAK_UNTIL_MS = 180_000;
 
   private final ReplicatedPostgres cluster;
   private final Thread thread;
@@ -38,6 +43,7 @@ final class Workload {
   private void run() {
     long started = System.currentTimeMillis();
     boolean paused = false;
+    boolean broken = false;
     try (Connection c = cluster.primary().connect();
         PreparedStatement insert =
             c.prepareStatement(
@@ -54,6 +60,16 @@ final class Workload {
           setReplayPaused(shouldPause);
           paused = shouldPause;
         }
+        long inBreakCycle = (System.currentTimeMillis() - started) % BREAK_CYCLE_MS;
+        boolean shouldBreak = inBreakCycle >= BREAK_FROM_MS && inBreakCycle < BREAK_UNTIL_MS;
+        if (shouldBreak != broken) {
+          if (shouldBreak) {
+            cluster.breakStream();
+          } else {
+            cluster.repairStream();
+          }
+          broken = shouldBreak;
+        }
         Thread.sleep(r.nextInt(100, 400));
       }
     } catch (SQLException | RuntimeException e) {
@@ -63,6 +79,13 @@ final class Workload {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     } finally {
+      if (broken) {
+        try {
+          cluster.repairStream();
+        } catch (RuntimeException e) {
+          // the sandbox is being removed
+        }
+      }
       if (paused) {
         try {
           setReplayPaused(false);
