@@ -18,10 +18,14 @@ import io.tillwatch.collector.config.AlertingConfig;
 import io.tillwatch.collector.config.CollectorConfig;
 import io.tillwatch.collector.config.StorageConfig;
 import io.tillwatch.collector.config.TokenGrant;
+import io.tillwatch.collector.query.HeadSource;
 import io.tillwatch.model.HostPort;
 import io.tillwatch.model.Secret;
 import io.tillwatch.model.Tenant;
 import io.tillwatch.model.Tier;
+import io.tillwatch.promql.Evaluator;
+import io.tillwatch.promql.Parser;
+import io.tillwatch.promql.Value;
 import io.tillwatch.rules.RulePacks;
 import io.tillwatch.sandbox.AlertmanagerServer;
 import io.tillwatch.sandbox.OdooDatabase;
@@ -90,6 +94,8 @@ public final class AlertRace implements AutoCloseable {
   private Path statusFile;
   private AlertmanagerServer oursAm;
   private AlertmanagerServer theirsAm;
+  private Collector collector;
+  private PrometheusServer prometheus;
 
   private AlertRace() {}
 
@@ -163,7 +169,7 @@ public final class AlertRace implements AutoCloseable {
             Tier.DEDICATED,
             ZoneId.of("Europe/Berlin"),
             BusinessHours.always());
-    Collector collector =
+    collector =
         Collector.start(
             config,
             primary.jdbcUrl("tillwatch"),
@@ -224,7 +230,7 @@ public final class AlertRace implements AutoCloseable {
         () -> agent.stop().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS));
 
     String seconds = interval.toSeconds() + "s";
-    PrometheusServer prometheus =
+    prometheus =
         PrometheusServer.start(
             """
             global:
@@ -286,6 +292,39 @@ public final class AlertRace implements AutoCloseable {
       Thread.sleep(250);
     }
     return new Result(ours, theirs, a, b);
+  }
+
+  /**
+   * {@code expr} (an instant vector) as each side sees it now, e.g. how often a series changed: the
+   * collector gets every scrape of the agent, Prometheus the ones it samples from /metrics.
+   */
+  public String compare(String expr) throws Exception {
+    long now = System.currentTimeMillis();
+    Value v =
+        Evaluator.instant(new HeadSource(collector.head(), null), now)
+            .eval(Parser.parse(expr), now);
+    StringBuilder b = new StringBuilder("tillwatch ");
+    for (Value.Sample x : ((Value.Vector) v).samples()) {
+      b.append(x.value()).append(' ');
+    }
+    String body =
+        java.net.http.HttpClient.newHttpClient()
+            .send(
+                java.net.http.HttpRequest.newBuilder(
+                        prometheus
+                            .url()
+                            .resolve(
+                                "/api/v1/query?query="
+                                    + java.net.URLEncoder.encode(
+                                        expr, java.nio.charset.StandardCharsets.UTF_8)))
+                    .build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString())
+            .body();
+    b.append("| Prometheus ");
+    for (JsonNode r : JSON.readTree(body).path("data").path("result")) {
+      b.append(r.path("value").path(1).asText()).append(' ');
+    }
+    return b.toString().trim();
   }
 
   private static void seen(Set<String> active, Map<String, Duration> first, long t0) {
@@ -392,6 +431,12 @@ public final class AlertRace implements AutoCloseable {
               seconds(r.tillwatch().get(name)),
               seconds(r.prometheus().get(name)));
         }
+        System.out.println(
+            "  changes of the standby's stream_up in 10 min: "
+                + race.compare("changes(tillwatch_pg_standby_stream_up[10m])"));
+        System.out.println(
+            "  samples of it in 10 min:                       "
+                + race.compare("count_over_time(tillwatch_pg_standby_stream_up[10m])"));
         System.out.printf(
             "  same alerts at both Alertmanagers: %s (%d)%n",
             r.tillwatchAlerts().equals(r.prometheusAlerts()), r.tillwatchAlerts().size());
