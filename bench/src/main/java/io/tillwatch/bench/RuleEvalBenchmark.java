@@ -3,6 +3,7 @@ package io.tillwatch.bench;
 import com.sun.net.httpserver.HttpServer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.tillwatch.collector.head.Head;
+import io.tillwatch.collector.query.HeadSource;
 import io.tillwatch.collector.rules.RuleEngine;
 import io.tillwatch.model.Labels;
 import io.tillwatch.model.Series;
@@ -223,7 +224,7 @@ public final class RuleEvalBenchmark {
           new RuleEngine(
               List.of(group),
               Duration.ofSeconds(15),
-              head,
+              new HeadSource(head, null),
               b -> true,
               new SimpleMeterRegistry(),
               Map.of());

@@ -4,21 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest;
-import io.opentelemetry.proto.common.v1.AnyValue;
-import io.opentelemetry.proto.common.v1.KeyValue;
 import io.opentelemetry.proto.metrics.v1.Gauge;
 import io.opentelemetry.proto.metrics.v1.Metric;
 import io.opentelemetry.proto.metrics.v1.NumberDataPoint;
-import io.opentelemetry.proto.metrics.v1.ResourceMetrics;
-import io.opentelemetry.proto.metrics.v1.ScopeMetrics;
-import io.opentelemetry.proto.resource.v1.Resource;
 import io.tillwatch.sandbox.FreePorts;
+import io.tillwatch.testkit.Otlp;
 import io.tillwatch.testkit.ReplicatedPostgresExtension;
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -110,28 +102,8 @@ class EmbeddedStorageIT {
                 .setAsDouble(i));
       }
       ExportMetricsServiceRequest request =
-          ExportMetricsServiceRequest.newBuilder()
-              .addResourceMetrics(
-                  ResourceMetrics.newBuilder()
-                      .setResource(
-                          Resource.newBuilder()
-                              .addAttributes(
-                                  KeyValue.newBuilder()
-                                      .setKey("tenant")
-                                      .setValue(AnyValue.newBuilder().setStringValue("acme"))))
-                      .addScopeMetrics(
-                          ScopeMetrics.newBuilder()
-                              .addMetrics(Metric.newBuilder().setName("m").setGauge(g))))
-              .build();
-      HttpResponse<Void> r =
-          HttpClient.newHttpClient()
-              .send(
-                  HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/metrics"))
-                      .header("Content-Type", "application/x-protobuf")
-                      .header("Authorization", "Bearer " + TOKEN)
-                      .POST(HttpRequest.BodyPublishers.ofByteArray(request.toByteArray()))
-                      .build(),
-                  HttpResponse.BodyHandlers.discarding());
+          Otlp.request("acme", Metric.newBuilder().setName("m").setGauge(g));
+      var r = Otlp.post(port, TOKEN, request);
       assertThat(r.statusCode()).isEqualTo(200);
     } finally {
       first.destroy(); // SIGTERM: a graceful stop, which also stops its PostgreSQL

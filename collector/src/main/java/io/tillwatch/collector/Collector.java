@@ -12,6 +12,7 @@ import io.tillwatch.collector.ingest.IngestHandler;
 import io.tillwatch.collector.ingest.SampleBatch;
 import io.tillwatch.collector.ingest.WriteQueue;
 import io.tillwatch.collector.query.QueryApi;
+import io.tillwatch.collector.query.TieredSource;
 import io.tillwatch.collector.rules.RuleEngine;
 import io.tillwatch.collector.store.PgStore;
 import io.tillwatch.model.Secret;
@@ -120,7 +121,7 @@ public final class Collector implements AutoCloseable {
         new RuleEngine(
             ruleGroups,
             config.evaluationInterval(),
-            head,
+            TieredSource.of(head, store, null),
             batch -> queue.offer(batch) != null,
             meters,
             tenants);

@@ -20,6 +20,7 @@ import io.tillwatch.rules.AlertState;
 import io.tillwatch.rules.Rule;
 import io.tillwatch.rules.RuleGroup;
 import io.tillwatch.sandbox.AlertmanagerServer;
+import io.tillwatch.testkit.Otlp;
 import io.tillwatch.testkit.PostgresExtension;
 import java.time.Duration;
 import java.time.Instant;

@@ -19,6 +19,7 @@ import io.opentelemetry.proto.metrics.v1.ScopeMetrics;
 import io.opentelemetry.proto.metrics.v1.Sum;
 import io.opentelemetry.proto.resource.v1.Resource;
 import io.tillwatch.sandbox.PostgresServer;
+import io.tillwatch.testkit.Otlp;
 import io.tillwatch.testkit.PostgresExtension;
 import java.net.URI;
 import java.net.http.HttpRequest;

@@ -10,6 +10,7 @@ import io.tillwatch.collector.rules.RuleEngine;
 import io.tillwatch.promql.Parser;
 import io.tillwatch.rules.Rule;
 import io.tillwatch.rules.RuleGroup;
+import io.tillwatch.testkit.Otlp;
 import io.tillwatch.testkit.PostgresExtension;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;

@@ -113,12 +113,7 @@ public final class QueryApi {
   private Object answer(String path, MultiMap p, Set<String> tenants) {
     HeadSource source = new HeadSource(head, tenants);
     long now = System.currentTimeMillis();
-    // older than the head (with a minute's margin for trimming): read from storage
-    TieredSource data =
-        new TieredSource(
-            source,
-            new StorageSource(store, tenants),
-            () -> System.currentTimeMillis() - head.window().toMillis() + 60_000L);
+    TieredSource data = TieredSource.of(head, store, tenants);
     switch (path) {
       case "/api/v1/query" -> {
         Expr e = parse(p.get("query"));

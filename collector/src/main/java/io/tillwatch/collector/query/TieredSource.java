@@ -24,6 +24,20 @@ public final class TieredSource implements SeriesSource {
     this.headStart = headStart;
   }
 
+  /**
+   * The collector's data as {@code tenants} may see it (null: every tenant): the head, and storage
+   * for ranges starting before the head's window (with a minute's margin for trimming).
+   */
+  public static TieredSource of(
+      io.tillwatch.collector.head.Head head,
+      io.tillwatch.collector.store.PgStore store,
+      java.util.Set<String> tenants) {
+    return new TieredSource(
+        new HeadSource(head, tenants),
+        new StorageSource(store, tenants),
+        () -> System.currentTimeMillis() - head.window().toMillis() + 60_000L);
+  }
+
   @Override
   public List<Stored> select(List<Matcher> matchers, long minTime, long maxTime) {
     return minTime >= headStart.getAsLong()

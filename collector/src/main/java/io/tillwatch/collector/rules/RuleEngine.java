@@ -1,9 +1,7 @@
 package io.tillwatch.collector.rules;
 
 import io.micrometer.core.instrument.MeterRegistry;
-import io.tillwatch.collector.head.Head;
 import io.tillwatch.collector.ingest.SampleBatch;
-import io.tillwatch.collector.query.HeadSource;
 import io.tillwatch.model.Labels;
 import io.tillwatch.model.Series;
 import io.tillwatch.model.Tenant;
@@ -28,10 +26,11 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Predicate;
 
 /**
- * Evaluates rule groups over the head, each at its interval: recording rules' results are written
- * back as series (through the write queue, so they are stored like ingested samples), alerting
- * rules keep their alerts' state. A result without a {@code tenant} label is recorded under tenant
- * {@code platform}.
+ * Evaluates rule groups over the collector's data (the head, and storage for ranges older than it,
+ * as {@code offset 1w} asks), each at its interval: recording rules' results are written back as
+ * series (through the write queue, so they are stored like ingested samples), alerting rules keep
+ * their alerts' state. A result without a {@code tenant} label is recorded under tenant {@code
+ * platform}.
  */
 public final class RuleEngine {
   public static final String PLATFORM_TENANT = "platform";
@@ -83,13 +82,14 @@ public final class RuleEngine {
     }
   }
 
-  private final Head head;
+  private final SeriesSource data;
   private final Predicate<SampleBatch> record;
   private final List<GroupState> groups = new ArrayList<>();
   private final MeterRegistry meters;
   private final Map<String, Tenant> tenants;
 
   /**
+   * @param data what expressions read: every tenant's series
    * @param record takes recorded samples (to be stored like ingested ones); false when it cannot
    * @param tenants the estate's tenants by id: time zones and hours for {@code during}, fields for
    *     {@code tenants} filters and {@code $tenant} in templates
@@ -97,12 +97,12 @@ public final class RuleEngine {
   public RuleEngine(
       List<RuleGroup> groups,
       Duration defaultInterval,
-      Head head,
+      SeriesSource data,
       Predicate<SampleBatch> record,
       MeterRegistry meters,
       Map<String, Tenant> tenants) {
     this.tenants = Map.copyOf(tenants);
-    this.head = head;
+    this.data = data;
     this.record = record;
     this.meters = meters;
     for (RuleGroup g : groups) {
@@ -123,12 +123,11 @@ public final class RuleEngine {
   /** Evaluates one group at {@code time} (ms); blocking: call it off the event loop. */
   public void evaluate(GroupState st, long time) {
     long start = System.nanoTime();
-    HeadSource all = new HeadSource(head, null);
     SampleBatch recorded = new SampleBatch();
     synchronized (st) {
       for (Rule r : st.group.rules()) {
         try {
-          Value v = Evaluator.instant(all, time).eval(r.expr(), time);
+          Value v = Evaluator.instant(data, time).eval(r.expr(), time);
           List<Value.Sample> result = samples(v, time);
           switch (r) {
             case Rule.Recording rec -> {

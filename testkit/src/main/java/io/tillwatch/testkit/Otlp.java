@@ -1,4 +1,4 @@
-package io.tillwatch.collector;
+package io.tillwatch.testkit;
 
 import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest;
 import io.opentelemetry.proto.common.v1.AnyValue;
@@ -19,12 +19,12 @@ import java.net.http.HttpResponse;
 import java.util.zip.GZIPOutputStream;
 
 /** OTLP requests for tests, built from the protocol's own classes, and a plain HTTP sender. */
-final class Otlp {
-  static final HttpClient HTTP = HttpClient.newHttpClient();
+public final class Otlp {
+  public static final HttpClient HTTP = HttpClient.newHttpClient();
 
   private Otlp() {}
 
-  static KeyValue attr(String key, String value) {
+  public static KeyValue attr(String key, String value) {
     return KeyValue.newBuilder()
         .setKey(key)
         .setValue(AnyValue.newBuilder().setStringValue(value))
@@ -32,7 +32,7 @@ final class Otlp {
   }
 
   /** {@code points} gauge samples of one series of {@code tenant}, one a second from {@code t0}. */
-  static ExportMetricsServiceRequest gauge(
+  public static ExportMetricsServiceRequest gauge(
       String tenant, String name, String series, long t0Millis, int points) {
     Gauge.Builder g = Gauge.newBuilder();
     for (int i = 0; i < points; i++) {
@@ -42,17 +42,20 @@ final class Otlp {
               .setTimeUnixNano((t0Millis + i * 1000L) * 1_000_000L)
               .setAsDouble(i * 0.5));
     }
+    return request(tenant, Metric.newBuilder().setName(name).setGauge(g));
+  }
+
+  /** One metric of {@code tenant} (a resource attribute) in a request of its own. */
+  public static ExportMetricsServiceRequest request(String tenant, Metric.Builder metric) {
     return ExportMetricsServiceRequest.newBuilder()
         .addResourceMetrics(
             ResourceMetrics.newBuilder()
                 .setResource(Resource.newBuilder().addAttributes(attr("tenant", tenant)))
-                .addScopeMetrics(
-                    ScopeMetrics.newBuilder()
-                        .addMetrics(Metric.newBuilder().setName(name).setGauge(g))))
+                .addScopeMetrics(ScopeMetrics.newBuilder().addMetrics(metric)))
         .build();
   }
 
-  static HttpResponse<byte[]> post(
+  public static HttpResponse<byte[]> post(
       int port, String token, String contentType, byte[] body, boolean gzip) {
     try {
       HttpRequest.Builder b =
@@ -75,11 +78,11 @@ final class Otlp {
     }
   }
 
-  static HttpResponse<byte[]> post(int port, String token, ExportMetricsServiceRequest r) {
+  public static HttpResponse<byte[]> post(int port, String token, ExportMetricsServiceRequest r) {
     return post(port, token, "application/x-protobuf", r.toByteArray(), false);
   }
 
-  static byte[] gzip(byte[] body) {
+  public static byte[] gzip(byte[] body) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     try (GZIPOutputStream z = new GZIPOutputStream(out)) {
       z.write(body);
