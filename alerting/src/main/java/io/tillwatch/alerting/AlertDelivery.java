@@ -20,17 +20,40 @@ public final class AlertDelivery {
   private final Duration resendDelay;
   private final String externalUrl;
   private final String dashboardUrl;
+  private final String runbookBaseUrl;
 
   /**
    * @param externalUrl where the collector is reached ({@code generatorURL}'s base)
    * @param dashboardUrl the tenant dashboard's URL without the tenant, e.g. {@code
    *     https://grafana/d/tillwatch-tenant?var-tenant=}; empty for none
+   * @param runbookBaseUrl what a relative {@code runbook_url} (as in the built-in pack: {@code
+   *     docs/runbooks.md#...}) is resolved against; empty to leave it as it is
    */
-  public AlertDelivery(Duration resendDelay, String externalUrl, String dashboardUrl) {
+  public AlertDelivery(
+      Duration resendDelay, String externalUrl, String dashboardUrl, String runbookBaseUrl) {
     this.resendDelay = resendDelay;
     this.externalUrl = externalUrl;
     this.dashboardUrl = dashboardUrl;
+    this.runbookBaseUrl = runbookBaseUrl;
   }
+
+  /** Without a runbook base URL. */
+  public AlertDelivery(Duration resendDelay, String externalUrl, String dashboardUrl) {
+    this(resendDelay, externalUrl, dashboardUrl, "");
+  }
+
+  /** {@code runbook_url} made absolute when it is relative and a base URL is set. */
+  String runbook(String url) {
+    if (url == null || runbookBaseUrl.isEmpty() || ABSOLUTE.matcher(url).lookingAt()) {
+      return url;
+    }
+    return runbookBaseUrl.endsWith("/") || url.startsWith("/")
+        ? runbookBaseUrl + url
+        : runbookBaseUrl + "/" + url;
+  }
+
+  private static final java.util.regex.Pattern ABSOLUTE =
+      java.util.regex.Pattern.compile("[a-zA-Z][a-zA-Z0-9+.-]*:");
 
   /** The alerts of {@code state} to send at {@code now}; they are marked as sent. */
   public List<Notification> due(AlertState state, long now, Duration evaluationInterval) {
@@ -46,6 +69,7 @@ public final class AlertDelivery {
         continue;
       }
       Map<String, String> annotations = new TreeMap<>(a.annotations());
+      annotations.computeIfPresent("runbook_url", (k, v) -> runbook(v));
       String tenant = a.labels().get("tenant");
       if (!dashboardUrl.isEmpty() && tenant != null) {
         annotations.putIfAbsent(

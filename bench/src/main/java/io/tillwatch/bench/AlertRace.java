@@ -161,7 +161,7 @@ public final class AlertRace implements AutoCloseable {
             false,
             interval,
             new AlertingConfig(
-                List.of(oursAm.url()), Duration.ofMinutes(1), "http://tillwatch", "", 10_000));
+                List.of(oursAm.url()), Duration.ofMinutes(1), "http://tillwatch", "", 10_000, ""));
     Tenant acme =
         new Tenant(
             "acme",

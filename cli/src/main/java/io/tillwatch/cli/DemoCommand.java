@@ -216,7 +216,8 @@ final class DemoCommand implements Callable<Integer> {
                 Duration.ofMinutes(1),
                 "http://127.0.0.1:" + collectorPort,
                 "",
-                AlertingConfig.NONE.queueCapacity());
+                AlertingConfig.NONE.queueCapacity(),
+                "");
       }
       String token = UUID.randomUUID().toString();
       Path tokenFile = demoDir.resolve("token");

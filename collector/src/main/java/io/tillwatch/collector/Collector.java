@@ -157,7 +157,11 @@ public final class Collector implements AutoCloseable {
             ? null
             : new Alertmanagers(alerting.alertmanagers(), alerting.queueCapacity(), meters);
     c.delivery =
-        new AlertDelivery(alerting.resendDelay(), alerting.externalUrl(), alerting.dashboardUrl());
+        new AlertDelivery(
+            alerting.resendDelay(),
+            alerting.externalUrl(),
+            alerting.dashboardUrl(),
+            alerting.runbookBaseUrl());
     for (RuleEngine.GroupState g : rules.groups()) {
       vertx.setPeriodic(
           g.interval().toMillis(),

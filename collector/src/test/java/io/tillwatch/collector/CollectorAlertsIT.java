@@ -75,7 +75,7 @@ class CollectorAlertsIT {
             false,
             Duration.ofMinutes(1),
             new AlertingConfig(
-                List.of(am.url()), Duration.ofMinutes(1), "http://collector", "", 100));
+                List.of(am.url()), Duration.ofMinutes(1), "http://collector", "", 100, ""));
     return Collector.start(
         c,
         c.storage().url().orElseThrow(),

@@ -33,7 +33,13 @@ public final class CollectorConfigLoader {
           "evaluation_interval",
           "alerting");
   private static final Set<String> ALERTING =
-      Set.of("alertmanagers", "resend_delay", "external_url", "dashboard_url", "queue_capacity");
+      Set.of(
+          "alertmanagers",
+          "resend_delay",
+          "external_url",
+          "dashboard_url",
+          "queue_capacity",
+          "runbook_base_url");
   private static final Set<String> STORAGE =
       Set.of("url", "user", "password", "retention", "data_dir");
   private static final Set<String> TOKEN = Set.of("token", "tenants");
@@ -122,7 +128,8 @@ public final class CollectorConfigLoader {
         m.optional("resend_delay").map(this::positive).orElse(Duration.ofMinutes(1)),
         m.optional("external_url").map(YamlNode::string).orElse(""),
         m.optional("dashboard_url").map(YamlNode::string).orElse(""),
-        m.optional("queue_capacity").map(n -> n.convert(Integer::parseInt)).orElse(10_000));
+        m.optional("queue_capacity").map(n -> n.convert(Integer::parseInt)).orElse(10_000),
+        m.optional("runbook_base_url").map(YamlNode::string).orElse(""));
   }
 
   private StorageConfig storage(YamlNode node, Path base) {

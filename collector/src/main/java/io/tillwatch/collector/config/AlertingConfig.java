@@ -13,21 +13,24 @@ import java.util.Objects;
  * @param externalUrl how users reach the collector (alerts' {@code generatorURL})
  * @param dashboardUrl the tenant dashboard's URL to which the tenant id is appended; empty for none
  * @param queueCapacity the most alerts waiting for one Alertmanager
+ * @param runbookBaseUrl what relative {@code runbook_url}s are resolved against; empty for none
  */
 public record AlertingConfig(
     List<URI> alertmanagers,
     Duration resendDelay,
     String externalUrl,
     String dashboardUrl,
-    int queueCapacity) {
+    int queueCapacity,
+    String runbookBaseUrl) {
   public static final AlertingConfig NONE =
-      new AlertingConfig(List.of(), Duration.ofMinutes(1), "", "", 10_000);
+      new AlertingConfig(List.of(), Duration.ofMinutes(1), "", "", 10_000, "");
 
   public AlertingConfig {
     alertmanagers = List.copyOf(alertmanagers);
     Objects.requireNonNull(resendDelay, "resendDelay");
     Objects.requireNonNull(externalUrl, "externalUrl");
     Objects.requireNonNull(dashboardUrl, "dashboardUrl");
+    Objects.requireNonNull(runbookBaseUrl, "runbookBaseUrl");
     if (queueCapacity < 1) {
       throw new IllegalArgumentException("queue capacity must be at least 1");
     }
