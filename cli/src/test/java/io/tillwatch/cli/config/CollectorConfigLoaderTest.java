@@ -93,6 +93,35 @@ class CollectorConfigLoaderTest {
   }
 
   @Test
+  void theAlertingSectionLoads() throws IOException {
+    CollectorConfig c =
+        load(
+            """
+            collector:
+              tokens:
+                - token: abc
+                  tenants: ["*"]
+              alerting:
+                alertmanagers: [http://am-1:9093, http://am-2:9093]
+                resend_delay: 2m
+                external_url: https://tillwatch.example.com
+                dashboard_url: https://grafana.example.com/d/t?var-tenant=
+                runbook_base_url: https://git.example.com/ops/tillwatch/-/blob/main/
+                queue_capacity: 500
+            """,
+            Map.of());
+    var a = c.alerting();
+    assertThat(a.alertmanagers())
+        .extracting(Object::toString)
+        .containsExactly("http://am-1:9093", "http://am-2:9093");
+    assertThat(a.resendDelay()).isEqualTo(Duration.ofMinutes(2));
+    assertThat(a.externalUrl()).isEqualTo("https://tillwatch.example.com");
+    assertThat(a.dashboardUrl()).isEqualTo("https://grafana.example.com/d/t?var-tenant=");
+    assertThat(a.runbookBaseUrl()).isEqualTo("https://git.example.com/ops/tillwatch/-/blob/main/");
+    assertThat(a.queueCapacity()).isEqualTo(500);
+  }
+
+  @Test
   void theBuiltinRulePackCanBeTurnedOff() throws IOException {
     CollectorConfig c =
         load(
