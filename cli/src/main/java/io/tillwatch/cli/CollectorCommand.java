@@ -72,7 +72,13 @@ final class CollectorCommand implements Callable<Integer> {
     CollectorConfig c = new CollectorConfigLoader(new Interpolation(System::getenv)).load(config);
     PrintWriter out = spec.commandLine().getOut();
     if (checkOnly) {
-      out.printf("%s: valid: %d tokens%n", config, c.tokens().size());
+      List<RuleGroup> groups = ruleGroups(c);
+      out.printf(
+          "%s: valid: %d tokens, %d rule groups (%d rules)%n",
+          config,
+          c.tokens().size(),
+          groups.size(),
+          groups.stream().mapToInt(g -> g.rules().size()).sum());
       return 0;
     }
     Map<String, Tenant> tenants = new HashMap<>();
@@ -116,10 +122,8 @@ final class CollectorCommand implements Callable<Integer> {
     return start(c, pgBin, embedded, out, Map.of());
   }
 
-  /** Starts the collector with the estate's tenants for its rules. */
-  static Running start(
-      CollectorConfig c, Path pgBin, boolean embedded, PrintWriter out, Map<String, Tenant> tenants)
-      throws Exception {
+  /** The built-in pack (unless turned off) and the rule files; errors name file and line. */
+  static List<RuleGroup> ruleGroups(CollectorConfig c) {
     List<RuleGroup> groups = new ArrayList<>();
     if (c.builtinRulePack()) {
       groups.addAll(new RuleFileLoader().loadBuiltin());
@@ -127,6 +131,14 @@ final class CollectorCommand implements Callable<Integer> {
     for (Path f : c.ruleFiles()) {
       groups.addAll(new RuleFileLoader().load(f));
     }
+    return groups;
+  }
+
+  /** Starts the collector with the estate's tenants for its rules. */
+  static Running start(
+      CollectorConfig c, Path pgBin, boolean embedded, PrintWriter out, Map<String, Tenant> tenants)
+      throws Exception {
+    List<RuleGroup> groups = ruleGroups(c);
     if (c.storage().url().isPresent()) {
       String url = c.storage().url().get();
       return new Running(
