@@ -245,17 +245,7 @@ public final class AlertState {
 
   /** {@code ALERTS{alertname, alertstate, ...} 1} of pending and firing alerts. */
   public List<Value.Sample> alertsSeries(long time) {
-    List<Value.Sample> out = new ArrayList<>();
-    for (Alert a : active.values()) {
-      if (a.state == State.INACTIVE) {
-        continue;
-      }
-      Map<String, String> m = new HashMap<>(a.labels.asMap());
-      m.put("__name__", "ALERTS");
-      m.put("alertstate", a.state == State.FIRING ? "firing" : "pending");
-      out.add(new Value.Sample(Labels.of(m), 1, time));
-    }
-    return out;
+    return series("ALERTS", true, a -> 1, time);
   }
 
   /**
@@ -263,14 +253,22 @@ public final class AlertState {
    * alert became active, which Prometheus keeps to restore {@code for} after a restart.
    */
   public List<Value.Sample> forStateSeries(long time) {
+    return series("ALERTS_FOR_STATE", false, a -> a.activeAt / 1000.0, time);
+  }
+
+  private List<Value.Sample> series(
+      String name, boolean withState, java.util.function.ToDoubleFunction<Alert> value, long time) {
     List<Value.Sample> out = new ArrayList<>();
     for (Alert a : active.values()) {
       if (a.state == State.INACTIVE) {
         continue;
       }
       Map<String, String> m = new HashMap<>(a.labels.asMap());
-      m.put("__name__", "ALERTS_FOR_STATE");
-      out.add(new Value.Sample(Labels.of(m), a.activeAt / 1000.0, time));
+      m.put("__name__", name);
+      if (withState) {
+        m.put("alertstate", a.state == State.FIRING ? "firing" : "pending");
+      }
+      out.add(new Value.Sample(Labels.of(m), value.applyAsDouble(a), time));
     }
     return out;
   }
