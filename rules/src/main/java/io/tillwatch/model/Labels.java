@@ -172,6 +172,15 @@ public final class Labels {
 
   /** The value of {@code name}, or {@code null} when absent. */
   public String get(String name) {
+    if (names.length <= 8) {
+      // a few labels, as nearly always: equals (identity first) beats compareTo's char walk
+      for (int i = 0; i < names.length; i++) {
+        if (names[i].equals(name)) {
+          return values[i];
+        }
+      }
+      return null;
+    }
     int i = Arrays.binarySearch(names, name);
     return i >= 0 ? values[i] : null;
   }

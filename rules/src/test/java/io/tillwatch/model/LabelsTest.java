@@ -16,6 +16,20 @@ class LabelsTest {
   }
 
   @Test
+  void getFindsEveryLabelInSmallAndLargeSets() {
+    for (int n : new int[] {1, 3, 8, 9, 20}) {
+      java.util.Map<String, String> m = new java.util.HashMap<>();
+      for (int i = 0; i < n; i++) {
+        m.put("l" + (char) ('a' + i), "v" + i);
+      }
+      Labels l = Labels.of(m);
+      m.forEach((k, v) -> assertThat(l.get(new String(k))).as(n + " labels").isEqualTo(v));
+      assertThat(l.get("zz")).isNull();
+      assertThat(l.get("l")).isNull();
+    }
+  }
+
+  @Test
   void dropsEmptyValuesAndEscapesInToString() {
     Labels l = Labels.of("a", "", "b", "x\"y\\z\n");
     assertThat(l.size()).isEqualTo(1);

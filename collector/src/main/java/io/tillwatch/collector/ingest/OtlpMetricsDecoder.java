@@ -325,7 +325,7 @@ public final class OtlpMetricsDecoder {
     if (known != null) {
       return known;
     }
-    String name = sanitizeLabelName(key);
+    String name = sanitizeLabelName(key).intern(); // "tenant" is then the literal itself
     if (LABEL_NAMES.size() < 10_000) {
       LABEL_NAMES.put(key, name);
     }
