@@ -35,8 +35,14 @@ import io.tillwatch.sandbox.PrometheusServer;
 import io.tillwatch.sandbox.ReplicatedPostgres;
 import java.io.IOException;
 import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.time.Duration;
@@ -308,17 +314,17 @@ public final class AlertRace implements AutoCloseable {
       b.append(x.value()).append(' ');
     }
     String body =
-        java.net.http.HttpClient.newHttpClient()
+        HttpClient.newHttpClient()
             .send(
-                java.net.http.HttpRequest.newBuilder(
+                HttpRequest.newBuilder(
                         prometheus
                             .url()
                             .resolve(
                                 "/api/v1/query?query="
-                                    + java.net.URLEncoder.encode(
-                                        expr, java.nio.charset.StandardCharsets.UTF_8)))
+                                    + URLEncoder.encode(
+                                        expr, StandardCharsets.UTF_8)))
                     .build(),
-                java.net.http.HttpResponse.BodyHandlers.ofString())
+                HttpResponse.BodyHandlers.ofString())
             .body();
     b.append("| Prometheus ");
     for (JsonNode r : JSON.readTree(body).path("data").path("result")) {
@@ -358,7 +364,7 @@ public final class AlertRace implements AutoCloseable {
         {"job": "nightly-basebackup", "last_success": %d, "last_run": %d, "exit_code": 0}
         """
             .formatted(success, success));
-    Files.move(tmp, statusFile, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+    Files.move(tmp, statusFile, StandardCopyOption.ATOMIC_MOVE);
   }
 
   /** The names of the active alerts at an Alertmanager. */

@@ -52,7 +52,7 @@ final class DemoAlerts {
       if (!current.containsKey(e.getKey())) {
         AlertState.Alert gone = e.getValue();
         if (states.get(e.getKey()) == AlertState.State.FIRING) {
-          Duration fired = Duration.ofMillis(System.currentTimeMillis() - gone.firedAt());
+          Duration fired = Duration.ofSeconds((System.currentTimeMillis() - gone.firedAt()) / 1000);
           print("RESOLVED", gone, " after " + Durations.format(fired));
         } else {
           print("cleared ", gone, "");

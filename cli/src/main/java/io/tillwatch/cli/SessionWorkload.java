@@ -35,7 +35,7 @@ final class SessionWorkload {
       }
     } catch (RuntimeException e) {
       if (running) {
-        System.err.println("demo sessions stopped: " + e.getMessage());
+        System.err.println("demo sessions stopped: " + Workload.firstLine(e));
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

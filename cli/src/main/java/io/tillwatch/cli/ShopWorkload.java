@@ -66,7 +66,7 @@ final class ShopWorkload {
       }
     } catch (SQLException | RuntimeException e) {
       if (running) {
-        System.err.println("demo shop workload stopped: " + e.getMessage());
+        System.err.println("demo shop workload stopped: " + Workload.firstLine(e));
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

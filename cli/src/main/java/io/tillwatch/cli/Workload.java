@@ -66,6 +66,10 @@ final class Workload {
           if (shouldBreak) {
             cluster.breakStream();
           } else {
+            if (paused) { // a paused standby asks for no WAL: it would never stream again
+              setReplayPaused(false);
+              paused = false;
+            }
             cluster.repairStream();
           }
           broken = shouldBreak;
@@ -74,7 +78,7 @@ final class Workload {
       }
     } catch (SQLException | RuntimeException e) {
       if (running) {
-        System.err.println("demo workload stopped: " + e.getMessage());
+        System.err.println("demo workload stopped: " + firstLine(e));
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -103,6 +107,11 @@ final class Workload {
     } catch (SQLException e) {
       throw new IllegalStateException("standby: " + e.getMessage(), e);
     }
+  }
+
+  /** An error's first line: a server's log attached to a message stays out of the demo's output. */
+  static String firstLine(Throwable e) {
+    return String.valueOf(e.getMessage()).lines().findFirst().orElse("");
   }
 
   void stop() {
