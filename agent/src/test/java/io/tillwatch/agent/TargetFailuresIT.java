@@ -5,8 +5,8 @@ import static io.tillwatch.agent.TestAgents.valueOrNaN;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.tillwatch.localpg.FreePorts;
 import io.tillwatch.model.Sample;
-import io.tillwatch.sandbox.FreePorts;
 import io.tillwatch.sandbox.ReplicatedPostgres;
 import io.tillwatch.testkit.ReplicatedPostgresExtension;
 import java.io.IOException;

@@ -12,13 +12,14 @@ import io.tillwatch.agent.config.PushConfig;
 import io.tillwatch.agent.config.TargetConfig;
 import io.tillwatch.agent.config.TenantConfig;
 import io.tillwatch.calendar.BusinessHours;
-import io.tillwatch.cli.config.RuleFileLoader;
-import io.tillwatch.collector.Collector;
+import io.tillwatch.collector.Backend;
 import io.tillwatch.collector.config.AlertingConfig;
 import io.tillwatch.collector.config.CollectorConfig;
 import io.tillwatch.collector.config.StorageConfig;
 import io.tillwatch.collector.config.TokenGrant;
 import io.tillwatch.collector.query.HeadSource;
+import io.tillwatch.localpg.PostgresServer;
+import io.tillwatch.localpg.Processes;
 import io.tillwatch.model.HostPort;
 import io.tillwatch.model.Secret;
 import io.tillwatch.model.Tenant;
@@ -26,11 +27,10 @@ import io.tillwatch.model.Tier;
 import io.tillwatch.promql.Evaluator;
 import io.tillwatch.promql.Parser;
 import io.tillwatch.promql.Value;
+import io.tillwatch.rules.RuleFileLoader;
 import io.tillwatch.rules.RulePacks;
 import io.tillwatch.sandbox.AlertmanagerServer;
 import io.tillwatch.sandbox.OdooDatabase;
-import io.tillwatch.sandbox.PostgresServer;
-import io.tillwatch.sandbox.Processes;
 import io.tillwatch.sandbox.PrometheusServer;
 import io.tillwatch.sandbox.ReplicatedPostgres;
 import java.io.IOException;
@@ -100,7 +100,7 @@ public final class AlertRace implements AutoCloseable {
   private Path statusFile;
   private AlertmanagerServer oursAm;
   private AlertmanagerServer theirsAm;
-  private Collector collector;
+  private Backend collector;
   private PrometheusServer prometheus;
 
   private AlertRace() {}
@@ -176,12 +176,12 @@ public final class AlertRace implements AutoCloseable {
             ZoneId.of("Europe/Berlin"),
             BusinessHours.always());
     collector =
-        Collector.start(
+        Backend.start(
             config,
             primary.jdbcUrl("tillwatch"),
             PostgresServer.SUPERUSER,
             Secret.of(primary.superuserPassword()),
-            new RuleFileLoader().load(Path.of(RulePacks.BUILTIN_NAME), pack),
+            RuleFileLoader.ofText().load(Path.of(RulePacks.BUILTIN_NAME), pack),
             Map.of("acme", acme));
     parts.push(collector);
 
@@ -321,8 +321,7 @@ public final class AlertRace implements AutoCloseable {
                             .url()
                             .resolve(
                                 "/api/v1/query?query="
-                                    + URLEncoder.encode(
-                                        expr, StandardCharsets.UTF_8)))
+                                    + URLEncoder.encode(expr, StandardCharsets.UTF_8)))
                     .build(),
                 HttpResponse.BodyHandlers.ofString())
             .body();

@@ -8,16 +8,16 @@ import io.opentelemetry.proto.metrics.v1.Metric;
 import io.opentelemetry.proto.metrics.v1.NumberDataPoint;
 import io.opentelemetry.proto.metrics.v1.ResourceMetrics;
 import io.opentelemetry.proto.metrics.v1.ScopeMetrics;
-import io.tillwatch.collector.Collector;
+import io.tillwatch.collector.Backend;
 import io.tillwatch.collector.config.CollectorConfig;
 import io.tillwatch.collector.config.StorageConfig;
 import io.tillwatch.collector.config.TokenGrant;
 import io.tillwatch.collector.store.BinaryCopy;
 import io.tillwatch.collector.store.PgStore;
+import io.tillwatch.localpg.LocalPostgres;
+import io.tillwatch.localpg.PostgresServer;
 import io.tillwatch.model.HostPort;
 import io.tillwatch.model.Secret;
-import io.tillwatch.sandbox.LocalPostgres;
-import io.tillwatch.sandbox.PostgresServer;
 import java.io.ByteArrayInputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -128,8 +128,8 @@ public final class IngestBenchmark {
             Duration.ofHours(3),
             List.of(new TokenGrant(Secret.of(TOKEN), Set.of("*"))),
             CollectorConfig.DEFAULT_MAX_QUEUED_SAMPLES);
-    try (Collector c =
-        Collector.start(
+    try (Backend c =
+        Backend.start(
             config,
             pg.jdbcUrl("ingest"),
             PostgresServer.SUPERUSER,

@@ -1,6 +1,6 @@
 package io.tillwatch.bench;
 
-import io.tillwatch.sandbox.FreePorts;
+import io.tillwatch.localpg.FreePorts;
 import io.tillwatch.sandbox.RedisServer;
 import io.tillwatch.sandbox.ReplicatedPostgres;
 import java.io.IOException;

@@ -2,8 +2,7 @@ package io.tillwatch.cli;
 
 import io.tillwatch.agent.Agent;
 import io.tillwatch.agent.config.EstateConfig;
-import io.tillwatch.cli.config.EstateConfigLoader;
-import io.tillwatch.cli.config.Interpolation;
+import io.tillwatch.agent.config.EstateConfigLoader;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -41,7 +40,7 @@ final class AgentCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    EstateConfig estate = new EstateConfigLoader(new Interpolation(System::getenv)).load(config);
+    EstateConfig estate = new EstateConfigLoader(Configs.interpolation()).load(config);
     PrintWriter out = spec.commandLine().getOut();
     long targets = estate.tenants().stream().mapToLong(t -> t.targets().size()).sum();
     if (checkOnly) {

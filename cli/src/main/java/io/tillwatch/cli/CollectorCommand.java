@@ -1,20 +1,18 @@
 package io.tillwatch.cli;
 
+import io.tillwatch.agent.config.EstateConfigLoader;
 import io.tillwatch.agent.config.TenantConfig;
-import io.tillwatch.cli.config.CollectorConfigLoader;
-import io.tillwatch.cli.config.EstateConfigLoader;
-import io.tillwatch.cli.config.Interpolation;
-import io.tillwatch.cli.config.RuleFileLoader;
-import io.tillwatch.collector.Collector;
+import io.tillwatch.collector.RunningBackend;
 import io.tillwatch.collector.config.CollectorConfig;
+import io.tillwatch.collector.config.CollectorConfigLoader;
 import io.tillwatch.model.Tenant;
 import io.tillwatch.rules.RuleGroup;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -41,7 +39,7 @@ final class CollectorCommand implements Callable<Integer> {
       names = {"-c", "--config"},
       paramLabel = "FILE",
       defaultValue = "collector.yaml",
-      description = "Collector file (default: ${DEFAULT-VALUE}).")
+      description = "Backend file (default: ${DEFAULT-VALUE}).")
   Path config;
 
   @Option(names = "--check", description = "Only check the file, then exit (0 valid, 2 not).")
@@ -69,10 +67,10 @@ final class CollectorCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    CollectorConfig c = new CollectorConfigLoader(new Interpolation(System::getenv)).load(config);
+    CollectorConfig c = new CollectorConfigLoader(Configs.interpolation()).load(config);
     PrintWriter out = spec.commandLine().getOut();
+    List<RuleGroup> groups = RunningBackend.ruleGroups(c, Configs.FILES);
     if (checkOnly) {
-      List<RuleGroup> groups = ruleGroups(c);
       out.printf(
           "%s: valid: %d tokens, %d rule groups (%d rules)%n",
           config,
@@ -84,78 +82,29 @@ final class CollectorCommand implements Callable<Integer> {
     Map<String, Tenant> tenants = new HashMap<>();
     if (estate != null) {
       for (TenantConfig t :
-          new EstateConfigLoader(new Interpolation(System::getenv)).load(estate).tenants()) {
+          new EstateConfigLoader(Configs.interpolation()).load(estate).tenants()) {
         tenants.put(t.tenant().id(), t.tenant());
       }
     }
-    Running running = start(c, pgBin, embedded, out, tenants);
+    RunningBackend running =
+        RunningBackend.start(
+            c,
+            groups,
+            tenants,
+            new RunningBackend.Binaries(Optional.ofNullable(pgBin), embedded),
+            out);
     out.printf(
         "tillwatch collector: OTLP/HTTP on http://%s:%d/v1/metrics; storage %s (%s);"
             + " head %s of %d samples loaded%n",
         c.listen().host(),
-        running.collector().port(),
+        running.backend().port(),
         running.where(),
-        running.collector().store().layout(),
-        c.head().toString().substring(2).toLowerCase(java.util.Locale.ROOT),
-        running.collector().headLoadedSamples());
+        running.backend().store().layout(),
+        c.head().toString().substring(2).toLowerCase(Locale.ROOT),
+        running.backend().headLoadedSamples());
     out.flush();
     Duration grace = Duration.ofSeconds(30);
     Lifecycle.serve(running::close, grace, Optional.empty());
     return 0;
-  }
-
-  /** A started collector and the embedded storage it may run on. */
-  record Running(Collector collector, EmbeddedStorage storage, String where)
-      implements AutoCloseable {
-    @Override
-    public void close() {
-      collector.close();
-      if (storage != null) {
-        storage.close();
-      }
-    }
-  }
-
-  /** Starts the collector, first its embedded storage when the file names no database. */
-  static Running start(CollectorConfig c, Path pgBin, boolean embedded, PrintWriter out)
-      throws Exception {
-    return start(c, pgBin, embedded, out, Map.of());
-  }
-
-  /** The built-in pack (unless turned off) and the rule files; errors name file and line. */
-  static List<RuleGroup> ruleGroups(CollectorConfig c) {
-    List<RuleGroup> groups = new ArrayList<>();
-    if (c.builtinRulePack()) {
-      groups.addAll(new RuleFileLoader().loadBuiltin());
-    }
-    for (Path f : c.ruleFiles()) {
-      groups.addAll(new RuleFileLoader().load(f));
-    }
-    return groups;
-  }
-
-  /** Starts the collector with the estate's tenants for its rules. */
-  static Running start(
-      CollectorConfig c, Path pgBin, boolean embedded, PrintWriter out, Map<String, Tenant> tenants)
-      throws Exception {
-    List<RuleGroup> groups = ruleGroups(c);
-    if (c.storage().url().isPresent()) {
-      String url = c.storage().url().get();
-      return new Running(
-          Collector.start(c, url, c.storage().user(), c.storage().password(), groups, tenants),
-          null,
-          url);
-    }
-    Path bin = pgBin != null ? pgBin : PostgresBinaries.find(embedded, out);
-    EmbeddedStorage storage = EmbeddedStorage.start(bin, c.storage().dataDir());
-    try {
-      return new Running(
-          Collector.start(c, storage.url(), storage.user(), storage.password(), groups, tenants),
-          storage,
-          "embedded PostgreSQL in " + c.storage().dataDir());
-    } catch (Exception e) {
-      storage.close();
-      throw e;
-    }
   }
 }

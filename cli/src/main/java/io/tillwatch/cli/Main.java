@@ -1,6 +1,6 @@
 package io.tillwatch.cli;
 
-import io.tillwatch.cli.config.ConfigException;
+import io.tillwatch.config.ConfigException;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import picocli.CommandLine;

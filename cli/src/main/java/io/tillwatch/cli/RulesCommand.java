@@ -1,10 +1,10 @@
 package io.tillwatch.cli;
 
-import io.tillwatch.cli.config.ConfigException;
-import io.tillwatch.cli.config.RuleFileLoader;
-import io.tillwatch.cli.config.RuleTestFileLoader;
+import io.tillwatch.config.ConfigException;
 import io.tillwatch.rules.Rule;
+import io.tillwatch.rules.RuleFileLoader;
 import io.tillwatch.rules.RuleGroup;
+import io.tillwatch.rules.RuleTestFileLoader;
 import io.tillwatch.rules.RuleTests;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -51,7 +51,7 @@ final class RulesCommand implements Runnable {
       for (Path f : files) {
         out.println("Checking " + f);
         try {
-          List<RuleGroup> groups = new RuleFileLoader().load(f);
+          List<RuleGroup> groups = new RuleFileLoader(Configs.FILES).load(f);
           long rules = groups.stream().mapToLong(g -> g.rules().size()).sum();
           long alerts =
               groups.stream()
@@ -93,7 +93,7 @@ final class RulesCommand implements Runnable {
         out.println("Unit Testing:  " + f);
         List<String> failures;
         try {
-          failures = RuleTests.run(new RuleTestFileLoader().load(f));
+          failures = RuleTests.run(new RuleTestFileLoader(Configs.FILES).load(f));
         } catch (ConfigException e) {
           failures = List.of(e.getMessage());
         }

@@ -66,7 +66,7 @@ class AgentProcessIT {
   void servesMetricsThenStopsOnSigtermWithExitCode0AndNeverPrintsTheSecret() throws Exception {
     ReplicatedPostgres c = PG.cluster();
     c.primary().createMonitorRole("monitor", PASSWORD);
-    int port = io.tillwatch.sandbox.FreePorts.next();
+    int port = io.tillwatch.localpg.FreePorts.next();
     Path config = dir.resolve("estate.yaml");
     Files.writeString(
         config,

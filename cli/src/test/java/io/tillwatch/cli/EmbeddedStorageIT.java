@@ -7,7 +7,7 @@ import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest;
 import io.opentelemetry.proto.metrics.v1.Gauge;
 import io.opentelemetry.proto.metrics.v1.Metric;
 import io.opentelemetry.proto.metrics.v1.NumberDataPoint;
-import io.tillwatch.sandbox.FreePorts;
+import io.tillwatch.localpg.FreePorts;
 import io.tillwatch.testkit.Otlp;
 import io.tillwatch.testkit.ReplicatedPostgresExtension;
 import java.io.IOException;

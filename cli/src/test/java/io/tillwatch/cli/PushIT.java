@@ -11,17 +11,17 @@ import io.tillwatch.agent.config.PushConfig;
 import io.tillwatch.agent.config.TenantConfig;
 import io.tillwatch.agent.push.Pusher;
 import io.tillwatch.calendar.BusinessHours;
-import io.tillwatch.collector.Collector;
+import io.tillwatch.collector.Backend;
 import io.tillwatch.collector.config.CollectorConfig;
 import io.tillwatch.collector.config.StorageConfig;
 import io.tillwatch.collector.config.TokenGrant;
+import io.tillwatch.localpg.FreePorts;
+import io.tillwatch.localpg.PostgresServer;
 import io.tillwatch.model.HostPort;
 import io.tillwatch.model.Sample;
 import io.tillwatch.model.Secret;
 import io.tillwatch.model.Tenant;
 import io.tillwatch.model.Tier;
-import io.tillwatch.sandbox.FreePorts;
-import io.tillwatch.sandbox.PostgresServer;
 import io.tillwatch.testkit.ReplicatedPostgresExtension;
 import java.net.URI;
 import java.nio.file.Path;
@@ -64,7 +64,7 @@ class PushIT {
     }
   }
 
-  private static Collector collector(String db, int port) throws SQLException {
+  private static Backend collector(String db, int port) throws SQLException {
     CollectorConfig c =
         new CollectorConfig(
             new HostPort("127.0.0.1", port),
@@ -72,7 +72,7 @@ class PushIT {
             Duration.ofHours(3),
             List.of(new TokenGrant(Secret.of(TOKEN), Set.of("*"))),
             CollectorConfig.DEFAULT_MAX_QUEUED_SAMPLES);
-    return Collector.start(
+    return Backend.start(
         c,
         primary().jdbcUrl(db),
         PostgresServer.SUPERUSER,
@@ -136,7 +136,7 @@ class PushIT {
     String db = "push_e2e";
     primary().execute("CREATE DATABASE " + db);
     int port = FreePorts.next();
-    try (Collector c = collector(db, port)) {
+    try (Backend c = collector(db, port)) {
       Agent agent = startAgent(estate(port, Duration.ofSeconds(1)));
       try {
         Pusher pusher = agent.pusher().orElseThrow();
@@ -183,7 +183,7 @@ class PushIT {
     primary().execute("CREATE DATABASE " + db);
     int port = FreePorts.next();
     EstateConfig estate = estate(port, Duration.ofSeconds(1));
-    Collector first = collector(db, port);
+    Backend first = collector(db, port);
     Agent a1 = startAgent(estate);
     Pusher p1 = a1.pusher().orElseThrow();
     await().atMost(Duration.ofSeconds(30)).until(() -> p1.sentSamples() > 0);
@@ -198,7 +198,7 @@ class PushIT {
     assertThat(p2.buffer().samples()).isPositive();
     Thread.sleep(Math.max(0, outageStart + 60_000 - System.currentTimeMillis()));
     long outageEnd = System.currentTimeMillis();
-    try (Collector second = collector(db, port)) {
+    try (Backend second = collector(db, port)) {
       await()
           .atMost(Duration.ofSeconds(90))
           .pollInterval(Duration.ofMillis(200))

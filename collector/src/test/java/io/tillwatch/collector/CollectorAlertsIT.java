@@ -56,11 +56,11 @@ class CollectorAlertsIT {
                   Rule.During.ALWAYS,
                   Map.of())));
 
-  private static Collector start(AlertmanagerServer am) throws Exception {
+  private static Backend start(AlertmanagerServer am) throws Exception {
     return start(am, "alerts", GROUP, Map.of());
   }
 
-  private static Collector start(
+  private static Backend start(
       AlertmanagerServer am, String db, RuleGroup group, Map<String, Tenant> tenants)
       throws Exception {
     CollectorConfig base = TestCollectors.config(PG.server(), db, 1_000_000);
@@ -76,7 +76,7 @@ class CollectorAlertsIT {
             Duration.ofMinutes(1),
             new AlertingConfig(
                 List.of(am.url()), Duration.ofMinutes(1), "http://collector", "", 100, ""));
-    return Collector.start(
+    return Backend.start(
         c,
         c.storage().url().orElseThrow(),
         c.storage().user(),
@@ -101,7 +101,7 @@ class CollectorAlertsIT {
   }
 
   /** {@code expr} over the collector's head at {@code time}. */
-  private static List<Value.Sample> query(Collector c, String expr, long time) {
+  private static List<Value.Sample> query(Backend c, String expr, long time) {
     Value v =
         Evaluator.instant(new HeadSource(c.head(), null), time).eval(Parser.parse(expr), time);
     return ((Value.Vector) v).samples();
@@ -115,7 +115,7 @@ class CollectorAlertsIT {
     long now = (System.currentTimeMillis() / 1000) * 1000 - 200_000;
     try (AlertmanagerServer am = AlertmanagerServer.start()) {
       String startsAt;
-      try (Collector c = start(am)) {
+      try (Backend c = start(am)) {
         // a stalled queue: 1800 s behind, from two minutes ago on
         for (int k = 0; k < 12; k++) {
           assertThat(
@@ -148,7 +148,7 @@ class CollectorAlertsIT {
         startsAt = a.path("startsAt").asText();
       }
       // a new collector on the same database: the alert is firing at once, no new "for" wait
-      try (Collector again = start(am)) {
+      try (Backend again = start(am)) {
         RuleEngine.GroupState g = again.rules().groups().get(0);
         Rule.Alerting rule = (Rule.Alerting) GROUP.rules().get(0);
         assertThat(g.alerts(rule).alerts(AlertState.State.FIRING)).hasSize(1);
@@ -198,7 +198,7 @@ class CollectorAlertsIT {
     Tenant auckland = tenant("auckland", ZoneId.of("Pacific/Auckland"), instant, 3, 5);
     long now = instant.toEpochMilli();
     try (AlertmanagerServer am = AlertmanagerServer.start();
-        Collector c = start(am, "hours", group, Map.of("berlin", berlin, "auckland", auckland))) {
+        Backend c = start(am, "hours", group, Map.of("berlin", berlin, "auckland", auckland))) {
       for (String t : List.of("berlin", "auckland")) {
         assertThat(Otlp.post(c.port(), PLATFORM, stalled(t, now - 10_000, 1800)).statusCode())
             .isEqualTo(200);

@@ -18,7 +18,7 @@ import io.opentelemetry.proto.metrics.v1.ResourceMetrics;
 import io.opentelemetry.proto.metrics.v1.ScopeMetrics;
 import io.opentelemetry.proto.metrics.v1.Sum;
 import io.opentelemetry.proto.resource.v1.Resource;
-import io.tillwatch.sandbox.PostgresServer;
+import io.tillwatch.localpg.PostgresServer;
 import io.tillwatch.testkit.Otlp;
 import io.tillwatch.testkit.PostgresExtension;
 import java.net.URI;
@@ -64,7 +64,7 @@ class CollectorIngestIT {
     String db = "exact";
     PG.createDatabase(db);
     long t0 = 1_763_800_000_000L;
-    try (Collector c = TestCollectors.start(pg(), db)) {
+    try (Backend c = TestCollectors.start(pg(), db)) {
       HttpResponse<byte[]> r =
           Otlp.post(c.port(), PLATFORM, Otlp.gauge("acme", "shop.orders.open", "a", t0, 100));
       assertThat(r.statusCode()).isEqualTo(200);
@@ -97,7 +97,7 @@ class CollectorIngestIT {
     String db = "json";
     PG.createDatabase(db);
     long t0 = 1_763_800_000_000L;
-    try (Collector c = TestCollectors.start(pg(), db)) {
+    try (Backend c = TestCollectors.start(pg(), db)) {
       byte[] json =
           JsonFormat.printer()
               .print(Otlp.gauge("acme", "cart_value", "j", t0, 10))
@@ -122,7 +122,7 @@ class CollectorIngestIT {
     String db = "auth";
     PG.createDatabase(db);
     long t0 = 1_763_800_000_000L;
-    try (Collector c = TestCollectors.start(pg(), db)) {
+    try (Backend c = TestCollectors.start(pg(), db)) {
       ExportMetricsServiceRequest globex = Otlp.gauge("globex", "m", "a", t0, 5);
       assertThat(Otlp.post(c.port(), null, globex).statusCode()).isEqualTo(401);
       assertThat(Otlp.post(c.port(), "not-a-token", globex).statusCode()).isEqualTo(401);
@@ -148,7 +148,7 @@ class CollectorIngestIT {
     String db = "malformed";
     PG.createDatabase(db);
     long t0 = 1_763_800_000_000L;
-    try (Collector c = TestCollectors.start(pg(), db)) {
+    try (Backend c = TestCollectors.start(pg(), db)) {
       AtomicBoolean stop = new AtomicBoolean();
       AtomicInteger good = new AtomicInteger();
       AtomicInteger bad = new AtomicInteger();
@@ -235,7 +235,7 @@ class CollectorIngestIT {
     String db = "backpressure";
     PG.createDatabase(db);
     long t0 = 1_763_800_000_000L;
-    try (Collector c = TestCollectors.start(pg(), db, 500)) {
+    try (Backend c = TestCollectors.start(pg(), db, 500)) {
       // prime series ids and partitions, then hold the samples table so the writer waits
       assertThat(Otlp.post(c.port(), ACME, Otlp.gauge("acme", "m", "a", t0, 1)).statusCode())
           .isEqualTo(200);
@@ -281,7 +281,7 @@ class CollectorIngestIT {
     String db = "delta";
     PG.createDatabase(db);
     long t0 = 1_763_800_000_000L;
-    try (Collector c = TestCollectors.start(pg(), db)) {
+    try (Backend c = TestCollectors.start(pg(), db)) {
       for (int i = 0; i < 3; i++) {
         Sum.Builder sum =
             Sum.newBuilder()
@@ -339,7 +339,7 @@ class CollectorIngestIT {
     long now = System.currentTimeMillis();
     AtomicLong stored = new AtomicLong();
     long migrations;
-    try (Collector c = TestCollectors.start(pg(), db)) {
+    try (Backend c = TestCollectors.start(pg(), db)) {
       migrations = count(pg(), db, "SELECT count(*) FROM tillwatch_schema_version");
       assertThat(migrations).isGreaterThanOrEqualTo(1);
       // 2 hours of a series, one sample a second: all inside the 3 h head
@@ -355,7 +355,7 @@ class CollectorIngestIT {
                   .statusCode())
           .isEqualTo(200);
     }
-    try (Collector c = TestCollectors.start(pg(), db)) {
+    try (Backend c = TestCollectors.start(pg(), db)) {
       assertThat(count(pg(), db, "SELECT count(*) FROM tillwatch_schema_version"))
           .isEqualTo(migrations);
       assertThat(c.headLoadedSamples()).isEqualTo(stored.get());

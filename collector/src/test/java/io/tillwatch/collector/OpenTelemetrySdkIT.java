@@ -86,7 +86,7 @@ class OpenTelemetrySdkIT {
   void whatTheSdkSentIsStoredExactly() throws Exception {
     String db = "otelsdk";
     PG.createDatabase(db);
-    try (Collector c = TestCollectors.start(PG.server(), db)) {
+    try (Backend c = TestCollectors.start(PG.server(), db)) {
       Recording exporter =
           new Recording(
               OtlpHttpMetricExporter.builder()

@@ -32,7 +32,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class QueryApiIT {
   @RegisterExtension static final PostgresExtension PG = new PostgresExtension();
 
-  private static Collector collector;
+  private static Backend collector;
   private static long t0;
 
   private static final RuleGroup GROUP =
@@ -63,7 +63,7 @@ class QueryApiIT {
     PG.createDatabase("api");
     CollectorConfig c = TestCollectors.config(PG.server(), "api", 1_000_000);
     collector =
-        Collector.start(
+        Backend.start(
             c,
             c.storage().url().orElseThrow(),
             c.storage().user(),

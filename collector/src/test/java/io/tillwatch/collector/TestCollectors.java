@@ -3,9 +3,9 @@ package io.tillwatch.collector;
 import io.tillwatch.collector.config.CollectorConfig;
 import io.tillwatch.collector.config.StorageConfig;
 import io.tillwatch.collector.config.TokenGrant;
+import io.tillwatch.localpg.PostgresServer;
 import io.tillwatch.model.HostPort;
 import io.tillwatch.model.Secret;
-import io.tillwatch.sandbox.PostgresServer;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -39,13 +39,13 @@ final class TestCollectors {
         maxQueued);
   }
 
-  static Collector start(PostgresServer pg, String db) throws SQLException {
+  static Backend start(PostgresServer pg, String db) throws SQLException {
     return start(pg, db, CollectorConfig.DEFAULT_MAX_QUEUED_SAMPLES);
   }
 
-  static Collector start(PostgresServer pg, String db, int maxQueued) throws SQLException {
+  static Backend start(PostgresServer pg, String db, int maxQueued) throws SQLException {
     CollectorConfig c = config(pg, db, maxQueued);
-    return Collector.start(
+    return Backend.start(
         c, c.storage().url().orElseThrow(), c.storage().user(), c.storage().password());
   }
 

@@ -1,5 +1,6 @@
 package io.tillwatch.sandbox;
 
+import io.tillwatch.localpg.PostgresServer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;

@@ -1,5 +1,9 @@
 package io.tillwatch.sandbox;
 
+import io.tillwatch.localpg.FreePorts;
+import io.tillwatch.localpg.LocalPostgres;
+import io.tillwatch.localpg.PostgresServer;
+import io.tillwatch.localpg.Processes;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;

@@ -1,7 +1,7 @@
 package io.tillwatch.testkit;
 
-import io.tillwatch.sandbox.LocalPostgres;
-import io.tillwatch.sandbox.PostgresServer;
+import io.tillwatch.localpg.LocalPostgres;
+import io.tillwatch.localpg.PostgresServer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;

@@ -1,6 +1,6 @@
 package io.tillwatch.testkit;
 
-import io.tillwatch.sandbox.EmbeddedPostgresBinaries;
+import io.tillwatch.localpg.EmbeddedPostgresBinaries;
 import io.tillwatch.sandbox.ReplicatedPostgres;
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -3,7 +3,7 @@ package io.tillwatch.testkit;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.tillwatch.sandbox.EmbeddedPostgresBinaries;
+import io.tillwatch.localpg.EmbeddedPostgresBinaries;
 import io.tillwatch.sandbox.ReplicatedPostgres;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -3,10 +3,10 @@ package io.tillwatch.collector.store;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tillwatch.collector.ingest.SampleBatch;
+import io.tillwatch.localpg.PostgresServer;
 import io.tillwatch.model.Labels;
 import io.tillwatch.model.Secret;
 import io.tillwatch.model.Series;
-import io.tillwatch.sandbox.PostgresServer;
 import io.tillwatch.testkit.PostgresExtension;
 import java.sql.Connection;
 import java.sql.ResultSet;

@@ -1,0 +1,197 @@
+package io.tillwatch.collector.config;
+
+import io.tillwatch.config.ConfigException;
+import io.tillwatch.config.Interpolation;
+import io.tillwatch.config.YamlNode;
+import io.tillwatch.model.HostPort;
+import io.tillwatch.model.Secret;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * Reads the collector's file ({@code collector:} with {@code listen}, {@code storage}, {@code
+ * head}, {@code tokens}). Every error names file, line, column and field.
+ */
+public final class CollectorConfigLoader {
+  private static final Set<String> ROOT = Set.of("collector");
+  private static final Set<String> COLLECTOR =
+      Set.of(
+          "listen",
+          "storage",
+          "head",
+          "tokens",
+          "max_queued_samples",
+          "rule_files",
+          "builtin_rule_pack",
+          "evaluation_interval",
+          "alerting");
+  private static final Set<String> ALERTING =
+      Set.of(
+          "alertmanagers",
+          "resend_delay",
+          "external_url",
+          "dashboard_url",
+          "queue_capacity",
+          "runbook_base_url");
+  private static final Set<String> STORAGE =
+      Set.of("url", "user", "password", "retention", "data_dir");
+  private static final Set<String> TOKEN = Set.of("token", "tenants");
+  private static final Pattern TENANT = Pattern.compile("[a-z0-9-]+|\\*");
+
+  private final Interpolation interpolation;
+
+  public CollectorConfigLoader(Interpolation interpolation) {
+    this.interpolation = interpolation;
+  }
+
+  /** Loads and checks the file; throws {@link ConfigException} at the first error. */
+  public CollectorConfig load(Path file) {
+    YamlNode.Mapping m =
+        YamlNode.parse(file, interpolation).mapping(ROOT).required("collector").mapping(COLLECTOR);
+    HostPort listen =
+        m.optional("listen")
+            .map(n -> n.convert(s -> HostPort.parse(interpolation.expand(s))))
+            .orElse(CollectorConfig.DEFAULT_LISTEN);
+    Path base = file.toAbsolutePath().getParent();
+    StorageConfig storage =
+        m.optional("storage")
+            .map(n -> storage(n, base))
+            .orElse(StorageConfig.embedded(base.resolve("data")));
+    Duration head = m.optional("head").map(this::positive).orElse(CollectorConfig.DEFAULT_HEAD);
+    List<TokenGrant> tokens = new ArrayList<>();
+    YamlNode tokensNode = m.required("tokens");
+    for (YamlNode t : tokensNode.list()) {
+      tokens.add(token(t));
+    }
+    if (tokens.isEmpty()) {
+      throw tokensNode.error("no tokens: ingest and API need at least one");
+    }
+    int maxQueued =
+        m.optional("max_queued_samples")
+            .map(n -> n.convert(Integer::parseInt))
+            .orElse(CollectorConfig.DEFAULT_MAX_QUEUED_SAMPLES);
+    List<Path> ruleFiles = new ArrayList<>();
+    for (YamlNode f : m.optional("rule_files").map(YamlNode::list).orElse(List.of())) {
+      Path p = base.resolve(f.string());
+      if (!java.nio.file.Files.isReadable(p)) {
+        throw f.error("cannot read rule file " + p);
+      }
+      ruleFiles.add(p);
+    }
+    boolean builtinRulePack = m.optional("builtin_rule_pack").map(YamlNode::bool).orElse(true);
+    Duration evaluationInterval =
+        m.optional("evaluation_interval")
+            .map(this::positive)
+            .orElse(CollectorConfig.DEFAULT_EVALUATION_INTERVAL);
+    AlertingConfig alerting =
+        m.optional("alerting").map(this::alerting).orElse(AlertingConfig.NONE);
+    try {
+      return new CollectorConfig(
+          listen,
+          storage,
+          head,
+          tokens,
+          maxQueued,
+          ruleFiles,
+          builtinRulePack,
+          evaluationInterval,
+          alerting);
+    } catch (IllegalArgumentException e) {
+      throw m.node().error(e.getMessage());
+    }
+  }
+
+  private AlertingConfig alerting(YamlNode node) {
+    YamlNode.Mapping m = node.mapping(ALERTING);
+    List<java.net.URI> urls = new ArrayList<>();
+    for (YamlNode u : m.optional("alertmanagers").map(YamlNode::list).orElse(List.of())) {
+      urls.add(
+          u.convert(
+              s -> {
+                java.net.URI uri = java.net.URI.create(interpolation.expand(s));
+                if (!"http".equals(uri.getScheme()) && !"https".equals(uri.getScheme())) {
+                  throw new IllegalArgumentException(
+                      "an Alertmanager URL is http:// or https://, got " + uri);
+                }
+                return uri;
+              }));
+    }
+    return new AlertingConfig(
+        urls,
+        m.optional("resend_delay").map(this::positive).orElse(Duration.ofMinutes(1)),
+        m.optional("external_url").map(YamlNode::string).orElse(""),
+        m.optional("dashboard_url").map(YamlNode::string).orElse(""),
+        m.optional("queue_capacity").map(n -> n.convert(Integer::parseInt)).orElse(10_000),
+        m.optional("runbook_base_url").map(YamlNode::string).orElse(""));
+  }
+
+  private StorageConfig storage(YamlNode node, Path base) {
+    YamlNode.Mapping m = node.mapping(STORAGE);
+    Optional<String> url =
+        m.optional("url")
+            .map(
+                n ->
+                    n.convert(
+                        s -> {
+                          String u = interpolation.expand(s);
+                          if (!u.startsWith("jdbc:postgresql:")) {
+                            throw new IllegalArgumentException(
+                                "'"
+                                    + u
+                                    + "' is not a PostgreSQL JDBC URL"
+                                    + " (expected jdbc:postgresql://host:port/database)");
+                          }
+                          return u;
+                        }));
+    String user = m.optional("user").map(YamlNode::string).orElse("tillwatch");
+    Secret password = Secret.of(m.optional("password").map(YamlNode::secret).orElse(""));
+    YamlNode retentionNode = m.optional("retention").orElse(null);
+    Duration retention =
+        retentionNode == null ? StorageConfig.DEFAULT_RETENTION : retentionNode.duration();
+    Path dataDir =
+        m.optional("data_dir")
+            .map(n -> n.convert(s -> base.resolve(interpolation.expand(s))))
+            .orElse(base.resolve("data"));
+    try {
+      return new StorageConfig(url, user, password, retention, dataDir);
+    } catch (IllegalArgumentException e) {
+      throw (retentionNode != null ? retentionNode : m.node()).error(e.getMessage());
+    }
+  }
+
+  private TokenGrant token(YamlNode node) {
+    YamlNode.Mapping m = node.mapping(TOKEN);
+    YamlNode tokenNode = m.required("token");
+    Secret token = Secret.of(tokenNode.secret());
+    if (token.isEmpty()) {
+      throw tokenNode.error("the token is empty (is its environment variable set?)");
+    }
+    Set<String> tenants = new LinkedHashSet<>();
+    for (YamlNode t : m.required("tenants").list()) {
+      String id = t.string();
+      if (!TENANT.matcher(id).matches()) {
+        throw t.error("'" + id + "' is not a tenant id or \"*\"");
+      }
+      tenants.add(id);
+    }
+    try {
+      return new TokenGrant(token, tenants);
+    } catch (IllegalArgumentException e) {
+      throw m.required("tenants").error(e.getMessage());
+    }
+  }
+
+  private Duration positive(YamlNode node) {
+    Duration d = node.duration();
+    if (d.isZero()) {
+      throw node.error("must be longer than 0s");
+    }
+    return d;
+  }
+}

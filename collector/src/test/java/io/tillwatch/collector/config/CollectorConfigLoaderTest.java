@@ -1,0 +1,182 @@
+package io.tillwatch.collector.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.tillwatch.config.ConfigException;
+import io.tillwatch.config.Interpolation;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class CollectorConfigLoaderTest {
+  @TempDir Path dir;
+
+  private Path write(String yaml) throws IOException {
+    Path f = dir.resolve("collector.yaml");
+    Files.writeString(f, yaml);
+    return f;
+  }
+
+  private CollectorConfig load(String yaml, Map<String, String> env) throws IOException {
+    return new CollectorConfigLoader(new Interpolation(env::get, java.nio.file.Files::readString))
+        .load(write(yaml));
+  }
+
+  private ConfigException error(String yaml) throws IOException {
+    Path f = write(yaml);
+    try {
+      new CollectorConfigLoader(
+              new Interpolation(Map.<String, String>of()::get, java.nio.file.Files::readString))
+          .load(f);
+    } catch (ConfigException e) {
+      assertThat(e.file()).isEqualTo(f);
+      return e;
+    }
+    throw new AssertionError("no error for:\n" + yaml);
+  }
+
+  @Test
+  void theDocumentedFileLoads() throws IOException {
+    Path secret = dir.resolve("acme-viewer");
+    Files.writeString(secret, "acme-s3cret\n");
+    CollectorConfig c =
+        load(
+            """
+            collector:
+              listen: 127.0.0.1:4318
+              storage:
+                url: jdbc:postgresql://db:5432/tillwatch
+                user: tillwatch
+                password: ${TILLWATCH_DB_PASSWORD}
+                retention: 90d
+              head: 3h
+              tokens:
+                - token: ${AGENT_EU_TOKEN}
+                  tenants: ["*"]
+                - token: file:%s
+                  tenants: [acme]
+            """
+                .formatted(secret),
+            Map.of("TILLWATCH_DB_PASSWORD", "db-pw", "AGENT_EU_TOKEN", "eu-token"));
+    assertThat(c.listen().port()).isEqualTo(4318);
+    assertThat(c.storage().url()).hasValue("jdbc:postgresql://db:5432/tillwatch");
+    assertThat(c.storage().password().reveal()).isEqualTo("db-pw");
+    assertThat(c.storage().retention()).isEqualTo(Duration.ofDays(90));
+    assertThat(c.head()).isEqualTo(Duration.ofHours(3));
+    assertThat(c.tokens()).hasSize(2);
+    TokenGrant platform = c.tokens().get(0);
+    TokenGrant acme = c.tokens().get(1);
+    assertThat(platform.token().reveal()).isEqualTo("eu-token");
+    assertThat(platform.allows("globex")).isTrue();
+    assertThat(acme.token().reveal()).isEqualTo("acme-s3cret");
+    assertThat(acme.allows("acme")).isTrue();
+    assertThat(acme.allows("globex")).isFalse();
+    assertThat(c.toString()).doesNotContain("eu-token", "acme-s3cret", "db-pw");
+  }
+
+  @Test
+  void withoutStorageUrlTheStorageIsEmbeddedNextToTheFile() throws IOException {
+    CollectorConfig c =
+        load(
+            """
+            collector:
+              tokens:
+                - token: abc
+                  tenants: [acme]
+            """,
+            Map.of());
+    assertThat(c.storage().url()).isEmpty();
+    assertThat(c.storage().dataDir()).isEqualTo(dir.toAbsolutePath().resolve("data"));
+    assertThat(c.listen()).isEqualTo(CollectorConfig.DEFAULT_LISTEN);
+    assertThat(c.builtinRulePack()).isTrue(); // the built-in pack is on unless turned off
+  }
+
+  @Test
+  void theAlertingSectionLoads() throws IOException {
+    CollectorConfig c =
+        load(
+            """
+            collector:
+              tokens:
+                - token: abc
+                  tenants: ["*"]
+              alerting:
+                alertmanagers: [http://am-1:9093, http://am-2:9093]
+                resend_delay: 2m
+                external_url: https://tillwatch.example.com
+                dashboard_url: https://grafana.example.com/d/t?var-tenant=
+                runbook_base_url: https://git.example.com/ops/tillwatch/-/blob/main/
+                queue_capacity: 500
+            """,
+            Map.of());
+    var a = c.alerting();
+    assertThat(a.alertmanagers())
+        .extracting(Object::toString)
+        .containsExactly("http://am-1:9093", "http://am-2:9093");
+    assertThat(a.resendDelay()).isEqualTo(Duration.ofMinutes(2));
+    assertThat(a.externalUrl()).isEqualTo("https://tillwatch.example.com");
+    assertThat(a.dashboardUrl()).isEqualTo("https://grafana.example.com/d/t?var-tenant=");
+    assertThat(a.runbookBaseUrl()).isEqualTo("https://git.example.com/ops/tillwatch/-/blob/main/");
+    assertThat(a.queueCapacity()).isEqualTo(500);
+  }
+
+  @Test
+  void theBuiltinRulePackCanBeTurnedOff() throws IOException {
+    CollectorConfig c =
+        load(
+            """
+            collector:
+              tokens:
+                - token: abc
+                  tenants: [acme]
+              builtin_rule_pack: false
+            """,
+            Map.of());
+    assertThat(c.builtinRulePack()).isFalse();
+  }
+
+  @Test
+  void errorsNameLineAndField() throws IOException {
+    ConfigException noTokens = error("collector:\n  listen: 127.0.0.1:4318\n");
+    assertThat(noTokens.field()).isEqualTo("collector.tokens");
+    ConfigException emptyToken =
+        error("collector:\n  tokens:\n    - token: ${UNSET_TOKEN}\n      tenants: [acme]\n");
+    assertThat(emptyToken.line()).isEqualTo(3);
+    assertThat(emptyToken.field()).isEqualTo("collector.tokens[0].token");
+    ConfigException url =
+        error(
+            """
+            collector:
+              storage:
+                url: postgres://db/tillwatch
+              tokens:
+                - token: abc
+                  tenants: [acme]
+            """);
+    assertThat(url.line()).isEqualTo(3);
+    assertThat(url.field()).isEqualTo("collector.storage.url");
+    assertThat(url.problem()).contains("not a PostgreSQL JDBC URL");
+    ConfigException retention =
+        error(
+            """
+            collector:
+              storage:
+                retention: 6h
+              tokens:
+                - token: abc
+                  tenants: [acme]
+            """);
+    assertThat(retention.field()).isEqualTo("collector.storage.retention");
+    ConfigException tenant =
+        error("collector:\n  tokens:\n    - token: abc\n      tenants: [Acme Corp]\n");
+    assertThat(tenant.field()).isEqualTo("collector.tokens[0].tenants[0]");
+    ConfigException unknown =
+        error("collector:\n  hed: 3h\n  tokens:\n    - token: abc\n      tenants: [acme]\n");
+    assertThat(unknown.line()).isEqualTo(2);
+    assertThat(unknown.field()).isEqualTo("collector.hed");
+  }
+}

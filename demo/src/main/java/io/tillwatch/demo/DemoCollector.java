@@ -1,0 +1,90 @@
+package io.tillwatch.demo;
+
+import io.tillwatch.collector.RunningBackend;
+import io.tillwatch.collector.config.AlertingConfig;
+import io.tillwatch.collector.config.CollectorConfig;
+import io.tillwatch.collector.config.StorageConfig;
+import io.tillwatch.collector.config.TokenGrant;
+import io.tillwatch.model.HostPort;
+import io.tillwatch.model.Secret;
+import io.tillwatch.model.Tenant;
+import io.tillwatch.rules.RulePacks;
+import io.tillwatch.sandbox.AlertmanagerServer;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.Deque;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+
+/**
+ * The demo's collector: embedded storage, the built-in pack with its {@code for:} cut to 30 s so
+ * that alerts show within minutes, and a local Alertmanager when the machine has one.
+ *
+ * @param alertmanager the local Alertmanager's URL, if any
+ */
+record DemoCollector(
+    RunningBackend running, String token, Path tokenFile, Optional<String> alertmanager) {
+  private static final Duration DEMO_HOLD_FOR = Duration.ofSeconds(30);
+
+  static DemoCollector start(
+      Deque<AutoCloseable> started,
+      PrintWriter out,
+      DemoOptions options,
+      Path bin,
+      Tenant acme,
+      Path dir)
+      throws Exception {
+    out.println(
+        "tillwatch demo: the collector with embedded storage (a PostgreSQL of its own) ...");
+    out.flush();
+    Path pack = dir.resolve("tillwatch-demo-rules.yml");
+    Files.writeString(pack, RulePacks.withHoldFor(RulePacks.builtin(), DEMO_HOLD_FOR));
+    Optional<String> alertmanager = Optional.empty();
+    AlertingConfig alerting = AlertingConfig.NONE;
+    if (Files.isExecutable(AlertmanagerServer.BINARY)) {
+      out.println("tillwatch demo: a local Alertmanager for the alerts ...");
+      out.flush();
+      AlertmanagerServer am = AlertmanagerServer.start();
+      started.push(am);
+      alertmanager = Optional.of(am.url().toString());
+      alerting =
+          new AlertingConfig(
+              List.of(am.url()),
+              Duration.ofMinutes(1),
+              "http://127.0.0.1:" + options.collectorPort(),
+              "",
+              AlertingConfig.NONE.queueCapacity(),
+              "");
+    }
+    String token = UUID.randomUUID().toString();
+    Path tokenFile = dir.resolve("token");
+    Files.writeString(tokenFile, token);
+    Files.setPosixFilePermissions(tokenFile, PosixFilePermissions.fromString("rw-------"));
+    CollectorConfig config =
+        new CollectorConfig(
+            new HostPort("127.0.0.1", options.collectorPort()),
+            StorageConfig.embedded(dir.resolve("data")),
+            Duration.ofHours(3),
+            List.of(new TokenGrant(Secret.of(token), Set.of("*"))),
+            CollectorConfig.DEFAULT_MAX_QUEUED_SAMPLES,
+            List.of(pack),
+            false,
+            options.interval(),
+            alerting);
+    RunningBackend running =
+        RunningBackend.start(
+            config,
+            RunningBackend.ruleGroups(config, Files::readString),
+            Map.of(acme.id(), acme),
+            new RunningBackend.Binaries(Optional.of(bin), false),
+            out);
+    started.push(running);
+    return new DemoCollector(running, token, tokenFile, alertmanager);
+  }
+}

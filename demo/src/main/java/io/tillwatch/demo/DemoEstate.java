@@ -1,0 +1,172 @@
+package io.tillwatch.demo;
+
+import io.tillwatch.agent.config.BackupTargetConfig;
+import io.tillwatch.agent.config.OdooTargetConfig;
+import io.tillwatch.agent.config.PostgresTargetConfig;
+import io.tillwatch.agent.config.RedisTargetConfig;
+import io.tillwatch.agent.config.TargetConfig;
+import io.tillwatch.calendar.BusinessHours;
+import io.tillwatch.localpg.PostgresServer;
+import io.tillwatch.localpg.Processes;
+import io.tillwatch.model.Secret;
+import io.tillwatch.model.Tenant;
+import io.tillwatch.model.Tier;
+import io.tillwatch.sandbox.OdooDatabase;
+import io.tillwatch.sandbox.PgBackRestStanza;
+import io.tillwatch.sandbox.RedisServer;
+import io.tillwatch.sandbox.ReplicatedPostgres;
+import java.io.File;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.ZoneId;
+import java.util.Deque;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+
+/** Tenant acme's sandbox servers and their workloads, each pushed on the demo's stop list. */
+final class DemoEstate {
+  private final Deque<AutoCloseable> started;
+  private final PrintWriter out;
+  private final Path dir;
+  private final String password = UUID.randomUUID().toString();
+  private final Tenant acme =
+      new Tenant(
+          "acme",
+          "ACME Retail",
+          Tier.DEDICATED,
+          ZoneId.of("Europe/Berlin"),
+          BusinessHours.parse("Mon-Sat 08:00-22:00"));
+  private ReplicatedPostgres cluster;
+
+  private DemoEstate(Deque<AutoCloseable> started, PrintWriter out, Path dir) {
+    this.started = started;
+    this.out = out;
+    this.dir = dir;
+  }
+
+  /** A demo directory (removed at stop) for files of the collector and the agent. */
+  static DemoEstate create(Deque<AutoCloseable> started, PrintWriter out) throws IOException {
+    Path dir =
+        Files.createTempDirectory(
+            "tillwatch-demo-",
+            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x")));
+    started.push(() -> Processes.deleteTree(dir));
+    return new DemoEstate(started, out, dir);
+  }
+
+  Tenant acme() {
+    return acme;
+  }
+
+  Path dir() {
+    return dir;
+  }
+
+  ReplicatedPostgres cluster() {
+    return cluster;
+  }
+
+  /** A primary, a streaming standby and the Odoo 17 shop database, with their workloads. */
+  List<TargetConfig> startDatabases(Path bin) throws Exception {
+    say("starting a PostgreSQL primary and a streaming standby from " + bin + " ...");
+    cluster = ReplicatedPostgres.start(bin);
+    started.push(cluster);
+    PostgresServer primary = cluster.primary();
+    primary.createMonitorRole("tillwatch", password);
+    primary.execute("GRANT CREATE ON SCHEMA public TO tillwatch");
+    Workload replication = Workload.start(cluster);
+    started.push(replication::stop);
+
+    say("an Odoo 17 shop database with orders and queue jobs ...");
+    OdooDatabase.create(primary, "acme_odoo", 17, "tillwatch");
+    ShopWorkload shop = ShopWorkload.start(primary, "acme_odoo");
+    started.push(shop::stop);
+    return List.of(
+        postgres("acme-primary", primary.jdbcUrl("postgres"), true),
+        postgres("acme-standby", cluster.standby().jdbcUrl("postgres"), false),
+        new OdooTargetConfig(
+            "acme-odoo",
+            primary.jdbcUrl("acme_odoo"),
+            "tillwatch",
+            Secret.of(password),
+            OdooTargetConfig.DEFAULT_STUCK_STARTED_AFTER,
+            Optional.empty()));
+  }
+
+  /** Redis for Odoo's sessions, filling up, when the machine has {@code redis-server}. */
+  List<TargetConfig> startRedis() {
+    Optional<Path> redisServer = onPath("redis-server");
+    if (redisServer.isEmpty()) {
+      return List.of();
+    }
+    say("Redis for Odoo's sessions (maxmemory 4mb) ...");
+    RedisServer redis =
+        RedisServer.start(
+            redisServer.get(), List.of("maxmemory 4mb", "maxmemory-policy allkeys-lru"));
+    started.push(redis);
+    SessionWorkload sessions = SessionWorkload.start(redis);
+    started.push(sessions::stop);
+    return List.of(
+        new RedisTargetConfig(
+            "acme-sessions",
+            URI.create(redis.url()),
+            Optional.empty(),
+            Secret.empty(),
+            Optional.empty()));
+  }
+
+  /** A pgBackRest stanza with scheduled backups, when the machine has {@code pgbackrest}. */
+  List<TargetConfig> startBackups() {
+    if (onPath("pgbackrest").isEmpty()) {
+      return List.of();
+    }
+    say("a pgBackRest stanza on the primary (full now, incremental every 5 minutes) ...");
+    PgBackRestStanza stanza = PgBackRestStanza.create(cluster.primary(), "acme");
+    started.push(stanza);
+    BackupSchedule backups = BackupSchedule.start(stanza);
+    started.push(backups::stop);
+    return List.of(
+        new BackupTargetConfig(
+            "acme-backups",
+            BackupTargetConfig.Tool.PGBACKREST,
+            List.of(
+                "pgbackrest",
+                "--config=" + stanza.config(),
+                "--stanza=acme",
+                "--output=json",
+                "info"),
+            Optional.empty(),
+            Optional.of("acme"),
+            Optional.empty()));
+  }
+
+  private PostgresTargetConfig postgres(String name, String url, boolean heartbeat) {
+    return new PostgresTargetConfig(
+        name, url, "tillwatch", Secret.of(password), heartbeat, Optional.empty(), Optional.empty());
+  }
+
+  private void say(String what) {
+    out.println("tillwatch demo: " + what);
+    out.flush();
+  }
+
+  /** An executable of this name on the PATH. */
+  static Optional<Path> onPath(String name) {
+    String path = System.getenv("PATH");
+    if (path == null) {
+      return Optional.empty();
+    }
+    for (String d : path.split(File.pathSeparator)) {
+      Path candidate = Path.of(d, name);
+      if (Files.isExecutable(candidate)) {
+        return Optional.of(candidate);
+      }
+    }
+    return Optional.empty();
+  }
+}
