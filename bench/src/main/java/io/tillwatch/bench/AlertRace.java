@@ -307,7 +307,8 @@ public final class AlertRace implements AutoCloseable {
   public String compare(String expr) throws Exception {
     long now = System.currentTimeMillis();
     Value v =
-        Evaluator.instant(new HeadSource(collector.head(), null), now)
+        Evaluator.instant(
+                new HeadSource(collector.head(), io.tillwatch.model.TenantScope.all()), now)
             .eval(Parser.parse(expr), now);
     StringBuilder b = new StringBuilder("tillwatch ");
     for (Value.Sample x : ((Value.Vector) v).samples()) {

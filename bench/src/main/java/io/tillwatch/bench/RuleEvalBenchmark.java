@@ -224,10 +224,11 @@ public final class RuleEvalBenchmark {
           new RuleEngine(
               List.of(group),
               Duration.ofSeconds(15),
-              new HeadSource(head, null),
+              new HeadSource(head, io.tillwatch.model.TenantScope.all()),
               b -> true,
               new SimpleMeterRegistry(),
-              Map.of());
+              Map.of(),
+              java.time.Clock.systemUTC());
       RuleEngine.GroupState st = engine.groups().get(0);
       long now = System.currentTimeMillis();
       for (int i = 0; i < 50; i++) { // warm-up

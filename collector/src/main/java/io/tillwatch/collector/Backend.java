@@ -2,36 +2,42 @@ package io.tillwatch.collector;
 
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import io.tillwatch.alerting.AlertDelivery;
-import io.tillwatch.alerting.Alertmanagers;
-import io.tillwatch.collector.config.AlertingConfig;
 import io.tillwatch.collector.config.CollectorConfig;
 import io.tillwatch.collector.head.Head;
 import io.tillwatch.collector.ingest.DeltaAccumulator;
 import io.tillwatch.collector.ingest.IngestHandler;
-import io.tillwatch.collector.ingest.SampleBatch;
 import io.tillwatch.collector.ingest.WriteQueue;
 import io.tillwatch.collector.query.QueryApi;
 import io.tillwatch.collector.query.TieredSource;
+import io.tillwatch.collector.rules.AlertPipeline;
 import io.tillwatch.collector.rules.RuleEngine;
 import io.tillwatch.collector.store.PgStore;
+import io.tillwatch.collector.store.SampleBatch;
+import io.tillwatch.health.HealthCheck;
+import io.tillwatch.health.HealthReport;
+import io.tillwatch.health.HealthState;
 import io.tillwatch.model.Secret;
-import io.tillwatch.rules.AlertState;
-import io.tillwatch.rules.Rule;
+import io.tillwatch.model.Tenant;
+import io.tillwatch.model.TenantScope;
 import io.tillwatch.rules.RuleGroup;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
-import io.vertx.core.http.HttpServerRequest;
 import java.sql.SQLException;
+import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The backend: opens storage (migrating it), fills the head from it, then serves OTLP/HTTP ingest
- * at {@code /v1/metrics}, its own metrics at {@code /metrics} and health at {@code /-/healthy} and
- * {@code /-/ready}. Upkeep (partitions, retention, head trimming) runs on timers.
+ * The collector's backend, as components with a lifecycle and health: storage, the head, ingest
+ * (the write queue), rule evaluation, the alert pipeline and the HTTP routes (OTLP/HTTP ingest at
+ * {@code /v1/metrics}, the Prometheus API, its own metrics, health at {@code /-/healthy} and {@code
+ * /-/ready}). Background work (evaluations, storage probes, upkeep, head trimming) runs on timers
+ * and reports into each component's health.
  */
 public final class Backend implements AutoCloseable {
   private static final System.Logger LOG = System.getLogger(Backend.class.getName());
@@ -39,49 +45,80 @@ public final class Backend implements AutoCloseable {
   /** The largest request body accepted, also once unzipped. */
   public static final int MAX_BODY_BYTES = 32 * 1024 * 1024;
 
+  private static final Duration PROBE_TIMEOUT = Duration.ofSeconds(5);
+
+  private final Clock clock;
   private final Vertx vertx;
   private final PgStore store;
+  private final HealthState storageHealth;
   private final Head head;
+  private final HealthState headHealth;
+  private final ExecutorService headWriter;
   private final WriteQueue queue;
   private final PrometheusMeterRegistry meters;
-  private final HttpServer server;
-  private final int port;
+  private final RuleEngine rules;
+  private final AlertPipeline alerts;
+  private final HealthState httpHealth;
   private final long headLoadedSamples;
-  private final java.util.concurrent.ExecutorService headWriter;
+  private HttpServer server;
 
   private Backend(
-      Vertx vertx,
+      CollectorConfig config,
       PgStore store,
-      Head head,
-      WriteQueue queue,
-      PrometheusMeterRegistry meters,
-      HttpServer server,
-      long headLoadedSamples,
-      java.util.concurrent.ExecutorService headWriter) {
-    this.headWriter = headWriter;
-    this.vertx = vertx;
+      List<RuleGroup> ruleGroups,
+      Map<String, Tenant> tenants,
+      Clock clock)
+      throws SQLException {
+    this.clock = clock;
     this.store = store;
-    this.head = head;
-    this.queue = queue;
-    this.meters = meters;
-    this.server = server;
-    this.port = server.actualPort();
-    this.headLoadedSamples = headLoadedSamples;
+    this.storageHealth = new HealthState(clock);
+    this.head = new Head(config.head());
+    this.headHealth = new HealthState(clock);
+    this.headLoadedSamples = store.scan(clock.instant().minus(config.head()), head::append);
+    this.meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    meters.gauge("tillwatch.collector.head.series", head, h -> h.series().size());
+    meters.gauge("tillwatch.collector.head.samples", head, Head::samples);
+    meters.gauge("tillwatch.collector.head.bytes", head, Head::bytes);
+    // committed batches go to the head on a thread of its own, in commit order, so that the
+    // writer goes on with the next transaction meanwhile
+    this.headWriter =
+        Executors.newSingleThreadExecutor(
+            Thread.ofPlatform().name("tillwatch-head").daemon().factory());
+    this.queue =
+        new WriteQueue(
+            store,
+            new DeltaAccumulator(),
+            config.maxQueuedSamples(),
+            (batch, ids) -> headWriter.execute(() -> append(head, batch, ids)),
+            meters,
+            clock);
+    this.rules =
+        new RuleEngine(
+            ruleGroups,
+            config.evaluationInterval(),
+            TieredSource.of(head, store, TenantScope.all()),
+            batch -> queue.offer(batch) != null,
+            meters,
+            tenants,
+            clock);
+    this.alerts = new AlertPipeline(store, config.alerting(), meters, clock);
+    this.httpHealth = new HealthState(clock);
+    this.vertx = Vertx.vertx();
   }
 
   /**
-   * Starts a collector on storage at {@code jdbcUrl}.
+   * Starts a backend on storage at {@code jdbcUrl}.
    *
    * @throws SQLException when storage cannot be reached or migrated
    */
   public static Backend start(CollectorConfig config, String jdbcUrl, String user, Secret password)
       throws SQLException {
-    return start(config, jdbcUrl, user, password, List.of(), java.util.Map.of());
+    return start(config, jdbcUrl, user, password, List.of(), Map.of());
   }
 
   /**
-   * Starts a collector that also evaluates {@code ruleGroups} over the head (default interval 1m)
-   * and serves the Prometheus HTTP API.
+   * Starts a backend that also evaluates {@code ruleGroups} (default interval: the file's
+   * evaluation interval) and serves the Prometheus HTTP API.
    *
    * @throws SQLException when storage cannot be reached or migrated
    */
@@ -91,104 +128,108 @@ public final class Backend implements AutoCloseable {
       String user,
       Secret password,
       List<RuleGroup> ruleGroups,
-      java.util.Map<String, io.tillwatch.model.Tenant> tenants)
+      Map<String, Tenant> tenants)
+      throws SQLException {
+    return start(config, jdbcUrl, user, password, ruleGroups, tenants, Clock.systemUTC());
+  }
+
+  /** As above, on {@code clock}. */
+  public static Backend start(
+      CollectorConfig config,
+      String jdbcUrl,
+      String user,
+      Secret password,
+      List<RuleGroup> ruleGroups,
+      Map<String, Tenant> tenants,
+      Clock clock)
       throws SQLException {
     PgStore store = PgStore.open(jdbcUrl, user, password, config.storage().retention());
-    Head head = new Head(config.head());
-    long now = System.currentTimeMillis();
-    long loaded = store.scan(Instant.ofEpochMilli(now).minus(config.head()), head::append);
-    PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    // committed batches go to the head on a thread of its own, in commit order, so that the
-    // writer goes on with the next transaction meanwhile
-    java.util.concurrent.ExecutorService headWriter =
-        java.util.concurrent.Executors.newSingleThreadExecutor(
-            Thread.ofPlatform().name("tillwatch-head").daemon().factory());
-    meters.gauge("tillwatch.collector.head.series", head, h -> h.series().size());
-    meters.gauge("tillwatch.collector.head.samples", head, Head::samples);
-    meters.gauge("tillwatch.collector.head.bytes", head, Head::bytes);
-    WriteQueue queue =
-        new WriteQueue(
-                store,
-                new DeltaAccumulator(),
-                config.maxQueuedSamples(),
-                (batch, ids) -> headWriter.execute(() -> append(head, batch, ids)),
-                meters)
-            .start();
-    Vertx vertx = Vertx.vertx();
+    Backend b;
+    try {
+      b = new Backend(config, store, ruleGroups, tenants, clock);
+      b.alerts.restore(b.rules);
+    } catch (SQLException | RuntimeException e) {
+      store.close();
+      throw e;
+    }
+    try {
+      b.queue.start();
+      b.listen(config);
+    } catch (RuntimeException e) {
+      b.close();
+      throw e;
+    }
+    b.schedule(config);
+    return b;
+  }
+
+  private void listen(CollectorConfig config) {
     Access access = new Access(config.tokens());
     IngestHandler ingest = new IngestHandler(vertx, access, queue, MAX_BODY_BYTES, meters);
-    RuleEngine rules =
-        new RuleEngine(
-            ruleGroups,
-            config.evaluationInterval(),
-            TieredSource.of(head, store, null),
-            batch -> queue.offer(batch) != null,
-            meters,
-            tenants);
     QueryApi api = new QueryApi(vertx, access, head, rules, store);
-    HttpServer server;
+    Routes routes = new Routes(ingest, api, meters, this::health);
     try {
       server =
           vertx
               .createHttpServer()
-              .requestHandler(r -> route(r, ingest, api, meters))
+              .requestHandler(routes::handle)
               .listen(config.listen().port(), config.listen().host())
               .await(30, TimeUnit.SECONDS);
     } catch (Exception e) {
-      vertx.close();
-      store.close();
       throw new IllegalStateException(
           "cannot listen on " + config.listen().host() + ":" + config.listen().port() + ": " + e,
           e);
     }
-    Backend c = new Backend(vertx, store, head, queue, meters, server, loaded, headWriter);
-    c.rules = rules;
-    // alerts go on where they were: firing ones keep firing, pending ones keep their start
-    for (RuleEngine.GroupState g : rules.groups()) {
-      for (Rule r : g.group().rules()) {
-        if (r instanceof Rule.Alerting a) {
-          g.alerts(a).restore(store.loadAlerts(g.group().name(), a.name()));
-        }
-      }
-    }
-    AlertingConfig alerting = config.alerting();
-    c.alertmanagers =
-        alerting.alertmanagers().isEmpty()
-            ? null
-            : new Alertmanagers(alerting.alertmanagers(), alerting.queueCapacity(), meters);
-    c.delivery =
-        new AlertDelivery(
-            alerting.resendDelay(),
-            alerting.externalUrl(),
-            alerting.dashboardUrl(),
-            alerting.runbookBaseUrl());
+  }
+
+  private void schedule(CollectorConfig config) {
     for (RuleEngine.GroupState g : rules.groups()) {
       vertx.setPeriodic(
-          g.interval().toMillis(),
-          id ->
-              vertx.executeBlocking(
-                  () -> {
-                    c.evaluate(g, System.currentTimeMillis());
-                    return null;
-                  },
-                  false));
+          g.interval().toMillis(), id -> vertx.executeBlocking(() -> evaluateNow(g), false));
     }
+    // storage is probed at the evaluation interval: readiness turns within one interval
     vertx.setPeriodic(
-        Duration.ofMinutes(1).toMillis(), id -> head.trim(System.currentTimeMillis()));
+        config.evaluationInterval().toMillis(),
+        id -> vertx.executeBlocking(this::probeStorage, false));
+    vertx.setPeriodic(Duration.ofMinutes(1).toMillis(), id -> trimHead());
     vertx.setPeriodic(
-        Duration.ofHours(1).toMillis(),
-        id ->
-            vertx.executeBlocking(
-                () -> {
-                  try {
-                    return store.maintain();
-                  } catch (SQLException e) {
-                    LOG.log(
-                        System.Logger.Level.WARNING, "storage upkeep failed: " + e.getMessage());
-                    return 0;
-                  }
-                }));
-    return c;
+        Duration.ofHours(1).toMillis(), id -> vertx.executeBlocking(this::maintainStorage));
+  }
+
+  private Void evaluateNow(RuleEngine.GroupState g) {
+    evaluate(g, clock.millis());
+    return null;
+  }
+
+  private Void probeStorage() {
+    try {
+      store.ping(PROBE_TIMEOUT);
+      storageHealth.succeeded();
+    } catch (SQLException e) {
+      storageHealth.failed("unreachable: " + e.getMessage());
+    }
+    return null;
+  }
+
+  private Integer maintainStorage() {
+    try {
+      int dropped = store.maintain();
+      storageHealth.succeeded();
+      return dropped;
+    } catch (SQLException e) {
+      storageHealth.failed("upkeep (partitions, retention) failed: " + e.getMessage());
+      LOG.log(System.Logger.Level.WARNING, "storage upkeep failed: " + e.getMessage());
+      return 0;
+    }
+  }
+
+  private void trimHead() {
+    try {
+      head.trim(clock.millis());
+      headHealth.succeeded();
+    } catch (RuntimeException e) {
+      headHealth.failed("trimming failed: " + e);
+    }
   }
 
   private static void append(Head head, SampleBatch batch, long[] ids) {
@@ -197,54 +238,25 @@ public final class Backend implements AutoCloseable {
     }
   }
 
-  private static void route(
-      HttpServerRequest r, IngestHandler ingest, QueryApi api, PrometheusMeterRegistry meters) {
-    if (QueryApi.serves(r.path())) {
-      api.handle(r);
-      return;
-    }
-    switch (r.path()) {
-      case "/v1/metrics" -> {
-        if (r.method().name().equals("POST")) {
-          ingest.handle(r);
-        } else {
-          r.response().setStatusCode(405).putHeader("Allow", "POST").end();
-        }
-      }
-      case "/metrics" ->
-          r.response()
-              .putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
-              .end(meters.scrape());
-      case "/-/healthy", "/-/ready" -> r.response().end("OK\n");
-      default -> r.response().setStatusCode(404).end("not found: " + r.path() + "\n");
-    }
-  }
-
-  private RuleEngine rules;
-  private Alertmanagers alertmanagers; // null: no Alertmanager configured
-  private AlertDelivery delivery;
-
   /**
-   * One evaluation of a group: rules, then the alert state saved (a restart takes it up) and the
-   * alerts due sent to every Alertmanager. Blocking.
+   * One evaluation of a group: rules, then the alerts due sent to every Alertmanager and the alert
+   * state saved (a restart takes it up). Blocking.
    */
   public void evaluate(RuleEngine.GroupState g, long time) {
     rules.evaluate(g, time);
-    synchronized (g) {
-      for (Rule r : g.group().rules()) {
-        if (r instanceof Rule.Alerting a) {
-          AlertState state = g.alerts(a);
-          if (alertmanagers != null) {
-            alertmanagers.send(delivery.due(state, time, g.interval()));
-          }
-          try {
-            store.saveAlerts(g.group().name(), a.name(), state.save());
-          } catch (SQLException e) {
-            LOG.log(System.Logger.Level.WARNING, "cannot save alert state: " + e.getMessage());
-          }
-        }
-      }
-    }
+    alerts.afterEvaluation(g, time);
+  }
+
+  /** Every component's health now; what {@code /-/ready} and {@code /-/healthy} answer. */
+  public HealthReport health() {
+    Map<String, HealthCheck> checks = new LinkedHashMap<>();
+    checks.put("storage", storageHealth);
+    checks.put("ingest", queue);
+    checks.put("head", headHealth);
+    checks.put("rules", rules);
+    checks.put("alerts", alerts);
+    checks.put("http", httpHealth);
+    return HealthReport.of(checks);
   }
 
   /** The rule engine (groups, alert state). */
@@ -254,13 +266,15 @@ public final class Backend implements AutoCloseable {
 
   /** The port ingest and API listen on. */
   public int port() {
-    return port;
+    return server.actualPort();
   }
 
+  /** The in-memory head of recent samples. */
   public Head head() {
     return head;
   }
 
+  /** Storage. */
   public PgStore store() {
     return store;
   }
@@ -278,10 +292,12 @@ public final class Backend implements AutoCloseable {
   /** Stops listening, writes what is queued, closes storage. */
   @Override
   public void close() {
-    try {
-      server.close().await(10, TimeUnit.SECONDS);
-    } catch (Exception e) {
-      LOG.log(System.Logger.Level.DEBUG, "closing the HTTP server", e);
+    if (server != null) {
+      try {
+        server.close().await(10, TimeUnit.SECONDS);
+      } catch (Exception e) {
+        LOG.log(System.Logger.Level.DEBUG, "closing the HTTP server", e);
+      }
     }
     try {
       queue.close();
@@ -289,9 +305,7 @@ public final class Backend implements AutoCloseable {
       Thread.currentThread().interrupt();
     }
     headWriter.shutdown();
-    if (alertmanagers != null) {
-      alertmanagers.close();
-    }
+    alerts.close();
     store.close();
     meters.close();
     vertx.close();

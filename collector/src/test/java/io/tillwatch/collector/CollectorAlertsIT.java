@@ -103,7 +103,8 @@ class CollectorAlertsIT {
   /** {@code expr} over the collector's head at {@code time}. */
   private static List<Value.Sample> query(Backend c, String expr, long time) {
     Value v =
-        Evaluator.instant(new HeadSource(c.head(), null), time).eval(Parser.parse(expr), time);
+        Evaluator.instant(new HeadSource(c.head(), io.tillwatch.model.TenantScope.all()), time)
+            .eval(Parser.parse(expr), time);
     return ((Value.Vector) v).samples();
   }
 

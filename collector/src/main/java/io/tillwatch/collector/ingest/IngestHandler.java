@@ -5,6 +5,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest;
 import io.tillwatch.collector.Access;
 import io.tillwatch.collector.config.TokenGrant;
+import io.tillwatch.collector.store.SampleBatch;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerRequest;

@@ -13,6 +13,7 @@ import io.opentelemetry.proto.metrics.v1.NumberDataPoint;
 import io.opentelemetry.proto.metrics.v1.ResourceMetrics;
 import io.opentelemetry.proto.metrics.v1.ScopeMetrics;
 import io.opentelemetry.proto.metrics.v1.SummaryDataPoint;
+import io.tillwatch.collector.store.SampleBatch;
 import io.tillwatch.model.Labels;
 import io.tillwatch.model.Series;
 import java.io.ByteArrayInputStream;

@@ -4,6 +4,11 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.tillwatch.collector.store.PgStore;
+import io.tillwatch.collector.store.SampleBatch;
+import io.tillwatch.health.Health;
+import io.tillwatch.health.HealthCheck;
+import io.tillwatch.health.HealthState;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -18,7 +23,7 @@ import java.util.function.BiConsumer;
  * only after the commit. When the samples waiting would pass the bound, {@link #offer} refuses at
  * once: ingest answers 429 instead of holding unbounded memory.
  */
-public final class WriteQueue implements AutoCloseable {
+public final class WriteQueue implements AutoCloseable, HealthCheck {
   static final int MAX_GROUP = 50_000;
   private static final System.Logger LOG = System.getLogger(WriteQueue.class.getName());
 
@@ -35,6 +40,8 @@ public final class WriteQueue implements AutoCloseable {
   private final Counter failed;
   private final Timer commit;
   private volatile boolean closed;
+  private final HealthState health;
+  private volatile Throwable died;
 
   /**
    * @param afterCommit gets every batch, with its samples' series ids, once it is durable (the head
@@ -45,7 +52,9 @@ public final class WriteQueue implements AutoCloseable {
       DeltaAccumulator deltas,
       long maxQueued,
       BiConsumer<SampleBatch, long[]> afterCommit,
-      MeterRegistry meters) {
+      MeterRegistry meters,
+      Clock clock) {
+    this.health = new HealthState(clock);
     this.store = store;
     this.deltas = deltas;
     this.maxQueued = maxQueued;
@@ -63,7 +72,7 @@ public final class WriteQueue implements AutoCloseable {
             .description("Time of one write transaction, COPY and commit.")
             .register(meters);
     meters.gauge("tillwatch.collector.write.queue.samples", queued);
-    this.thread = Thread.ofPlatform().name("tillwatch-writer").daemon().unstarted(this::run);
+    this.thread = Thread.ofPlatform().name("tillwatch-writer").daemon().unstarted(this::runGuarded);
   }
 
   public WriteQueue start() {
@@ -94,6 +103,29 @@ public final class WriteQueue implements AutoCloseable {
   /** Samples waiting to be written. */
   public long queuedSamples() {
     return queued.get();
+  }
+
+  /**
+   * Ok while the writer thread runs and its last transaction committed; failing with the reason
+   * when a transaction failed (until one commits) or the thread died.
+   */
+  @Override
+  public Health check() {
+    Throwable d = died;
+    if (d != null) {
+      return Health.failing("writer thread died: " + d, health.check().since());
+    }
+    return health.check();
+  }
+
+  private void runGuarded() {
+    try {
+      run();
+    } catch (Throwable t) { // kept for check(): a dead writer makes the collector unready
+      died = t;
+      health.failed("writer thread died: " + t);
+      throw t;
+    }
   }
 
   private void run() {
@@ -135,8 +167,10 @@ public final class WriteQueue implements AutoCloseable {
       commit.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
       written.increment(samples);
       queued.addAndGet(-samples);
+      health.succeeded();
     } catch (Exception e) {
       failed.increment();
+      health.failed("writing " + samples + " samples failed: " + e.getMessage());
       queued.addAndGet(-samples);
       LOG.log(System.Logger.Level.WARNING, "writing " + samples + " samples failed: " + e);
       for (Pending p : group) {

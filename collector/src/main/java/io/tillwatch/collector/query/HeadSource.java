@@ -3,12 +3,12 @@ package io.tillwatch.collector.query;
 import io.tillwatch.collector.head.Head;
 import io.tillwatch.model.Labels;
 import io.tillwatch.model.Series;
+import io.tillwatch.model.TenantScope;
 import io.tillwatch.promql.Matcher;
 import io.tillwatch.promql.SeriesSource;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
-import java.util.Set;
 
 /**
  * The head as the engine's {@link SeriesSource}, seen by one reader: a reader limited to some
@@ -16,12 +16,12 @@ import java.util.Set;
  */
 public final class HeadSource implements SeriesSource {
   private final Head head;
-  private final Set<String> tenants; // null: every tenant
+  private final TenantScope tenants;
 
   /**
-   * @param tenants the tenants the reader may see; null for all
+   * @param tenants the tenants the reader may see
    */
-  public HeadSource(Head head, Set<String> tenants) {
+  public HeadSource(Head head, TenantScope tenants) {
     this.head = head;
     this.tenants = tenants;
   }
@@ -37,7 +37,7 @@ public final class HeadSource implements SeriesSource {
     }
     List<Series> out = new ArrayList<>();
     for (Series s : pool) {
-      if (tenants != null && !tenants.contains(s.tenant())) {
+      if (!tenants.allows(s.tenant())) {
         continue;
       }
       boolean all = true;

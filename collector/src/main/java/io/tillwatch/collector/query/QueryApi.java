@@ -7,6 +7,7 @@ import io.tillwatch.collector.rules.RuleEngine;
 import io.tillwatch.collector.store.PgStore;
 import io.tillwatch.model.Labels;
 import io.tillwatch.model.Series;
+import io.tillwatch.model.TenantScope;
 import io.tillwatch.promql.Evaluator;
 import io.tillwatch.promql.Expr;
 import io.tillwatch.promql.Matcher;
@@ -67,7 +68,8 @@ public final class QueryApi {
       error(request, 401, "unauthorized", "no or unknown bearer token");
       return;
     }
-    Set<String> tenants = grant.get().allowsAll() ? null : grant.get().tenants();
+    TenantScope tenants =
+        grant.get().allowsAll() ? TenantScope.all() : TenantScope.of(grant.get().tenants());
     if (request.method().name().equals("POST")) {
       request.setExpectMultipart(true);
       request.endHandler(v -> dispatch(request, request.formAttributes(), tenants));
@@ -76,7 +78,7 @@ public final class QueryApi {
     }
   }
 
-  private void dispatch(HttpServerRequest request, MultiMap form, Set<String> tenants) {
+  private void dispatch(HttpServerRequest request, MultiMap form, TenantScope tenants) {
     MultiMap params = MultiMap.caseInsensitiveMultiMap().addAll(request.params()).addAll(form);
     vertx
         .executeBlocking(() -> answer(request.path(), params, tenants), false)
@@ -110,7 +112,7 @@ public final class QueryApi {
     }
   }
 
-  private Object answer(String path, MultiMap p, Set<String> tenants) {
+  private Object answer(String path, MultiMap p, TenantScope tenants) {
     HeadSource source = new HeadSource(head, tenants);
     long now = System.currentTimeMillis();
     TieredSource data = TieredSource.of(head, store, tenants);
@@ -226,8 +228,8 @@ public final class QueryApi {
                 .encode());
   }
 
-  private static boolean visible(Labels labels, Set<String> tenants) {
-    return tenants == null || tenants.contains(labels.get("tenant"));
+  private static boolean visible(Labels labels, TenantScope tenants) {
+    return tenants.allows(labels.get("tenant"));
   }
 
   private List<Series> visible(HeadSource source, MultiMap p) {
@@ -242,7 +244,7 @@ public final class QueryApi {
     return out;
   }
 
-  private JsonObject rules(Set<String> tenants) {
+  private JsonObject rules(TenantScope tenants) {
     JsonArray groups = new JsonArray();
     for (RuleEngine.GroupState g : rules.groups()) {
       JsonArray rs = new JsonArray();

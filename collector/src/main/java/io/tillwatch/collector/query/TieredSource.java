@@ -1,5 +1,9 @@
 package io.tillwatch.collector.query;
 
+import io.tillwatch.collector.head.Head;
+import io.tillwatch.collector.store.PgStore;
+import io.tillwatch.collector.store.StorageSource;
+import io.tillwatch.model.TenantScope;
 import io.tillwatch.promql.Matcher;
 import io.tillwatch.promql.SeriesSource;
 import java.util.List;
@@ -25,13 +29,10 @@ public final class TieredSource implements SeriesSource {
   }
 
   /**
-   * The collector's data as {@code tenants} may see it (null: every tenant): the head, and storage
-   * for ranges starting before the head's window (with a minute's margin for trimming).
+   * The collector's data as {@code tenants} may see it: the head, and storage for ranges starting
+   * before the head's window (with a minute's margin for trimming).
    */
-  public static TieredSource of(
-      io.tillwatch.collector.head.Head head,
-      io.tillwatch.collector.store.PgStore store,
-      java.util.Set<String> tenants) {
+  public static TieredSource of(Head head, PgStore store, TenantScope tenants) {
     return new TieredSource(
         new HeadSource(head, tenants),
         new StorageSource(store, tenants),

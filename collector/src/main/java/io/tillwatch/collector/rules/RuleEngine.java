@@ -1,7 +1,10 @@
 package io.tillwatch.collector.rules;
 
 import io.micrometer.core.instrument.MeterRegistry;
-import io.tillwatch.collector.ingest.SampleBatch;
+import io.tillwatch.collector.store.SampleBatch;
+import io.tillwatch.health.Health;
+import io.tillwatch.health.HealthCheck;
+import io.tillwatch.health.HealthState;
 import io.tillwatch.model.Labels;
 import io.tillwatch.model.Series;
 import io.tillwatch.model.Tenant;
@@ -12,6 +15,7 @@ import io.tillwatch.rules.AlertScope;
 import io.tillwatch.rules.AlertState;
 import io.tillwatch.rules.Rule;
 import io.tillwatch.rules.RuleGroup;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -32,8 +36,12 @@ import java.util.function.Predicate;
  * their alerts' state. A result without a {@code tenant} label is recorded under tenant {@code
  * platform}.
  */
-public final class RuleEngine {
+public final class RuleEngine implements HealthCheck {
   public static final String PLATFORM_TENANT = "platform";
+
+  /** Evaluations of a group in a row with a failing rule before rule evaluation is failing. */
+  public static final int FAILED_CYCLES_TO_FAIL = 3;
+
   private static final System.Logger LOG = System.getLogger(RuleEngine.class.getName());
 
   /** The state of one group, for the API. */
@@ -45,10 +53,12 @@ public final class RuleEngine {
     final Map<Rule.Alerting, Set<Series>> alertSeries = new HashMap<>();
     volatile long lastEvaluation;
     volatile double lastDurationSeconds;
+    final HealthState health;
 
-    GroupState(RuleGroup group, Duration interval) {
+    GroupState(RuleGroup group, Duration interval, Clock clock) {
       this.group = group;
       this.interval = interval;
+      this.health = new HealthState(clock, FAILED_CYCLES_TO_FAIL);
       for (Rule r : group.rules()) {
         if (r instanceof Rule.Alerting a) {
           alerts.put(a, new AlertState(a));
@@ -87,6 +97,7 @@ public final class RuleEngine {
   private final List<GroupState> groups = new ArrayList<>();
   private final MeterRegistry meters;
   private final Map<String, Tenant> tenants;
+  private final Instant since;
 
   /**
    * @param data what expressions read: every tenant's series
@@ -100,13 +111,16 @@ public final class RuleEngine {
       SeriesSource data,
       Predicate<SampleBatch> record,
       MeterRegistry meters,
-      Map<String, Tenant> tenants) {
+      Map<String, Tenant> tenants,
+      Clock clock) {
     this.tenants = Map.copyOf(tenants);
+    this.since = clock.instant();
     this.data = data;
     this.record = record;
     this.meters = meters;
     for (RuleGroup g : groups) {
-      GroupState st = new GroupState(g, g.interval() == null ? defaultInterval : g.interval());
+      GroupState st =
+          new GroupState(g, g.interval() == null ? defaultInterval : g.interval(), clock);
       this.groups.add(st);
       meters.gauge(
           "tillwatch.rule.group.last.duration.seconds",
@@ -120,9 +134,26 @@ public final class RuleEngine {
     return groups;
   }
 
+  /**
+   * Failing when a group has failed {@value #FAILED_CYCLES_TO_FAIL} evaluations in a row (a rule
+   * that errs, recorded samples that cannot be queued), with that group's last failure.
+   */
+  @Override
+  public Health check() {
+    Health worst = null;
+    for (GroupState g : groups) {
+      Health h = g.health.check();
+      if (!h.ok() && (worst == null || h.since().isBefore(worst.since()))) {
+        worst = h;
+      }
+    }
+    return worst != null ? worst : Health.ok(since);
+  }
+
   /** Evaluates one group at {@code time} (ms); blocking: call it off the event loop. */
   public void evaluate(GroupState st, long time) {
     long start = System.nanoTime();
+    String failure = null;
     SampleBatch recorded = new SampleBatch();
     synchronized (st) {
       for (Rule r : st.group.rules()) {
@@ -151,6 +182,7 @@ public final class RuleEngine {
           st.lastError.remove(r);
         } catch (RuntimeException e) {
           st.lastError.put(r, String.valueOf(e.getMessage()));
+          failure = "rule " + r.name() + " of group " + st.group.name() + ": " + e.getMessage();
           meters
               .counter("tillwatch.rule.evaluation.failures", "rule_group", st.group.name())
               .increment();
@@ -167,6 +199,12 @@ public final class RuleEngine {
       LOG.log(
           System.Logger.Level.WARNING,
           "write queue full: recorded samples of " + st.group.name() + " dropped");
+      failure = "write queue full: recorded samples of " + st.group.name() + " dropped";
+    }
+    if (failure == null) {
+      st.health.succeeded();
+    } else {
+      st.health.failed(failure);
     }
     st.lastEvaluation = time;
     st.lastDurationSeconds = (System.nanoTime() - start) / 1e9;

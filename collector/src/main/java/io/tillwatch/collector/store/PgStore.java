@@ -1,6 +1,5 @@
 package io.tillwatch.collector.store;
 
-import io.tillwatch.collector.ingest.SampleBatch;
 import io.tillwatch.model.Labels;
 import io.tillwatch.model.Secret;
 import io.tillwatch.model.Series;
@@ -208,6 +207,26 @@ public final class PgStore implements AutoCloseable {
   public int maintain() throws SQLException {
     try (Connection c = connect()) {
       return layout.maintain(c, Instant.now(), retention);
+    }
+  }
+
+  /**
+   * Whether storage answers now: a new connection and {@code SELECT 1}, each bounded by {@code
+   * timeout}.
+   *
+   * @throws SQLException naming what failed
+   */
+  public void ping(Duration timeout) throws SQLException {
+    Properties p = new Properties();
+    p.putAll(props);
+    int seconds = (int) Math.max(1, timeout.toSeconds());
+    p.setProperty("connectTimeout", Integer.toString(seconds));
+    p.setProperty("socketTimeout", Integer.toString(seconds));
+    p.setProperty("loginTimeout", Integer.toString(seconds));
+    try (Connection c = DriverManager.getConnection(url, p);
+        Statement st = c.createStatement()) {
+      st.setQueryTimeout(seconds);
+      st.execute("SELECT 1");
     }
   }
 

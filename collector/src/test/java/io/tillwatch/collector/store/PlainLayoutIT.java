@@ -2,7 +2,6 @@ package io.tillwatch.collector.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.tillwatch.collector.ingest.SampleBatch;
 import io.tillwatch.localpg.PostgresServer;
 import io.tillwatch.model.Labels;
 import io.tillwatch.model.Secret;

@@ -1,4 +1,4 @@
-package io.tillwatch.collector.ingest;
+package io.tillwatch.collector.store;
 
 import io.tillwatch.model.Series;
 import java.util.Arrays;
@@ -49,8 +49,14 @@ public final class SampleBatch {
     }
   }
 
+  /** Turns a series' delta into its running total. */
+  public interface RunningTotals {
+    /** Adds {@code delta} to the series' total and returns the new total. */
+    double add(Series series, double delta);
+  }
+
   /** Replaces every delta value by its series' running total; call once, on acceptance. */
-  public void applyDeltas(DeltaAccumulator accumulator) {
+  public void applyDeltas(RunningTotals accumulator) {
     if (deltas == null) {
       return;
     }

@@ -1,7 +1,7 @@
-package io.tillwatch.collector.query;
+package io.tillwatch.collector.store;
 
-import io.tillwatch.collector.store.PgStore;
 import io.tillwatch.model.Labels;
+import io.tillwatch.model.TenantScope;
 import io.tillwatch.promql.Matcher;
 import io.tillwatch.promql.SeriesSource;
 import io.vertx.core.json.JsonObject;
@@ -17,7 +17,6 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.TreeMap;
 
 /**
@@ -27,9 +26,9 @@ import java.util.TreeMap;
  */
 public final class StorageSource implements SeriesSource {
   private final PgStore store;
-  private final Set<String> tenants; // null: every tenant
+  private final TenantScope tenants;
 
-  public StorageSource(PgStore store, Set<String> tenants) {
+  public StorageSource(PgStore store, TenantScope tenants) {
     this.store = store;
     this.tenants = tenants;
   }
@@ -51,9 +50,9 @@ public final class StorageSource implements SeriesSource {
         sql.append(" AND metric = ?");
         params.add(name);
       }
-      if (tenants != null) {
+      if (tenants.tenants().isPresent()) {
         sql.append(" AND tenant = ANY (?)");
-        params.add(c.createArrayOf("text", tenants.toArray()));
+        params.add(c.createArrayOf("text", tenants.tenants().get().toArray()));
       }
       try (PreparedStatement ps = c.prepareStatement(sql.toString())) {
         for (int i = 0; i < params.size(); i++) {
