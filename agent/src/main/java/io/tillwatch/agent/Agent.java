@@ -15,12 +15,17 @@ import io.tillwatch.agent.internal.SampleSnapshots;
 import io.tillwatch.agent.internal.ScrapeRunner;
 import io.tillwatch.agent.push.OtlpEncoder;
 import io.tillwatch.agent.push.Pusher;
+import io.tillwatch.health.HealthCheck;
+import io.tillwatch.health.HealthReport;
+import io.tillwatch.health.HealthState;
 import io.tillwatch.model.Sample;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
@@ -44,6 +49,7 @@ public final class Agent {
   private final java.util.concurrent.atomic.AtomicBoolean flushPending =
       new java.util.concurrent.atomic.AtomicBoolean();
   private volatile int port = -1;
+  private final HealthState bufferHealth = new HealthState(java.time.Clock.systemUTC());
 
   private Agent(EstateConfig config) {
     this.config = config;
@@ -78,16 +84,7 @@ public final class Agent {
             }
           });
     }
-    this.server =
-        new MetricsServer(
-            vertx,
-            config.agent().listen(),
-            registry,
-            () -> {
-              long down = runner.targetsDown();
-              return new MetricsServer.Health(
-                  true, "ok: " + runner.size() + " targets, " + down + " down");
-            });
+    this.server = new MetricsServer(vertx, config.agent().listen(), registry, this::health);
   }
 
   /** An agent for this estate; starts nothing. */
@@ -124,10 +121,27 @@ public final class Agent {
             });
   }
 
+  /**
+   * Every component's health: the scrape schedule, the push to the collector (when set) and the
+   * push buffer on disk. A target that is down is not the agent failing: it shows as {@code
+   * tillwatch_target_up 0}.
+   */
+  public HealthReport health() {
+    Map<String, HealthCheck> checks = new LinkedHashMap<>();
+    checks.put("scrapes", runner);
+    if (pusher != null) {
+      checks.put("push", pusher);
+      checks.put("push_buffer", bufferHealth);
+    }
+    return HealthReport.of(checks);
+  }
+
   private Void flushQuietly() {
     try {
       pusher.flush();
+      bufferHealth.succeeded();
     } catch (RuntimeException e) {
+      bufferHealth.failed("cannot write the push buffer: " + e.getMessage());
       System.getLogger(Agent.class.getName())
           .log(System.Logger.Level.ERROR, "cannot write the push buffer: " + e.getMessage());
     }

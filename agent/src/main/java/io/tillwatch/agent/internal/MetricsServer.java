@@ -1,9 +1,12 @@
 package io.tillwatch.agent.internal;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.prometheus.metrics.expositionformats.ExpositionFormatWriter;
 import io.prometheus.metrics.expositionformats.ExpositionFormats;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
+import io.tillwatch.health.HealthReport;
 import io.tillwatch.model.HostPort;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -22,15 +25,13 @@ public final class MetricsServer {
   private final Vertx vertx;
   private final HostPort listen;
   private final PrometheusRegistry registry;
-  private final Supplier<Health> health;
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private final Supplier<HealthReport> health;
   private final ExpositionFormats formats = ExpositionFormats.init();
   private HttpServer server;
 
-  /** What {@code /health} reports. */
-  public record Health(boolean ok, String text) {}
-
   public MetricsServer(
-      Vertx vertx, HostPort listen, PrometheusRegistry registry, Supplier<Health> health) {
+      Vertx vertx, HostPort listen, PrometheusRegistry registry, Supplier<HealthReport> health) {
     this.vertx = vertx;
     this.listen = listen;
     this.registry = registry;
@@ -51,13 +52,7 @@ public final class MetricsServer {
   private void handle(HttpServerRequest req) {
     switch (req.path()) {
       case "/metrics" -> metrics(req);
-      case "/health" -> {
-        Health h = health.get();
-        req.response()
-            .setStatusCode(h.ok() ? 200 : 503)
-            .putHeader("Content-Type", "text/plain; charset=utf-8")
-            .end(h.text() + "\n");
-      }
+      case "/health" -> health(req);
       case "/" ->
           req.response()
               .putHeader("Content-Type", "text/plain; charset=utf-8")
@@ -65,6 +60,21 @@ public final class MetricsServer {
                   "tillwatch agent\n  /metrics  Prometheus / OpenMetrics exposition\n  /health   health\n");
       default -> req.response().setStatusCode(404).end("not found: " + req.path() + "\n");
     }
+  }
+
+  /** Every component's health as JSON: 200 when all are ok, else 503 naming the failing ones. */
+  private void health(HttpServerRequest req) {
+    HealthReport report = health.get();
+    String body;
+    try {
+      body = JSON.writeValueAsString(report.asTree());
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("a health report is plain strings and maps", e);
+    }
+    req.response()
+        .setStatusCode(report.ok() ? 200 : 503)
+        .putHeader("Content-Type", "application/json")
+        .end(body + "\n");
   }
 
   private void metrics(HttpServerRequest req) {

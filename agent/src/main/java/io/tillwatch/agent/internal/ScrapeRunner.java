@@ -5,6 +5,8 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.tillwatch.agent.ScrapeTarget;
 import io.tillwatch.agent.TargetMetrics;
+import io.tillwatch.health.Health;
+import io.tillwatch.health.HealthCheck;
 import io.tillwatch.model.Labels;
 import io.tillwatch.model.Sample;
 import io.vertx.core.AsyncResult;
@@ -29,7 +31,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * slow or hung target never delays another: a target whose previous scrape still runs is skipped
  * (counted), not queued.
  */
-public final class ScrapeRunner {
+public final class ScrapeRunner implements HealthCheck {
   private static final System.Logger LOG = System.getLogger(ScrapeRunner.class.getName());
 
   private final Vertx vertx;
@@ -38,6 +40,7 @@ public final class ScrapeRunner {
   private final MeterRegistry meters;
   private final AtomicInteger inFlight = new AtomicInteger();
   private volatile boolean stopping;
+  private volatile Health health = Health.failing("not started", java.time.Instant.now());
   private volatile ScrapeListener listener;
 
   /** Gets every scrape's samples, stamped with the scrape's scheduled time. */
@@ -96,6 +99,7 @@ public final class ScrapeRunner {
             long first = 1 + (1000L * i) / n;
             s.timerId = vertx.setPeriodic(first, s.target.interval().toMillis(), id -> scrape(s));
           }
+          health = Health.ok(java.time.Instant.now());
         });
   }
 
@@ -108,6 +112,7 @@ public final class ScrapeRunner {
     context.runOnContext(
         v -> {
           stopping = true;
+          health = Health.failing("stopped", java.time.Instant.now());
           for (TargetState s : states) {
             if (s.timerId >= 0) {
               vertx.cancelTimer(s.timerId);
@@ -144,6 +149,15 @@ public final class ScrapeRunner {
       all.addAll(s.exposed);
     }
     return all;
+  }
+
+  /**
+   * Ok while every target's schedule runs; failing before {@link #start()} and once stopping. A
+   * target that is down is not a failure of the runner: it is {@code tillwatch_target_up 0}.
+   */
+  @Override
+  public Health check() {
+    return health;
   }
 
   /** Names of the targets that are up after at least one scrape (for health). */

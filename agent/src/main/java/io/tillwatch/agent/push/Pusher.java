@@ -4,6 +4,9 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.tillwatch.agent.config.PushConfig;
+import io.tillwatch.health.Health;
+import io.tillwatch.health.HealthCheck;
+import io.tillwatch.health.HealthState;
 import java.io.IOException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -24,7 +27,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * (honouring {@code Retry-After}); a batch the collector calls malformed (other 4xx) can never
  * succeed and is dropped, counted as rejected.
  */
-public final class Pusher implements AutoCloseable {
+public final class Pusher implements AutoCloseable, HealthCheck {
   private static final System.Logger LOG = System.getLogger(Pusher.class.getName());
   private static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
 
@@ -42,8 +45,14 @@ public final class Pusher implements AutoCloseable {
   private final MeterRegistry meters;
   private final AtomicLong lastSuccess = new AtomicLong();
   private volatile boolean closed;
+  private final HealthState health;
 
   public Pusher(PushConfig config, MeterRegistry meters) {
+    this(config, meters, java.time.Clock.systemUTC());
+  }
+
+  public Pusher(PushConfig config, MeterRegistry meters, java.time.Clock clock) {
+    this.health = new HealthState(clock);
     this.config = config;
     this.meters = meters;
     this.buffer = new DiskBuffer(config.bufferDir(), config.bufferBytes());
@@ -81,6 +90,15 @@ public final class Pusher implements AutoCloseable {
         .description("Unix time of the last batch the collector acknowledged.")
         .register(meters);
     this.sender = Thread.ofVirtual().name("tillwatch-push").unstarted(this::sendLoop);
+  }
+
+  /**
+   * Ok while batches reach the collector; failing with the reason since the first failed attempt
+   * (the batches wait on disk meanwhile).
+   */
+  @Override
+  public Health check() {
+    return health.check();
   }
 
   public Pusher start() {
@@ -196,6 +214,7 @@ public final class Pusher implements AutoCloseable {
       buffer.remove(b);
       sent.increment(b.samples());
       lastSuccess.set(System.currentTimeMillis());
+      health.succeeded();
       if (failures > 0) {
         LOG.log(System.Logger.Level.INFO, "pushing to " + config.url() + " works again");
       }
@@ -216,6 +235,7 @@ public final class Pusher implements AutoCloseable {
 
   private long failed(String reason, String detail, String retryAfter) {
     meters.counter("tillwatch.agent.push.failures", "reason", reason).increment();
+    health.failed("cannot push to " + config.url() + ": " + detail + " (buffering on disk)");
     if (failures == 0) {
       LOG.log(
           System.Logger.Level.WARNING,
