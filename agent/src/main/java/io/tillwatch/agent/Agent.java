@@ -9,7 +9,6 @@ import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.tillwatch.agent.config.EstateConfig;
 import io.tillwatch.agent.config.TargetConfig;
 import io.tillwatch.agent.config.TenantConfig;
-import io.tillwatch.agent.internal.CollectorFactory;
 import io.tillwatch.agent.internal.MetricsServer;
 import io.tillwatch.agent.internal.SampleSnapshots;
 import io.tillwatch.agent.internal.ScrapeRunner;
@@ -94,14 +93,18 @@ public final class Agent {
 
   private static List<ScrapeTarget> targets(EstateConfig config, ExecutorService blocking) {
     Duration timeout = config.agent().timeout();
-    CollectorFactory factory = new CollectorFactory(timeout, blocking, java.time.Clock.systemUTC());
+    CollectorContext context = new CollectorContext(timeout, blocking, java.time.Clock.systemUTC());
     List<ScrapeTarget> out = new ArrayList<>();
     for (TenantConfig tenant : config.tenants()) {
       for (TargetConfig target : tenant.targets()) {
         Duration interval = target.interval().orElse(config.agent().interval());
         out.add(
             new ScrapeTarget(
-                tenant.tenant().id(), target.type(), interval, timeout, factory.create(target)));
+                tenant.tenant().id(),
+                target.type(),
+                interval,
+                timeout,
+                TargetTypes.create(target, context)));
       }
     }
     return out;

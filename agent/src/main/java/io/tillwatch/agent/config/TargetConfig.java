@@ -3,13 +3,11 @@ package io.tillwatch.agent.config;
 import java.time.Duration;
 import java.util.Optional;
 
-/** One scraped system of a tenant; {@link #type()} selects the collector. */
-public sealed interface TargetConfig
-    permits PostgresTargetConfig,
-        RedisTargetConfig,
-        BackupTargetConfig,
-        OdooTargetConfig,
-        TraefikTargetConfig {
+/**
+ * One scraped system of a tenant; {@link #type()} names its entry in {@code
+ * io.tillwatch.agent.TargetTypes}, which makes its collector.
+ */
+public interface TargetConfig {
   /** Unique within the estate; the {@code target} label. */
   String name();
 
