@@ -1,5 +1,6 @@
 package io.tillwatch.collector.ingest;
 
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.google.protobuf.CodedOutputStream;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.util.JsonFormat;
@@ -45,7 +46,11 @@ final class OtlpResponses {
 
   static byte[] status(boolean json, int code, String message) {
     if (json) {
-      return ("{\"code\":" + code + ",\"message\":" + quote(message) + "}")
+      return JsonNodeFactory.instance
+          .objectNode()
+          .put("code", code)
+          .put("message", message)
+          .toString()
           .getBytes(StandardCharsets.UTF_8);
     }
     try {
@@ -58,27 +63,5 @@ final class OtlpResponses {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-  }
-
-  private static String quote(String s) {
-    StringBuilder b = new StringBuilder(s.length() + 2).append('"');
-    for (int i = 0; i < s.length(); i++) {
-      char c = s.charAt(i);
-      switch (c) {
-        case '"' -> b.append("\\\"");
-        case '\\' -> b.append("\\\\");
-        case '\n' -> b.append("\\n");
-        case '\r' -> b.append("\\r");
-        case '\t' -> b.append("\\t");
-        default -> {
-          if (c < 0x20) {
-            b.append(String.format("\\u%04x", (int) c));
-          } else {
-            b.append(c);
-          }
-        }
-      }
-    }
-    return b.append('"').toString();
   }
 }

@@ -1,5 +1,9 @@
 package io.tillwatch.collector.query;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.tillwatch.collector.Access;
 import io.tillwatch.collector.config.TokenGrant;
 import io.tillwatch.collector.head.Head;
@@ -19,12 +23,11 @@ import io.tillwatch.rules.Rule;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerRequest;
-import io.vertx.core.json.JsonArray;
-import io.vertx.core.json.JsonObject;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -40,6 +43,7 @@ import java.util.TreeSet;
  * tenant's series and alerts.
  */
 public final class QueryApi {
+  private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
   private static final int MAX_POINTS = 11_000;
 
   private final Vertx vertx;
@@ -102,7 +106,11 @@ public final class QueryApi {
               request
                   .response()
                   .putHeader("Content-Type", "application/json")
-                  .end(new JsonObject().put("status", "success").put("data", ar.result()).encode());
+                  .end(
+                      JSON.objectNode()
+                          .put("status", "success")
+                          .<ObjectNode>set("data", (JsonNode) ar.result())
+                          .toString());
             });
   }
 
@@ -141,7 +149,7 @@ public final class QueryApi {
               "invalid expression type for range query, must be Scalar or instant Vector");
         }
         Evaluator ev = new Evaluator(data, Evaluator.DEFAULT_LOOKBACK_MILLIS, start, end);
-        Map<Labels, JsonArray> series = new TreeMap<>(QueryApi::compareLabels);
+        Map<Labels, ArrayNode> series = new TreeMap<>(QueryApi::compareLabels);
         for (long t = start; t <= end; t += step) {
           Value v = ev.eval(e, t);
           List<Value.Sample> samples =
@@ -150,15 +158,18 @@ public final class QueryApi {
                   : ((Value.Vector) v).samples();
           for (Value.Sample s : samples) {
             series
-                .computeIfAbsent(s.labels(), k -> new JsonArray())
-                .add(new JsonArray().add(seconds(t)).add(format(s.value())));
+                .computeIfAbsent(s.labels(), k -> JSON.arrayNode())
+                .add(JSON.arrayNode().add(seconds(t)).add(format(s.value())));
           }
         }
-        JsonArray out = new JsonArray();
+        ArrayNode out = JSON.arrayNode();
         series.forEach(
             (labels, values) ->
-                out.add(new JsonObject().put("metric", json(labels)).put("values", values)));
-        return new JsonObject().put("resultType", "matrix").put("result", out);
+                out.add(
+                    JSON.objectNode()
+                        .<ObjectNode>set("metric", json(labels))
+                        .<ObjectNode>set("values", values)));
+        return JSON.objectNode().put("resultType", "matrix").<ObjectNode>set("result", out);
       }
       case "/api/v1/series" -> {
         List<String> matches = p.getAll("match[]");
@@ -171,7 +182,7 @@ public final class QueryApi {
             found.add(HeadSource.withName(s));
           }
         }
-        JsonArray out = new JsonArray();
+        ArrayNode out = JSON.arrayNode();
         found.forEach(l -> out.add(json(l)));
         return out;
       }
@@ -181,19 +192,19 @@ public final class QueryApi {
           names.add("__name__");
           names.addAll(s.labels().names());
         }
-        return new JsonArray(new ArrayList<>(names));
+        return strings(names);
       }
       case "/api/v1/rules" -> {
         return rules(tenants);
       }
       case "/api/v1/alerts" -> {
-        JsonArray alerts = new JsonArray();
+        ArrayNode alerts = JSON.arrayNode();
         for (AlertState.Alert a : rules.activeAlerts()) {
           if (visible(a.labels(), tenants)) {
             alerts.add(alert(a));
           }
         }
-        return new JsonObject().put("alerts", alerts);
+        return JSON.objectNode().<ObjectNode>set("alerts", alerts);
       }
       default -> {
         if (path.startsWith("/api/v1/label/") && path.endsWith("/values")) {
@@ -205,7 +216,7 @@ public final class QueryApi {
               values.add(v);
             }
           }
-          return new JsonArray(new ArrayList<>(values));
+          return strings(values);
         }
         return null;
       }
@@ -221,11 +232,11 @@ public final class QueryApi {
         .setStatusCode(status)
         .putHeader("Content-Type", "application/json")
         .end(
-            new JsonObject()
+            JSON.objectNode()
                 .put("status", "error")
                 .put("errorType", type)
                 .put("error", message)
-                .encode());
+                .toString());
   }
 
   private static boolean visible(Labels labels, TenantScope tenants) {
@@ -244,22 +255,22 @@ public final class QueryApi {
     return out;
   }
 
-  private JsonObject rules(TenantScope tenants) {
-    JsonArray groups = new JsonArray();
+  private ObjectNode rules(TenantScope tenants) {
+    ArrayNode groups = JSON.arrayNode();
     for (RuleEngine.GroupState g : rules.groups()) {
-      JsonArray rs = new JsonArray();
+      ArrayNode rs = JSON.arrayNode();
       for (Rule r : g.group().rules()) {
-        JsonObject o =
-            new JsonObject()
+        ObjectNode o =
+            JSON.objectNode()
                 .put("name", r.name())
                 .put("query", r.exprText())
-                .put("labels", new JsonObject(new TreeMap<>(r.labels())))
+                .<ObjectNode>set("labels", strings(r.labels()))
                 .put("health", g.lastError(r) == null ? "ok" : "err");
         if (g.lastError(r) != null) {
           o.put("lastError", g.lastError(r));
         }
         if (r instanceof Rule.Alerting a) {
-          JsonArray alerts = new JsonArray();
+          ArrayNode alerts = JSON.arrayNode();
           String state = "inactive";
           AlertState st = g.alerts(a);
           for (AlertState.Alert x : st.alerts()) {
@@ -276,9 +287,9 @@ public final class QueryApi {
           o.put("type", "alerting")
               .put("duration", a.forDuration().toSeconds())
               .put("keepFiringFor", a.keepFiringFor().toSeconds())
-              .put("annotations", new JsonObject(new TreeMap<>(a.annotations())))
+              .<ObjectNode>set("annotations", strings(a.annotations()))
               .put("state", state)
-              .put("alerts", alerts)
+              .<ObjectNode>set("alerts", alerts)
               .put("risk", a.risk() == null ? null : a.risk().key())
               .put("impact", a.impact());
         } else {
@@ -287,10 +298,10 @@ public final class QueryApi {
         rs.add(o);
       }
       groups.add(
-          new JsonObject()
+          JSON.objectNode()
               .put("name", g.group().name())
               .put("interval", g.interval().toSeconds())
-              .put("rules", rs)
+              .<ObjectNode>set("rules", rs)
               .put("evaluationTime", g.lastDurationSeconds())
               .put(
                   "lastEvaluation",
@@ -298,54 +309,59 @@ public final class QueryApi {
                       ? "0001-01-01T00:00:00Z"
                       : Instant.ofEpochMilli(g.lastEvaluation()).toString()));
     }
-    return new JsonObject().put("groups", groups);
+    return JSON.objectNode().<ObjectNode>set("groups", groups);
   }
 
-  private static JsonObject alert(AlertState.Alert a) {
-    return new JsonObject()
-        .put("labels", json(a.labels()))
-        .put("annotations", new JsonObject(new TreeMap<>(a.annotations())))
+  private static ObjectNode alert(AlertState.Alert a) {
+    return JSON.objectNode()
+        .<ObjectNode>set("labels", json(a.labels()))
+        .<ObjectNode>set("annotations", strings(a.annotations()))
         .put("state", a.state() == AlertState.State.FIRING ? "firing" : "pending")
         .put("activeAt", Instant.ofEpochMilli(a.activeAt()).toString())
         .put("value", format(a.value()));
   }
 
-  private static JsonObject result(Value v) {
+  private static ObjectNode result(Value v) {
     return switch (v) {
       case Value.Scalar s ->
-          new JsonObject()
+          JSON.objectNode()
               .put("resultType", "scalar")
-              .put("result", new JsonArray().add(seconds(s.time())).add(format(s.value())));
+              .<ObjectNode>set(
+                  "result", JSON.arrayNode().add(seconds(s.time())).add(format(s.value())));
       case Value.Str s ->
-          new JsonObject()
+          JSON.objectNode()
               .put("resultType", "string")
-              .put("result", new JsonArray().add(seconds(s.time())).add(s.value()));
+              .<ObjectNode>set("result", JSON.arrayNode().add(seconds(s.time())).add(s.value()));
       case Value.Vector vec -> {
-        JsonArray out = new JsonArray();
+        ArrayNode out = JSON.arrayNode();
         for (Value.Sample s : vec.samples()) {
           out.add(
-              new JsonObject()
-                  .put("metric", json(s.labels()))
-                  .put("value", new JsonArray().add(seconds(s.time())).add(format(s.value()))));
+              JSON.objectNode()
+                  .<ObjectNode>set("metric", json(s.labels()))
+                  .<ObjectNode>set(
+                      "value", JSON.arrayNode().add(seconds(s.time())).add(format(s.value()))));
         }
-        yield new JsonObject().put("resultType", "vector").put("result", out);
+        yield JSON.objectNode().put("resultType", "vector").<ObjectNode>set("result", out);
       }
       case Value.Matrix m -> {
-        JsonArray out = new JsonArray();
+        ArrayNode out = JSON.arrayNode();
         for (Value.Series s : m.series()) {
-          JsonArray values = new JsonArray();
+          ArrayNode values = JSON.arrayNode();
           for (int k = 0; k < s.size(); k++) {
-            values.add(new JsonArray().add(seconds(s.times()[k])).add(format(s.values()[k])));
+            values.add(JSON.arrayNode().add(seconds(s.times()[k])).add(format(s.values()[k])));
           }
-          out.add(new JsonObject().put("metric", json(s.labels())).put("values", values));
+          out.add(
+              JSON.objectNode()
+                  .<ObjectNode>set("metric", json(s.labels()))
+                  .<ObjectNode>set("values", values));
         }
-        yield new JsonObject().put("resultType", "matrix").put("result", out);
+        yield JSON.objectNode().put("resultType", "matrix").<ObjectNode>set("result", out);
       }
     };
   }
 
-  private static JsonObject json(Labels labels) {
-    JsonObject o = new JsonObject();
+  private static ObjectNode json(Labels labels) {
+    ObjectNode o = JSON.objectNode();
     for (int i = 0; i < labels.size(); i++) {
       o.put(labels.names().get(i), labels.values().get(i));
     }
@@ -357,11 +373,23 @@ public final class QueryApi {
   }
 
   /** Unix seconds with milliseconds, as Prometheus writes them (a JSON number). */
-  private static Object seconds(long millis) {
+  private static JsonNode seconds(long millis) {
     if (millis % 1000 == 0) {
-      return millis / 1000;
+      return JSON.numberNode(millis / 1000);
     }
-    return new BigDecimal(millis).movePointLeft(3).doubleValue();
+    return JSON.numberNode(new BigDecimal(millis).movePointLeft(3).doubleValue());
+  }
+
+  private static ObjectNode strings(Map<String, String> map) {
+    ObjectNode o = JSON.objectNode();
+    new TreeMap<>(map).forEach(o::put);
+    return o;
+  }
+
+  private static ArrayNode strings(Collection<String> values) {
+    ArrayNode a = JSON.arrayNode();
+    values.forEach(a::add);
+    return a;
   }
 
   /** A value as Prometheus writes it: Go's 'f' format, shortest, NaN / +Inf / -Inf. */

@@ -4,7 +4,6 @@ import io.tillwatch.model.Labels;
 import io.tillwatch.model.Secret;
 import io.tillwatch.model.Series;
 import io.tillwatch.rules.AlertState;
-import io.vertx.core.json.JsonObject;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.sql.Array;
@@ -159,7 +158,7 @@ public final class PgStore implements AutoCloseable {
       Series s = missing.get(keys.get(i));
       metrics[i] = s.name();
       tenants[i] = s.tenant();
-      labels[i] = new JsonObject(new HashMap<>(s.labels().asMap())).encode();
+      labels[i] = JsonText.of(s.labels().asMap());
     }
     try (PreparedStatement ps =
         c.prepareStatement(
@@ -302,8 +301,8 @@ public final class PgStore implements AutoCloseable {
         for (AlertState.Saved a : alerts) {
           ins.setString(1, group);
           ins.setString(2, alertname);
-          ins.setString(3, new JsonObject(new HashMap<>(a.labels().asMap())).encode());
-          ins.setString(4, new JsonObject(new HashMap<>(a.annotations())).encode());
+          ins.setString(3, JsonText.of(a.labels().asMap()));
+          ins.setString(4, JsonText.of(a.annotations()));
           ins.setString(5, a.state().name());
           ins.setLong(6, a.activeAt());
           ins.setLong(7, a.firedAt());
@@ -332,9 +331,7 @@ public final class PgStore implements AutoCloseable {
       ps.setString(2, alertname);
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
-          Map<String, String> annotations = new HashMap<>();
-          new JsonObject(rs.getString(2))
-              .forEach(e -> annotations.put(e.getKey(), String.valueOf(e.getValue())));
+          Map<String, String> annotations = JsonText.strings(rs.getString(2));
           out.add(
               new AlertState.Saved(
                   labels(rs.getString(1)),
@@ -367,9 +364,7 @@ public final class PgStore implements AutoCloseable {
   }
 
   private static Labels labels(String json) {
-    Map<String, String> map = new HashMap<>();
-    new JsonObject(json).forEach(e -> map.put(e.getKey(), String.valueOf(e.getValue())));
-    return Labels.of(map);
+    return Labels.of(JsonText.strings(json));
   }
 
   private Connection writer() throws SQLException {

@@ -4,7 +4,6 @@ import io.tillwatch.model.Labels;
 import io.tillwatch.model.TenantScope;
 import io.tillwatch.promql.Matcher;
 import io.tillwatch.promql.SeriesSource;
-import io.vertx.core.json.JsonObject;
 import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -17,7 +16,6 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 
 /**
  * Stored samples as the engine's {@link SeriesSource}, for ranges older than the head: series found
@@ -60,9 +58,7 @@ public final class StorageSource implements SeriesSource {
         }
         try (ResultSet rs = ps.executeQuery()) {
           while (rs.next()) {
-            Map<String, String> labels = new TreeMap<>();
-            new JsonObject(rs.getString(3))
-                .forEach(e -> labels.put(e.getKey(), String.valueOf(e.getValue())));
+            Map<String, String> labels = JsonText.strings(rs.getString(3));
             labels.put("__name__", rs.getString(2));
             Labels l = Labels.of(labels);
             boolean all = true;
