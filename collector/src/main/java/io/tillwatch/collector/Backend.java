@@ -172,7 +172,7 @@ public final class Backend implements AutoCloseable {
       server =
           vertx
               .createHttpServer()
-              .requestHandler(routes::handle)
+              .requestHandler(routes.router(vertx))
               .listen(config.listen().port(), config.listen().host())
               .await(30, TimeUnit.SECONDS);
     } catch (Exception e) {

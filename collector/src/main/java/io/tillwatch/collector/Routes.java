@@ -6,7 +6,9 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.tillwatch.collector.ingest.IngestHandler;
 import io.tillwatch.collector.query.QueryApi;
 import io.tillwatch.health.HealthReport;
+import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.ext.web.Router;
 import java.util.function.Supplier;
 
 /**
@@ -33,26 +35,29 @@ final class Routes {
     this.health = health;
   }
 
-  void handle(HttpServerRequest r) {
-    if (QueryApi.serves(r.path())) {
-      api.handle(r);
-      return;
-    }
-    switch (r.path()) {
-      case "/v1/metrics" -> {
-        if (r.method().name().equals("POST")) {
-          ingest.handle(r);
-        } else {
-          r.response().setStatusCode(405).putHeader("Allow", "POST").end();
-        }
-      }
-      case "/metrics" ->
-          r.response()
-              .putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
-              .end(meters.scrape());
-      case "/-/healthy", "/-/ready" -> health(r);
-      default -> r.response().setStatusCode(404).end("not found: " + r.path() + "\n");
-    }
+  /** Every route of the collector's HTTP surface. */
+  Router router(Vertx vertx) {
+    Router router = Router.router(vertx);
+    router.post("/v1/metrics").handler(ctx -> ingest.handle(ctx.request()));
+    router
+        .route("/v1/metrics")
+        .handler(ctx -> ctx.response().setStatusCode(405).putHeader("Allow", "POST").end());
+    router.route("/api/v1/*").handler(ctx -> api.handle(ctx.request()));
+    router
+        .get("/metrics")
+        .handler(
+            ctx ->
+                ctx.response()
+                    .putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
+                    .end(meters.scrape()));
+    router.get("/-/healthy").handler(ctx -> health(ctx.request()));
+    router.get("/-/ready").handler(ctx -> health(ctx.request()));
+    router
+        .route()
+        .handler(
+            ctx ->
+                ctx.response().setStatusCode(404).end("not found: " + ctx.request().path() + "\n"));
+    return router;
   }
 
   private void health(HttpServerRequest r) {

@@ -13,6 +13,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.ext.web.Router;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.util.function.Supplier;
@@ -40,7 +41,7 @@ public final class MetricsServer {
 
   /** Binds and serves; the future holds the bound port. */
   public Future<Integer> start() {
-    server = vertx.createHttpServer().requestHandler(this::handle);
+    server = vertx.createHttpServer().requestHandler(router());
     return server.listen(listen.port(), listen.host()).map(HttpServer::actualPort);
   }
 
@@ -49,17 +50,25 @@ public final class MetricsServer {
     return server == null ? Future.succeededFuture() : server.close();
   }
 
-  private void handle(HttpServerRequest req) {
-    switch (req.path()) {
-      case "/metrics" -> metrics(req);
-      case "/health" -> health(req);
-      case "/" ->
-          req.response()
-              .putHeader("Content-Type", "text/plain; charset=utf-8")
-              .end(
-                  "tillwatch agent\n  /metrics  Prometheus / OpenMetrics exposition\n  /health   health\n");
-      default -> req.response().setStatusCode(404).end("not found: " + req.path() + "\n");
-    }
+  private Router router() {
+    Router router = Router.router(vertx);
+    router.route("/metrics").handler(ctx -> metrics(ctx.request()));
+    router.get("/health").handler(ctx -> health(ctx.request()));
+    router
+        .get("/")
+        .handler(
+            ctx ->
+                ctx.response()
+                    .putHeader("Content-Type", "text/plain; charset=utf-8")
+                    .end(
+                        "tillwatch agent\n  /metrics  Prometheus / OpenMetrics exposition\n"
+                            + "  /health   health\n"));
+    router
+        .route()
+        .handler(
+            ctx ->
+                ctx.response().setStatusCode(404).end("not found: " + ctx.request().path() + "\n"));
+    return router;
   }
 
   /** Every component's health as JSON: 200 when all are ok, else 503 naming the failing ones. */

@@ -60,11 +60,6 @@ public final class QueryApi {
     this.rules = rules;
   }
 
-  /** Whether this handler serves the path. */
-  public static boolean serves(String path) {
-    return path.startsWith("/api/v1/");
-  }
-
   public void handle(HttpServerRequest request) {
     Optional<TokenGrant> grant = access.authorize(request.getHeader("Authorization"));
     if (grant.isEmpty()) {
