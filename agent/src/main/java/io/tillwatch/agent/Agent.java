@@ -25,6 +25,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
@@ -40,7 +41,7 @@ public final class Agent {
   private final ScrapeRunner runner;
   private final MetricsServer server;
   private final PrometheusMeterRegistry meters;
-  private final Pusher pusher; // null without agent.push
+  private final Optional<Pusher> pusher; // with agent.push
 
   /** How long scrapes finishing together are gathered into one push batch. */
   private static final long PUSH_LINGER_MS = 1000;
@@ -64,11 +65,12 @@ public final class Agent {
         .description("Targets the agent scrapes.")
         .register(meters);
     registry.register(new SampleSnapshots(runner::samples));
-    this.pusher = config.agent().push().map(p -> new Pusher(p, meters)).orElse(null);
-    if (pusher != null) {
+    this.pusher = config.agent().push().map(p -> new Pusher(p, meters));
+    if (pusher.isPresent()) {
+      Pusher push = pusher.get();
       runner.onScrape(
           (time, samples) -> {
-            pusher.add(new OtlpEncoder.Scrape(time, samples));
+            push.add(new OtlpEncoder.Scrape(time, samples));
             // a second after the first scrape of a round the batch goes, not at the next interval
             if (flushPending.compareAndSet(false, true)) {
               vertx.setTimer(
@@ -117,9 +119,7 @@ public final class Agent {
         .onSuccess(
             p -> {
               port = p;
-              if (pusher != null) {
-                pusher.start();
-              }
+              pusher.ifPresent(Pusher::start);
               runner.start();
             });
   }
@@ -132,8 +132,8 @@ public final class Agent {
   public HealthReport health() {
     Map<String, HealthCheck> checks = new LinkedHashMap<>();
     checks.put("scrapes", runner);
-    if (pusher != null) {
-      checks.put("push", pusher);
+    if (pusher.isPresent()) {
+      checks.put("push", pusher.get());
       checks.put("push_buffer", bufferHealth);
     }
     return HealthReport.of(checks);
@@ -141,7 +141,7 @@ public final class Agent {
 
   private Void flushQuietly() {
     try {
-      pusher.flush();
+      pusher.orElseThrow().flush();
       bufferHealth.succeeded();
     } catch (RuntimeException e) {
       bufferHealth.failed("cannot write the push buffer: " + e.getMessage());
@@ -152,8 +152,8 @@ public final class Agent {
   }
 
   /** The pusher, when {@code agent.push} is set. */
-  public java.util.Optional<Pusher> pusher() {
-    return java.util.Optional.ofNullable(pusher);
+  public Optional<Pusher> pusher() {
+    return pusher;
   }
 
   /** The port {@code /metrics} is served on, once started. */
@@ -180,12 +180,12 @@ public final class Agent {
         .stop(config.agent().timeout())
         .eventually(
             () -> {
-              if (pusher == null) {
+              if (pusher.isEmpty()) {
                 return io.vertx.core.Future.succeededFuture();
               }
               return vertx.executeBlocking(
                   () -> {
-                    pusher.close(); // what was scraped last goes to the buffer
+                    pusher.get().close(); // what was scraped last goes to the buffer
                     return null;
                   });
             })

@@ -16,6 +16,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -88,7 +89,7 @@ public final class RuleFileLoader {
       if (!names.add(name)) {
         throw nameNode.error("groupname: \"" + name + "\" is repeated in the same file");
       }
-      Duration interval = m.optional("interval").map(YamlNode::duration).orElse(null);
+      Optional<Duration> interval = m.optional("interval").map(YamlNode::duration);
       List<Rule> rules = new ArrayList<>();
       for (YamlNode r : m.required("rules").list()) {
         rules.add(rule(r));

@@ -106,7 +106,7 @@ public final class RuleTestFileLoader {
     }
     return new RuleTests.TestGroup(
         m.optional("name").map(YamlNode::raw).orElse(null),
-        m.optional("interval").map(YamlNode::duration).orElse(null),
+        m.optional("interval").map(YamlNode::duration),
         series,
         alerts,
         exprs);

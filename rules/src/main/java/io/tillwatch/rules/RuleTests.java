@@ -15,6 +15,7 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 
 /**
@@ -32,7 +33,7 @@ public final class RuleTests {
 
   public record TestGroup(
       String name,
-      Duration interval,
+      Optional<Duration> interval,
       List<InputSeries> inputSeries,
       List<AlertTest> alertTests,
       List<ExprTest> exprTests) {}
@@ -88,11 +89,11 @@ public final class RuleTests {
       maxEval = Math.max(maxEval, t.evalTime().toMillis());
     }
     for (ExprTest t : g.exprTests()) {
-      maxEval = Math.max(maxEval, t.evalTime() == null ? 0 : t.evalTime().toMillis());
+      maxEval = Math.max(maxEval, t.evalTime().toMillis());
     }
     // as promtool: input up to the last time a test looks at, rules evaluated up to it too
     MemorySource storage = new MemorySource();
-    long step = g.interval() == null ? 60_000L : g.interval().toMillis();
+    long step = g.interval().orElse(Duration.ofMinutes(1)).toMillis();
     for (InputSeries in : g.inputSeries()) {
       Labels labels = seriesLabels(in.series());
       List<Double> values = SeriesNotation.expand(in.values());
@@ -193,7 +194,7 @@ public final class RuleTests {
   }
 
   private static List<String> checkExpr(ExprTest et, MemorySource storage) {
-    long t = et.evalTime() == null ? 0 : et.evalTime().toMillis();
+    long t = et.evalTime().toMillis();
     Expr expr;
     List<Value.Sample> got;
     try {

@@ -119,8 +119,7 @@ public final class RuleEngine implements HealthCheck {
     this.record = record;
     this.meters = meters;
     for (RuleGroup g : groups) {
-      GroupState st =
-          new GroupState(g, g.interval() == null ? defaultInterval : g.interval(), clock);
+      GroupState st = new GroupState(g, g.interval().orElse(defaultInterval), clock);
       this.groups.add(st);
       meters.gauge(
           "tillwatch.rule.group.last.duration.seconds",
