@@ -22,6 +22,7 @@ import io.tillwatch.model.TenantScope;
 import io.tillwatch.rules.RuleGroup;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
@@ -59,7 +60,8 @@ public final class Backend implements AutoCloseable {
   private final RuleEngine rules;
   private final AlertPipeline alerts;
   private final HealthState httpHealth;
-  private final long headLoadedSamples;
+  private final Duration headWindow;
+  private long headLoadedSamples;
   private HttpServer server;
 
   private Backend(
@@ -67,14 +69,13 @@ public final class Backend implements AutoCloseable {
       PgStore store,
       List<RuleGroup> ruleGroups,
       Map<String, Tenant> tenants,
-      Clock clock)
-      throws SQLException {
+      Clock clock) {
     this.clock = clock;
     this.store = store;
     this.storageHealth = new HealthState(clock);
     this.head = new Head(config.head());
     this.headHealth = new HealthState(clock);
-    this.headLoadedSamples = store.scan(clock.instant().minus(config.head()), head::append);
+    this.headWindow = config.head();
     this.meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     meters.gauge("tillwatch.collector.head.series", head, h -> h.series().size());
     meters.gauge("tillwatch.collector.head.samples", head, Head::samples);
@@ -147,16 +148,17 @@ public final class Backend implements AutoCloseable {
     Backend b;
     try {
       b = new Backend(config, store, ruleGroups, tenants, clock);
-      b.alerts.restore(b.rules);
-    } catch (SQLException | RuntimeException e) {
+    } catch (RuntimeException e) {
       store.close();
       throw e;
     }
     try {
+      b.headLoadedSamples = store.scan(clock.instant().minus(b.headWindow), b.head::append);
+      b.alerts.restore(b.rules);
       b.queue.start();
       b.listen(config);
-    } catch (RuntimeException e) {
-      b.close();
+    } catch (SQLException | RuntimeException e) {
+      b.close(); // closes storage too
       throw e;
     }
     b.schedule(config);
@@ -171,7 +173,8 @@ public final class Backend implements AutoCloseable {
     try {
       server =
           vertx
-              .createHttpServer()
+              // HTTP/1.1 only, as Prometheus serves: no h2c upgrade of routed requests
+              .createHttpServer(new HttpServerOptions().setHttp2ClearTextEnabled(false))
               .requestHandler(routes.router(vertx))
               .listen(config.listen().port(), config.listen().host())
               .await(30, TimeUnit.SECONDS);

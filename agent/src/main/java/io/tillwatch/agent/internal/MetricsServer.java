@@ -12,6 +12,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.Router;
 import java.io.ByteArrayOutputStream;
@@ -41,7 +42,12 @@ public final class MetricsServer {
 
   /** Binds and serves; the future holds the bound port. */
   public Future<Integer> start() {
-    server = vertx.createHttpServer().requestHandler(router());
+    // HTTP/1.1 only: no h2c upgrade (scrapers speak HTTP/1.1; an upgrade of a routed request
+    // could be left without its HTTP/2 response)
+    server =
+        vertx
+            .createHttpServer(new HttpServerOptions().setHttp2ClearTextEnabled(false))
+            .requestHandler(router());
     return server.listen(listen.port(), listen.host()).map(HttpServer::actualPort);
   }
 
