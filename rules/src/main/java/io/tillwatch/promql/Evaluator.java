@@ -1,5 +1,6 @@
 package io.tillwatch.promql;
 
+import com.google.re2j.PatternSyntaxException;
 import io.tillwatch.model.Labels;
 import io.tillwatch.promql.Value.Matrix;
 import io.tillwatch.promql.Value.Sample;
@@ -21,8 +22,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * Evaluates expressions at an instant with Prometheus's semantics: 5-minute lookback, stale
@@ -395,10 +394,10 @@ public final class Evaluator {
     String dst = string(args.get(1));
     String replacement = string(args.get(2));
     String src = string(args.get(3));
-    Pattern re;
+    com.google.re2j.Pattern re;
     try {
-      re = Pattern.compile("^(?:" + string(args.get(4)) + ")$", Pattern.DOTALL);
-    } catch (java.util.regex.PatternSyntaxException e) {
+      re = Matcher.anchored(string(args.get(4)));
+    } catch (PatternSyntaxException e) {
       throw new PromqlException("invalid regular expression in label_replace(): " + e.getMessage());
     }
     if (!Labels.isValidName(dst)) {
@@ -407,7 +406,7 @@ public final class Evaluator {
     List<Sample> out = new ArrayList<>();
     for (Sample s : vector(args.get(0), time)) {
       String value = s.labels().get(src);
-      Matcher m = re.matcher(value == null ? "" : value);
+      com.google.re2j.Matcher m = re.matcher(value == null ? "" : value);
       Labels labels = s.labels();
       if (m.matches()) {
         labels = labels.with(dst, expand(replacement, m));
@@ -418,7 +417,7 @@ public final class Evaluator {
   }
 
   /** Go's regexp Expand: {@code $1}, {@code ${1}}, {@code $name}; unknown groups are empty. */
-  private static String expand(String template, Matcher m) {
+  private static String expand(String template, com.google.re2j.Matcher m) {
     StringBuilder b = new StringBuilder();
     for (int k = 0; k < template.length(); k++) {
       char c = template.charAt(k);

@@ -1,8 +1,11 @@
 package io.tillwatch.promql;
 
-import java.util.regex.Pattern;
+import com.google.re2j.Pattern;
 
-/** A label matcher: {@code name op "value"}; regexes are anchored, as in Prometheus. */
+/**
+ * A label matcher: {@code name op "value"}; regexes are RE2 (linear time, no back-references) and
+ * anchored, as in Prometheus.
+ */
 public record Matcher(String name, Op op, String value, Pattern pattern) {
   public enum Op {
     EQ("="),
@@ -18,9 +21,17 @@ public record Matcher(String name, Op op, String value, Pattern pattern) {
   }
 
   public static Matcher of(String name, Op op, String value) {
-    Pattern p =
-        op == Op.RE || op == Op.NRE ? Pattern.compile("^(?:" + value + ")$", Pattern.DOTALL) : null;
+    Pattern p = op == Op.RE || op == Op.NRE ? anchored(value) : null;
     return new Matcher(name, op, value, p);
+  }
+
+  /**
+   * {@code regex} anchored at both ends, as Prometheus compiles it.
+   *
+   * @throws com.google.re2j.PatternSyntaxException when it is not RE2 syntax
+   */
+  public static Pattern anchored(String regex) {
+    return Pattern.compile("^(?:" + regex + ")$", Pattern.DOTALL);
   }
 
   /** Whether a label value (empty when the label is absent) matches. */

@@ -478,8 +478,10 @@ public final class Parser {
         }
         try {
           matchers.add(Matcher.of(labelName, mop, unquote(value)));
-        } catch (java.util.regex.PatternSyntaxException e) {
-          throw error(value, "invalid regular expression: " + e.getDescription());
+        } catch (com.google.re2j.PatternSyntaxException e) {
+          // as Prometheus: at the matcher, with RE2's message on the pattern as Prometheus
+          // writes it (the dot-all flag is passed as a flag, not as text)
+          throw error(label, e.getMessage().replace("`(?s)^(?:", "`^(?:"));
         }
         if (peek().kind() == Kind.COMMA) {
           next();
@@ -538,10 +540,15 @@ public final class Parser {
 
   private static double number(Token t) {
     String s = t.text();
-    if (s.startsWith("0x") || s.startsWith("0X")) {
-      return Long.parseLong(s.substring(2), 16);
+    try {
+      if (s.startsWith("0x") || s.startsWith("0X")) {
+        return Long.parseLong(s.substring(2), 16); // Go's ParseInt(s, 0, 64): signed 64 bits
+      }
+      return Double.parseDouble(s);
+    } catch (NumberFormatException e) {
+      throw error(
+          t, "error parsing number: strconv.ParseFloat: parsing \"" + s + "\": invalid syntax");
     }
-    return Double.parseDouble(s);
   }
 
   /** A quoted string's value: Go's escapes in "..." and '...', none in `...`. */
@@ -572,17 +579,42 @@ public final class Parser {
         case 'f' -> b.append('\f');
         case 'v' -> b.append('\u000b');
         case 'x' -> {
-          b.append((char) Integer.parseInt(body.substring(k + 1, k + 3), 16));
+          b.append((char) hexEscape(t, body, k + 1, 2));
           k += 2;
         }
         case 'u' -> {
-          b.append((char) Integer.parseInt(body.substring(k + 1, k + 5), 16));
+          b.append((char) hexEscape(t, body, k + 1, 4));
           k += 4;
+        }
+        case 'U' -> {
+          b.appendCodePoint(hexEscape(t, body, k + 1, 8));
+          k += 8;
         }
         default -> b.append('\\').append(e);
       }
     }
     return b.toString();
+  }
+
+  /**
+   * {@code digits} hex digits of an escape at {@code from}; a positioned error when they are not.
+   */
+  private static int hexEscape(Token t, String body, int from, int digits) {
+    int value = 0;
+    for (int i = from; i < from + digits; i++) {
+      // past the body comes the closing quote: illegal, as Prometheus's lexer says
+      char c = i < body.length() ? body.charAt(i) : t.text().charAt(0);
+      int d = Character.digit(c, 16);
+      if (d < 0) {
+        throw error(
+            t, String.format("illegal character U+%04X '%c' in escape sequence", (int) c, c));
+      }
+      value = value * 16 + d;
+    }
+    if (!Character.isValidCodePoint(value)) {
+      throw error(t, "escape sequence is invalid Unicode code point");
+    }
+    return value;
   }
 
   static String typeName(ValueType t) {

@@ -1,12 +1,12 @@
 package io.tillwatch.agent.config;
 
+import com.google.re2j.Pattern;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.regex.Pattern;
 
 /**
  * A Traefik instance's metrics, filtered to one tenant ({@code type: traefik}).
@@ -46,7 +46,7 @@ public record TraefikTargetConfig(
     interval.ifPresent(d -> AgentConfig.requirePositive(d, "interval"));
   }
 
-  /** A service entry: the full name, or a regex matched against the whole name. */
+  /** A service entry: the full name, or an RE2 regex matched against the whole name. */
   public static Pattern service(String entry) {
     return Pattern.compile(entry);
   }

@@ -1,5 +1,6 @@
 package io.tillwatch.agent.traefik;
 
+import com.google.re2j.Pattern;
 import io.tillwatch.agent.Collector;
 import io.tillwatch.agent.CollectorContext;
 import io.tillwatch.agent.TargetType;
@@ -9,7 +10,6 @@ import io.tillwatch.config.YamlNode;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
-import java.util.regex.Pattern;
 
 /** {@code type: traefik}: latency and errors from Traefik's metrics and access log. */
 public final class TraefikTargetType implements TargetType<TraefikTargetConfig> {
