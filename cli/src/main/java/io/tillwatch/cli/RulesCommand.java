@@ -1,6 +1,9 @@
 package io.tillwatch.cli;
 
+import io.tillwatch.agent.config.EstateConfigLoader;
+import io.tillwatch.agent.config.TenantConfig;
 import io.tillwatch.config.ConfigException;
+import io.tillwatch.model.Tenant;
 import io.tillwatch.rules.Rule;
 import io.tillwatch.rules.RuleFileLoader;
 import io.tillwatch.rules.RuleGroup;
@@ -8,10 +11,13 @@ import io.tillwatch.rules.RuleTestFileLoader;
 import io.tillwatch.rules.RuleTests;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
@@ -85,15 +91,30 @@ final class RulesCommand implements Runnable {
     @Parameters(arity = "1..*", paramLabel = "FILE", description = "Test files.")
     List<Path> files;
 
+    @Option(
+        names = "--estate",
+        paramLabel = "FILE",
+        description =
+            "The estate file: tenants' time zones, business hours and tiers for the rules'"
+                + " 'during' and 'tenants' fields and $tenant, as the collector evaluates them.")
+    Path estate;
+
     @Override
     public Integer call() {
       PrintWriter out = spec.commandLine().getOut();
+      Map<String, Tenant> tenants = new HashMap<>();
+      if (estate != null) {
+        for (TenantConfig t :
+            new EstateConfigLoader(Configs.interpolation()).load(estate).tenants()) {
+          tenants.put(t.tenant().id(), t.tenant());
+        }
+      }
       int failed = 0;
       for (Path f : files) {
         out.println("Unit Testing:  " + f);
         List<String> failures;
         try {
-          failures = RuleTests.run(new RuleTestFileLoader(Configs.FILES).load(f));
+          failures = RuleTests.run(new RuleTestFileLoader(Configs.FILES).load(f), tenants::get);
         } catch (ConfigException e) {
           failures = List.of(e.getMessage());
         }

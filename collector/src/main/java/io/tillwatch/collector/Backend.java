@@ -199,8 +199,10 @@ public final class Backend implements AutoCloseable {
         Duration.ofHours(1).toMillis(), id -> vertx.executeBlocking(this::maintainStorage));
   }
 
+  /** A timer's evaluation: skipped (and counted) while the group's previous one still runs. */
   private Void evaluateNow(RuleEngine.GroupState g) {
-    evaluate(g, clock.millis());
+    long time = clock.millis();
+    rules.evaluateUnlessRunning(g, time, () -> alerts.afterEvaluation(g, time));
     return null;
   }
 

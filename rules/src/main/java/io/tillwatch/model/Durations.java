@@ -23,6 +23,16 @@ public final class Durations {
       throw new IllegalArgumentException(
           "not a duration: '" + text + "' (expected e.g. 500ms, 15s, 1m30s, 2h, 7d)");
     }
+    try {
+      Duration total = sum(text);
+      total.toMillis(); // must fit in milliseconds, as Prometheus's int64 nanoseconds nearly do
+      return total;
+    } catch (ArithmeticException | NumberFormatException e) {
+      throw new IllegalArgumentException("duration out of range: '" + text + "'", e);
+    }
+  }
+
+  private static Duration sum(String text) {
     Duration total = Duration.ZERO;
     Matcher m = PART.matcher(text);
     while (m.find()) {
@@ -35,8 +45,8 @@ public final class Durations {
                 case "m" -> Duration.ofMinutes(n);
                 case "h" -> Duration.ofHours(n);
                 case "d" -> Duration.ofDays(n);
-                case "w" -> Duration.ofDays(7 * n);
-                default -> Duration.ofDays(365 * n);
+                case "w" -> Duration.ofDays(Math.multiplyExact(7, n));
+                default -> Duration.ofDays(Math.multiplyExact(365, n));
               });
     }
     return total;

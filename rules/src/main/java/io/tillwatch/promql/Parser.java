@@ -534,7 +534,7 @@ public final class Parser {
     try {
       return Durations.parse(t.text()).toMillis();
     } catch (IllegalArgumentException e) {
-      throw error(t, "bad duration \"" + t.text() + "\"");
+      throw error(t, "not a valid duration string: \"" + t.text() + "\"");
     }
   }
 

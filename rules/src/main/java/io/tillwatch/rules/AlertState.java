@@ -227,6 +227,11 @@ public final class AlertState {
     }
   }
 
+  /** Forgets every alert (a rule over its group's limit). */
+  public void clear() {
+    active.clear();
+  }
+
   /** Every alert known: pending, firing, and resolved ones still retained. */
   public List<Alert> alerts() {
     return new ArrayList<>(active.values());

@@ -94,7 +94,20 @@ public final class RuleFileLoader {
       for (YamlNode r : m.required("rules").list()) {
         rules.add(rule(r));
       }
-      groups.add(new RuleGroup(name, interval, rules));
+      int limit =
+          m.optional("limit")
+              .map(
+                  n ->
+                      n.convert(
+                          text -> {
+                            int v = Integer.parseInt(text);
+                            if (v < 0) {
+                              throw new IllegalArgumentException("limit must not be negative");
+                            }
+                            return v;
+                          }))
+              .orElse(0);
+      groups.add(new RuleGroup(name, interval, limit, rules));
     }
     return groups;
   }

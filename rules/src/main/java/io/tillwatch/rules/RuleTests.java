@@ -1,6 +1,8 @@
 package io.tillwatch.rules;
 
 import io.tillwatch.model.Labels;
+import io.tillwatch.model.Series;
+import io.tillwatch.model.Tenant;
 import io.tillwatch.promql.Evaluator;
 import io.tillwatch.promql.Expr;
 import io.tillwatch.promql.Matcher;
@@ -17,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.function.Function;
 
 /**
  * Runs promtool's rule unit tests ({@code promtool test rules}): input series in the expanding
@@ -52,10 +55,18 @@ public final class RuleTests {
 
   /** Runs every test group; the failures, empty when all pass. */
   public static List<String> run(TestFile file) {
+    return run(file, id -> null);
+  }
+
+  /**
+   * Runs every test group of {@code file}, with the estate's tenants for the rules' business fields
+   * ({@code during}, {@code tenants}, {@code $tenant}); the failures, empty when all pass.
+   */
+  public static List<String> run(TestFile file, Function<String, Tenant> tenants) {
     List<String> failures = new ArrayList<>();
     for (TestGroup g : file.tests()) {
       try {
-        failures.addAll(runGroup(file, g));
+        failures.addAll(runGroup(file, g, tenants));
       } catch (PromqlException | IllegalArgumentException | IllegalStateException e) {
         failures.add((g.name() == null ? "" : g.name() + ": ") + e.getMessage());
       }
@@ -83,7 +94,8 @@ public final class RuleTests {
     return out;
   }
 
-  private static List<String> runGroup(TestFile file, TestGroup g) {
+  private static List<String> runGroup(
+      TestFile file, TestGroup g, Function<String, Tenant> tenants) {
     long maxEval = 0;
     for (AlertTest t : g.alertTests()) {
       maxEval = Math.max(maxEval, t.evalTime().toMillis());
@@ -103,15 +115,13 @@ public final class RuleTests {
         }
       }
     }
-    List<RuleGroup> groups = ordered(file);
-    Map<Rule.Alerting, AlertState> states = new LinkedHashMap<>();
-    for (RuleGroup rg : groups) {
-      for (Rule r : rg.rules()) {
-        if (r instanceof Rule.Alerting a) {
-          states.put(a, new AlertState(a));
-        }
-      }
+    // the same evaluator as the collector's, without its default tenant (promtool's semantics)
+    List<GroupEvaluator> groups = new ArrayList<>();
+    for (RuleGroup rg : ordered(file)) {
+      groups.add(new GroupEvaluator(rg, tenants, Optional.empty()));
     }
+    Map<Rule.Alerting, AlertState> states = new LinkedHashMap<>();
+    groups.forEach(ev -> states.putAll(ev.alerts()));
     Map<Long, List<AlertTest>> alertTestsAt = new TreeMap<>();
     for (AlertTest t : g.alertTests()) {
       alertTestsAt.computeIfAbsent(t.evalTime().toMillis(), k -> new ArrayList<>()).add(t);
@@ -119,27 +129,14 @@ public final class RuleTests {
     List<String> failures = new ArrayList<>();
     long interval = file.evaluationInterval().toMillis();
     for (long t = 0; t <= maxEval; t += interval) {
-      for (RuleGroup rg : groups) {
-        for (Rule r : rg.rules()) {
-          Value v = Evaluator.instant(storage, t).eval(r.expr(), t);
-          List<Value.Sample> result = samples(v, t);
-          switch (r) {
-            case Rule.Recording rec -> {
-              for (Value.Sample s : result) {
-                Map<String, String> m = new TreeMap<>(s.labels().asMap());
-                m.put("__name__", rec.name());
-                m.putAll(rec.labels());
-                storage.append(Labels.of(m), t, s.value());
-              }
-            }
-            case Rule.Alerting a -> {
-              AlertState st = states.get(a);
-              st.update(result, t, l -> Map.of());
-              for (Value.Sample s : st.alertsSeries(t)) {
-                storage.append(s.labels(), t, s.value());
-              }
-            }
-          }
+      for (GroupEvaluator ev : groups) {
+        GroupEvaluator.Outcome outcome =
+            ev.evaluate(
+                storage, t, (series, time, value) -> storage.append(withName(series), time, value));
+        // as promtool: a rule that fails while the test runs fails the test
+        for (Map.Entry<Rule, String> e : outcome.errors().entrySet()) {
+          failures.add(
+              "rule: " + e.getKey().name() + ", time: " + goDuration(t) + ", err: " + e.getValue());
         }
       }
       // alert tests whose time falls in this step (promtool checks them here)
@@ -228,6 +225,24 @@ public final class RuleTests {
             + expText
             + "\n    got: "
             + gotText);
+  }
+
+  /** Go's time.Duration text for whole seconds: {@code 0s}, {@code 2m0s}, {@code 1h0m0s}. */
+  private static String goDuration(long millis) {
+    long sec = millis / 1000;
+    if (sec < 60) {
+      return sec + "s";
+    }
+    if (sec < 3600) {
+      return sec / 60 + "m" + sec % 60 + "s";
+    }
+    return sec / 3600 + "h" + sec % 3600 / 60 + "m" + sec % 60 + "s";
+  }
+
+  private static Labels withName(Series s) {
+    Map<String, String> m = new TreeMap<>(s.labels().asMap());
+    m.put("__name__", s.name());
+    return Labels.of(m);
   }
 
   private static List<Value.Sample> samples(Value v, long t) {
