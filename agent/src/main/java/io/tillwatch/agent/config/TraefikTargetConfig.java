@@ -48,7 +48,11 @@ public record TraefikTargetConfig(
 
   /** A service entry: the full name, or an RE2 regex matched against the whole name. */
   public static Pattern service(String entry) {
-    return Pattern.compile(entry);
+    try {
+      return Pattern.compile(entry);
+    } catch (com.google.re2j.PatternSyntaxException e) {
+      throw new IllegalArgumentException(e.getMessage(), e);
+    }
   }
 
   /** Whether {@code service} is one of the tenant's. */
