@@ -63,6 +63,7 @@ public final class Backend implements AutoCloseable {
   private final Duration headWindow;
   private long headLoadedSamples;
   private HttpServer server;
+  private QueryApi api;
 
   private Backend(
       CollectorConfig config,
@@ -168,7 +169,7 @@ public final class Backend implements AutoCloseable {
   private void listen(CollectorConfig config) {
     Access access = new Access(config.tokens());
     IngestHandler ingest = new IngestHandler(vertx, access, queue, MAX_BODY_BYTES, meters);
-    QueryApi api = new QueryApi(vertx, access, head, rules, store);
+    this.api = new QueryApi(access, head, rules, store, config.query());
     Routes routes = new Routes(ingest, api, meters, this::health);
     try {
       server =
@@ -310,6 +311,9 @@ public final class Backend implements AutoCloseable {
       Thread.currentThread().interrupt();
     }
     headWriter.shutdown();
+    if (api != null) {
+      api.close();
+    }
     alerts.close();
     store.close();
     meters.close();

@@ -35,16 +35,52 @@ public final class Evaluator {
   private final long lookback;
   private final long start;
   private final long end;
+  private final QueryLimits limits;
+  private final long deadline;
+  private long samples;
 
   /**
    * @param start the start of a range query ({@code start()} of {@code @}); the instant otherwise
    * @param end the end of a range query ({@code end()} of {@code @})
    */
   public Evaluator(SeriesSource source, long lookbackMillis, long start, long end) {
+    this(source, lookbackMillis, start, end, QueryLimits.DEFAULT);
+  }
+
+  /** As above, within {@code limits}; the timeout runs from now. */
+  public Evaluator(
+      SeriesSource source, long lookbackMillis, long start, long end, QueryLimits limits) {
     this.source = source;
     this.lookback = lookbackMillis;
     this.start = start;
     this.end = end;
+    this.limits = limits;
+    long now = System.nanoTime();
+    long timeout = limits.timeout().toNanos();
+    this.deadline = Long.MAX_VALUE - now < timeout ? Long.MAX_VALUE : now + timeout;
+  }
+
+  /**
+   * Starts counting samples afresh: a range query's next step (Prometheus limits what is held at
+   * once, not what a whole query touches).
+   */
+  public void resetSamples() {
+    samples = 0;
+  }
+
+  /**
+   * Counts {@code n} more samples held, and checks the time.
+   *
+   * @throws QueryLimitException past the sample limit or the deadline
+   */
+  public void charge(long n) {
+    samples = n > limits.maxSamples() - samples ? Long.MAX_VALUE : samples + n;
+    if (samples > limits.maxSamples()) {
+      throw new QueryLimitException(QueryLimitException.Kind.TOO_MANY_SAMPLES);
+    }
+    if (System.nanoTime() - deadline > 0) {
+      throw new QueryLimitException(QueryLimitException.Kind.TIMEOUT);
+    }
   }
 
   /** An evaluator for instant queries with the default lookback. */
@@ -88,6 +124,7 @@ public final class Evaluator {
       }
       out.add(new Sample(s.labels(), s.values()[k], s.times()[k]));
     }
+    charge(out.size());
     return out;
   }
 
@@ -106,6 +143,7 @@ public final class Evaluator {
         }
       }
       if (n > 0) {
+        charge(n);
         out.add(new Series(s.labels(), Arrays.copyOf(ts, n), Arrays.copyOf(vs2, n)));
       }
     }
@@ -139,9 +177,14 @@ public final class Evaluator {
     if (first < ref - sq.rangeMillis()) {
       first += step;
     }
+    // every step holds at least one sample: a subquery of too many steps stops before it starts
+    long steps = first > ref ? 0 : (ref - first) / step + 1;
+    charge(steps);
     Map<Labels, List<long[]>> times = new LinkedHashMap<>();
     Map<Labels, List<Double>> values = new HashMap<>();
-    for (long t = first; t <= ref; t += step) {
+    for (long i = 0; i < steps; i++) {
+      charge(0); // the deadline, at every step
+      long t = first + i * step;
       Value v = eval(sq.expr(), t);
       for (Sample s : ((Vector) v).samples()) {
         times.computeIfAbsent(s.labels(), k -> new ArrayList<>()).add(new long[] {t});

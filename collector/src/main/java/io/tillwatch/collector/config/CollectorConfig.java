@@ -27,7 +27,8 @@ public record CollectorConfig(
     List<java.nio.file.Path> ruleFiles,
     boolean builtinRulePack,
     Duration evaluationInterval,
-    AlertingConfig alerting) {
+    AlertingConfig alerting,
+    QueryConfig query) {
   /** The default listen address: OTLP/HTTP's port on loopback. */
   public static final HostPort DEFAULT_LISTEN = new HostPort("127.0.0.1", 4318);
 
@@ -56,7 +57,32 @@ public record CollectorConfig(
         AlertingConfig.NONE);
   }
 
+  /** Settings with the query API's default limits. */
+  public CollectorConfig(
+      HostPort listen,
+      StorageConfig storage,
+      Duration head,
+      List<TokenGrant> tokens,
+      int maxQueuedSamples,
+      List<java.nio.file.Path> ruleFiles,
+      boolean builtinRulePack,
+      Duration evaluationInterval,
+      AlertingConfig alerting) {
+    this(
+        listen,
+        storage,
+        head,
+        tokens,
+        maxQueuedSamples,
+        ruleFiles,
+        builtinRulePack,
+        evaluationInterval,
+        alerting,
+        QueryConfig.DEFAULT);
+  }
+
   public CollectorConfig {
+    Objects.requireNonNull(query, "query");
     ruleFiles = List.copyOf(ruleFiles);
     Objects.requireNonNull(alerting, "alerting");
     Objects.requireNonNull(evaluationInterval, "evaluationInterval");

@@ -30,7 +30,9 @@ public final class CollectorConfigLoader {
           "rule_files",
           "builtin_rule_pack",
           "evaluation_interval",
-          "alerting");
+          "alerting",
+          "query");
+  private static final Set<String> QUERY = Set.of("timeout", "max_samples", "max_concurrency");
   private static final Set<String> ALERTING =
       Set.of(
           "alertmanagers",
@@ -91,6 +93,7 @@ public final class CollectorConfigLoader {
             .orElse(CollectorConfig.DEFAULT_EVALUATION_INTERVAL);
     AlertingConfig alerting =
         m.optional("alerting").map(this::alerting).orElse(AlertingConfig.NONE);
+    QueryConfig query = m.optional("query").map(this::query).orElse(QueryConfig.DEFAULT);
     try {
       return new CollectorConfig(
           listen,
@@ -101,7 +104,23 @@ public final class CollectorConfigLoader {
           ruleFiles,
           builtinRulePack,
           evaluationInterval,
-          alerting);
+          alerting,
+          query);
+    } catch (IllegalArgumentException e) {
+      throw m.node().error(e.getMessage());
+    }
+  }
+
+  private QueryConfig query(YamlNode node) {
+    YamlNode.Mapping m = node.mapping(QUERY);
+    QueryConfig d = QueryConfig.DEFAULT;
+    try {
+      return new QueryConfig(
+          m.optional("timeout").map(this::positive).orElse(d.timeout()),
+          m.optional("max_samples").map(n -> n.convert(Long::parseLong)).orElse(d.maxSamples()),
+          m.optional("max_concurrency")
+              .map(n -> n.convert(Integer::parseInt))
+              .orElse(d.maxConcurrency()));
     } catch (IllegalArgumentException e) {
       throw m.node().error(e.getMessage());
     }

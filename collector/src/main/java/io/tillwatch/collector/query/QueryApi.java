@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.tillwatch.collector.Access;
+import io.tillwatch.collector.config.QueryConfig;
 import io.tillwatch.collector.config.TokenGrant;
 import io.tillwatch.collector.head.Head;
 import io.tillwatch.collector.rules.RuleEngine;
@@ -17,13 +18,16 @@ import io.tillwatch.promql.Expr;
 import io.tillwatch.promql.Matcher;
 import io.tillwatch.promql.Parser;
 import io.tillwatch.promql.PromqlException;
+import io.tillwatch.promql.QueryLimitException;
 import io.tillwatch.promql.Value;
 import io.tillwatch.rules.AlertState;
 import io.tillwatch.rules.Rule;
+import io.vertx.core.Context;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerRequest;
 import java.math.BigDecimal;
+import java.math.RoundingMode;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
@@ -34,6 +38,11 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.UUID;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The Prometheus HTTP API over the head, so that Grafana's Prometheus data source can point at the
@@ -42,22 +51,47 @@ import java.util.TreeSet;
  * ranges older than it. Every request needs a bearer token, and a tenant's token sees only that
  * tenant's series and alerts.
  */
-public final class QueryApi {
+public final class QueryApi implements AutoCloseable {
   private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
+  private static final System.Logger LOG = System.getLogger(QueryApi.class.getName());
   private static final int MAX_POINTS = 11_000;
 
-  private final Vertx vertx;
+  /** Times accepted: years 1 to 9999, in milliseconds (no wrapping, no endless ranges). */
+  private static final long MIN_TIME = -62135596800000L;
+
+  private static final long MAX_TIME = 253402300799999L;
+
   private final Access access;
   private final Head head;
   private final RuleEngine rules;
   private final PgStore store;
+  private final QueryConfig config;
+  private final ThreadPoolExecutor pool;
 
-  public QueryApi(Vertx vertx, Access access, Head head, RuleEngine rules, PgStore store) {
+  /**
+   * Queries run on a pool of their own ({@code max_concurrency} threads, a short queue), so that
+   * ingest and rule evaluation never wait on them.
+   */
+  public QueryApi(Access access, Head head, RuleEngine rules, PgStore store, QueryConfig config) {
     this.store = store;
-    this.vertx = vertx;
     this.access = access;
     this.head = head;
     this.rules = rules;
+    this.config = config;
+    this.pool =
+        new ThreadPoolExecutor(
+            config.maxConcurrency(),
+            config.maxConcurrency(),
+            1,
+            TimeUnit.MINUTES,
+            new ArrayBlockingQueue<>(4 * config.maxConcurrency()),
+            Thread.ofPlatform().name("tillwatch-query-", 0).daemon().factory());
+    pool.allowCoreThreadTimeOut(true);
+  }
+
+  @Override
+  public void close() {
+    pool.shutdownNow();
   }
 
   public void handle(HttpServerRequest request) {
@@ -79,34 +113,63 @@ public final class QueryApi {
 
   private void dispatch(HttpServerRequest request, MultiMap form, TenantScope tenants) {
     MultiMap params = MultiMap.caseInsensitiveMultiMap().addAll(request.params()).addAll(form);
-    vertx
-        .executeBlocking(() -> answer(request.path(), params, tenants), false)
-        .onComplete(
-            ar -> {
-              if (ar.failed()) {
-                Throwable e = ar.cause();
-                if (e instanceof BadRequest b) {
-                  error(request, 400, "bad_data", b.getMessage());
-                } else if (e instanceof PromqlException p) {
-                  error(request, 422, "execution", p.getMessage());
-                } else {
-                  error(request, 500, "internal", String.valueOf(e));
-                }
-                return;
-              }
-              if (ar.result() == null) {
-                error(request, 404, "not_found", "unknown endpoint " + request.path());
-                return;
-              }
-              request
-                  .response()
-                  .putHeader("Content-Type", "application/json")
-                  .end(
-                      JSON.objectNode()
-                          .put("status", "success")
-                          .<ObjectNode>set("data", (JsonNode) ar.result())
-                          .toString());
-            });
+    Context context = Vertx.currentContext();
+    try {
+      pool.execute(
+          () -> {
+            Object result = null;
+            Throwable failure = null;
+            try {
+              result = answer(request.path(), params, tenants);
+            } catch (
+                Throwable e) { // every request gets its answer, also when the JVM is in trouble
+              failure = e;
+            }
+            Object answer = result;
+            Throwable error = failure;
+            context.runOnContext(v -> respond(request, answer, error));
+            if (failure instanceof VirtualMachineError fatal
+                && !(failure instanceof StackOverflowError)) {
+              throw fatal;
+            }
+          });
+    } catch (RejectedExecutionException full) {
+      error(
+          request,
+          503,
+          "unavailable",
+          "too many queries at once (" + config.maxConcurrency() + " running, more waiting)");
+    }
+  }
+
+  private static void respond(HttpServerRequest request, Object result, Throwable e) {
+    if (e != null) {
+      switch (e) {
+        case BadRequest b -> error(request, 400, "bad_data", b.getMessage());
+        case QueryLimitException l when l.kind() == QueryLimitException.Kind.TIMEOUT ->
+            error(request, 503, "timeout", l.getMessage());
+        case PromqlException p -> error(request, 422, "execution", p.getMessage());
+        default -> {
+          // the details stay in the log: a caller sees only which entry to look for
+          String id = UUID.randomUUID().toString();
+          LOG.log(System.Logger.Level.ERROR, "query " + request.path() + " failed, id " + id, e);
+          error(request, 500, "internal", "internal error, id " + id);
+        }
+      }
+      return;
+    }
+    if (result == null) {
+      error(request, 404, "not_found", "unknown endpoint " + request.path());
+      return;
+    }
+    request
+        .response()
+        .putHeader("Content-Type", "application/json")
+        .end(
+            JSON.objectNode()
+                .put("status", "success")
+                .<ObjectNode>set("data", (JsonNode) result)
+                .toString());
   }
 
   private static final class BadRequest extends RuntimeException {
@@ -123,7 +186,9 @@ public final class QueryApi {
       case "/api/v1/query" -> {
         Expr e = parse(p.get("query"));
         long t = p.get("time") == null ? now : time(p.get("time"), "time");
-        Value v = Evaluator.instant(data, t).eval(e, t);
+        Value v =
+            new Evaluator(data, Evaluator.DEFAULT_LOOKBACK_MILLIS, t, t, config.limits())
+                .eval(e, t);
         return result(v);
       }
       case "/api/v1/query_range" -> {
@@ -143,14 +208,23 @@ public final class QueryApi {
           throw new BadRequest(
               "invalid expression type for range query, must be Scalar or instant Vector");
         }
-        Evaluator ev = new Evaluator(data, Evaluator.DEFAULT_LOOKBACK_MILLIS, start, end);
+        Evaluator ev =
+            new Evaluator(data, Evaluator.DEFAULT_LOOKBACK_MILLIS, start, end, config.limits());
+        long points = 0;
         Map<Labels, ArrayNode> series = new TreeMap<>(QueryApi::compareLabels);
-        for (long t = start; t <= end; t += step) {
+        long steps = (end - start) / step + 1;
+        for (long i = 0; i < steps; i++) {
+          long t = start + i * step;
+          ev.resetSamples(); // each step's samples in memory; the answer's points add up below
           Value v = ev.eval(e, t);
           List<Value.Sample> samples =
               v instanceof Value.Scalar s
                   ? List.of(new Value.Sample(Labels.empty(), s.value(), t))
                   : ((Value.Vector) v).samples();
+          points += samples.size();
+          if (points > config.maxSamples()) {
+            ev.charge(Long.MAX_VALUE); // the answer itself holds too many samples
+          }
           for (Value.Sample s : samples) {
             series
                 .computeIfAbsent(s.labels(), k -> JSON.arrayNode())
@@ -234,6 +308,13 @@ public final class QueryApi {
                 .toString());
   }
 
+  /** A rule limited to tenants by id ({@code tenants: {id: x}}) shows only to tokens that see x. */
+  private static boolean visible(Rule r, TenantScope tenants) {
+    return !(r instanceof Rule.Alerting a)
+        || !a.tenants().containsKey("id")
+        || tenants.allows(a.tenants().get("id"));
+  }
+
   private static boolean visible(Labels labels, TenantScope tenants) {
     return tenants.allows(labels.get("tenant"));
   }
@@ -255,13 +336,17 @@ public final class QueryApi {
     for (RuleEngine.GroupState g : rules.groups()) {
       ArrayNode rs = JSON.arrayNode();
       for (Rule r : g.group().rules()) {
+        if (!visible(r, tenants)) {
+          continue;
+        }
         ObjectNode o =
             JSON.objectNode()
                 .put("name", r.name())
                 .put("query", r.exprText())
                 .<ObjectNode>set("labels", strings(r.labels()))
                 .put("health", g.lastError(r) == null ? "ok" : "err");
-        if (g.lastError(r) != null) {
+        if (g.lastError(r) != null && tenants.isAll()) {
+          // an error's text can name any tenant's series: only a token for every tenant sees it
           o.put("lastError", g.lastError(r));
         }
         if (r instanceof Rule.Alerting a) {
@@ -427,29 +512,35 @@ public final class QueryApi {
 
   /** Unix seconds (with a fraction) or RFC 3339. */
   static long time(String text, String name) {
+    long ms;
     try {
-      return new BigDecimal(text).movePointRight(3).longValue();
-    } catch (NumberFormatException notNumber) {
+      ms =
+          new BigDecimal(text).movePointRight(3).setScale(0, RoundingMode.HALF_UP).longValueExact();
+    } catch (NumberFormatException | ArithmeticException notNumber) {
       try {
-        return Instant.parse(text).toEpochMilli();
-      } catch (DateTimeParseException e) {
-        throw new BadRequest(
-            "invalid parameter \""
-                + name
-                + "\": cannot parse \""
-                + text
-                + "\" to a valid timestamp");
+        ms = Instant.parse(text).toEpochMilli();
+      } catch (DateTimeParseException | ArithmeticException e) {
+        ms = Long.MIN_VALUE;
       }
     }
+    if (ms < MIN_TIME || ms > MAX_TIME) {
+      throw new BadRequest(
+          "invalid parameter \"" + name + "\": cannot parse \"" + text + "\" to a valid timestamp");
+    }
+    return ms;
   }
 
   private static long step(String text) {
     long ms;
     try {
-      ms = new BigDecimal(text).movePointRight(3).longValue();
-    } catch (NumberFormatException e) {
+      ms =
+          new BigDecimal(text).movePointRight(3).setScale(0, RoundingMode.HALF_UP).longValueExact();
+    } catch (NumberFormatException | ArithmeticException e) {
       try {
         ms = io.tillwatch.model.Durations.parse(text).toMillis();
+        if (ms > MAX_TIME - MIN_TIME) {
+          throw new IllegalArgumentException("longer than any range");
+        }
       } catch (IllegalArgumentException d) {
         throw new BadRequest(
             "invalid parameter \"step\": cannot parse \"" + text + "\" to a valid duration");

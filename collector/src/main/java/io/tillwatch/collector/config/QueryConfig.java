@@ -1,0 +1,36 @@
+package io.tillwatch.collector.config;
+
+import io.tillwatch.promql.QueryLimits;
+import java.time.Duration;
+
+/**
+ * The query API's limits ({@code collector.query}), with Prometheus's names and defaults.
+ *
+ * @param timeout how long a query may run ({@code query.timeout}); past it: 503 {@code timeout}
+ * @param maxSamples samples one query may hold at once ({@code query.max-samples}); past it: 422
+ *     {@code execution}
+ * @param maxConcurrency queries evaluated at once, on threads of their own so that ingest and rule
+ *     evaluation never wait on them ({@code query.max-concurrency}); more wait in a short queue,
+ *     past it: 503
+ */
+public record QueryConfig(Duration timeout, long maxSamples, int maxConcurrency) {
+  /** 2 minutes, 50,000,000 samples, 20 queries at once. */
+  public static final QueryConfig DEFAULT =
+      new QueryConfig(QueryLimits.DEFAULT.timeout(), QueryLimits.DEFAULT.maxSamples(), 20);
+
+  public QueryConfig {
+    limits(timeout, maxSamples); // validates
+    if (maxConcurrency < 1) {
+      throw new IllegalArgumentException("max_concurrency must be at least 1");
+    }
+  }
+
+  private static QueryLimits limits(Duration timeout, long maxSamples) {
+    return new QueryLimits(maxSamples, timeout);
+  }
+
+  /** The engine's limits for one query. */
+  public QueryLimits limits() {
+    return limits(timeout, maxSamples);
+  }
+}
