@@ -40,6 +40,25 @@ class CollectorConfigLoaderTest {
   }
 
   @Test
+  void queryLimitsDefaultToPrometheusAndAreCheckedWithTheirPosition() throws IOException {
+    String tokens = "  tokens:\n    - token: t\n      tenants: [\"*\"]\n";
+    assertThat(load("collector:\n" + tokens, Map.of()).query()).isEqualTo(QueryConfig.DEFAULT);
+    QueryConfig q =
+        load(
+                "collector:\n"
+                    + tokens
+                    + "  query: {timeout: 30s, max_samples: 1000, max_concurrency: 4}\n",
+                Map.of())
+            .query();
+    assertThat(q).isEqualTo(new QueryConfig(Duration.ofSeconds(30), 1000, 4));
+    ConfigException unknown = error("collector:\n" + tokens + "  query:\n    max_queries: 3\n");
+    assertThat(unknown.line()).isEqualTo(6);
+    assertThat(unknown.field()).isEqualTo("collector.query.max_queries");
+    ConfigException zero = error("collector:\n" + tokens + "  query:\n    max_concurrency: 0\n");
+    assertThat(zero.problem()).isEqualTo("max_concurrency must be at least 1");
+  }
+
+  @Test
   void theDocumentedFileLoads() throws IOException {
     Path secret = dir.resolve("acme-viewer");
     Files.writeString(secret, "acme-s3cret\n");
