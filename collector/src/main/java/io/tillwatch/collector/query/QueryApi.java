@@ -17,6 +17,7 @@ import io.tillwatch.promql.Evaluator;
 import io.tillwatch.promql.Expr;
 import io.tillwatch.promql.Matcher;
 import io.tillwatch.promql.Parser;
+import io.tillwatch.promql.PrefetchSource;
 import io.tillwatch.promql.PromqlException;
 import io.tillwatch.promql.QueryLimitException;
 import io.tillwatch.promql.Value;
@@ -187,7 +188,12 @@ public final class QueryApi implements AutoCloseable {
         Expr e = parse(p.get("query"));
         long t = p.get("time") == null ? now : time(p.get("time"), "time");
         Value v =
-            new Evaluator(data, Evaluator.DEFAULT_LOOKBACK_MILLIS, t, t, config.limits())
+            new Evaluator(
+                    PrefetchSource.of(data, e, t, t, Evaluator.DEFAULT_LOOKBACK_MILLIS),
+                    Evaluator.DEFAULT_LOOKBACK_MILLIS,
+                    t,
+                    t,
+                    config.limits())
                 .eval(e, t);
         return result(v);
       }
@@ -208,8 +214,14 @@ public final class QueryApi implements AutoCloseable {
           throw new BadRequest(
               "invalid expression type for range query, must be Scalar or instant Vector");
         }
+        // each selector's data read once for all steps (one SQL query per selector for storage)
         Evaluator ev =
-            new Evaluator(data, Evaluator.DEFAULT_LOOKBACK_MILLIS, start, end, config.limits());
+            new Evaluator(
+                PrefetchSource.of(data, e, start, end, Evaluator.DEFAULT_LOOKBACK_MILLIS),
+                Evaluator.DEFAULT_LOOKBACK_MILLIS,
+                start,
+                end,
+                config.limits());
         long points = 0;
         Map<Labels, ArrayNode> series = new TreeMap<>(QueryApi::compareLabels);
         long steps = (end - start) / step + 1;
