@@ -145,7 +145,9 @@ public final class Backend implements AutoCloseable {
       Map<String, Tenant> tenants,
       Clock clock)
       throws SQLException {
-    PgStore store = PgStore.open(jdbcUrl, user, password, config.storage().retention());
+    PgStore store =
+        PgStore.open(
+            jdbcUrl, user, password, config.storage().retention(), config.query().timeout());
     Backend b;
     try {
       b = new Backend(config, store, ruleGroups, tenants, clock);

@@ -1,5 +1,7 @@
 package io.tillwatch.collector.store;
 
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
 import io.tillwatch.model.Labels;
 import io.tillwatch.model.Secret;
 import io.tillwatch.model.Series;
@@ -43,6 +45,7 @@ public final class PgStore implements AutoCloseable {
   private final Map<Series, Long> ids = new ConcurrentHashMap<>();
   private SampleLayout layout;
   private Connection writer;
+  private HikariDataSource reads;
 
   private PgStore(String url, String user, Secret password, Duration retention) {
     this.url = url;
@@ -60,6 +63,23 @@ public final class PgStore implements AutoCloseable {
   /** Connects, brings the schema up to date and prepares today's partitions. */
   public static PgStore open(String url, String user, Secret password, Duration retention)
       throws SQLException {
+    return open(url, user, password, retention, DEFAULT_READ_TIMEOUT);
+  }
+
+  /** A read's default bound: a query's default timeout. */
+  public static final Duration DEFAULT_READ_TIMEOUT = Duration.ofMinutes(2);
+
+  /** The most connections storage reads (queries, rules, alert state) hold at once. */
+  public static final int READ_POOL_SIZE = 10;
+
+  /**
+   * As above; reads (queries, rules, alert state) go through a pool of {@value #READ_POOL_SIZE}
+   * connections whose statements end after {@code readTimeout} ({@code statement_timeout}) and
+   * whose sockets give up a little later.
+   */
+  public static PgStore open(
+      String url, String user, Secret password, Duration retention, Duration readTimeout)
+      throws SQLException {
     PgStore store = new PgStore(url, user, password, retention);
     try (Connection c = store.connect()) {
       String existing = Migrations.layoutOf(c);
@@ -70,7 +90,34 @@ public final class PgStore implements AutoCloseable {
       Migrations.migrate(c, store.layout, retention);
       store.layout.maintain(c, Instant.now(), retention);
     }
+    store.reads = store.readPool(readTimeout);
     return store;
+  }
+
+  private HikariDataSource readPool(Duration timeout) {
+    HikariConfig c = new HikariConfig();
+    c.setPoolName("tillwatch-storage-reads");
+    c.setJdbcUrl(url);
+    Properties p = new Properties();
+    p.putAll(props);
+    long ms = Math.max(1000, timeout.toMillis());
+    p.setProperty("options", "-c statement_timeout=" + ms);
+    p.setProperty("socketTimeout", Long.toString(ms / 1000 + 30));
+    c.setDataSourceProperties(p);
+    c.setMaximumPoolSize(READ_POOL_SIZE);
+    c.setMinimumIdle(0);
+    c.setConnectionTimeout(10_000);
+    c.setInitializationFailTimeout(-1); // no connection until the first read
+    return new HikariDataSource(c);
+  }
+
+  /**
+   * A pooled connection for a read, bounded in time; close it to give it back.
+   *
+   * @throws SQLException when storage cannot be reached within 10 s
+   */
+  public Connection read() throws SQLException {
+    return reads.getConnection();
   }
 
   /** {@code plain} or {@code timescaledb}. */
@@ -285,7 +332,7 @@ public final class PgStore implements AutoCloseable {
   /** Replaces the saved alerts of one alerting rule, in one transaction. */
   public void saveAlerts(String group, String alertname, List<AlertState.Saved> alerts)
       throws SQLException {
-    try (Connection c = connect()) {
+    try (Connection c = read()) {
       c.setAutoCommit(false);
       try (PreparedStatement del =
           c.prepareStatement("DELETE FROM alert_state WHERE rule_group = ? AND alertname = ?")) {
@@ -321,7 +368,7 @@ public final class PgStore implements AutoCloseable {
   /** The saved alerts of one alerting rule. */
   public List<AlertState.Saved> loadAlerts(String group, String alertname) throws SQLException {
     List<AlertState.Saved> out = new ArrayList<>();
-    try (Connection c = connect();
+    try (Connection c = read();
         PreparedStatement ps =
             c.prepareStatement(
                 "SELECT labels::text, annotations::text, state, active_at, fired_at, resolved_at,"
@@ -353,7 +400,7 @@ public final class PgStore implements AutoCloseable {
   public record Counts(long series, long samples) {}
 
   public Counts counts() throws SQLException {
-    try (Connection c = connect();
+    try (Connection c = read();
         Statement s = c.createStatement();
         ResultSet rs =
             s.executeQuery(
@@ -388,5 +435,8 @@ public final class PgStore implements AutoCloseable {
   @Override
   public void close() {
     closeWriter();
+    if (reads != null) {
+      reads.close();
+    }
   }
 }

@@ -39,7 +39,7 @@ public final class StorageSource implements SeriesSource {
         name = m.value();
       }
     }
-    try (Connection c = store.connect()) {
+    try (Connection c = store.read()) {
       Map<Long, Labels> series = new LinkedHashMap<>();
       StringBuilder sql =
           new StringBuilder("SELECT id, metric, labels::text FROM series WHERE true");
