@@ -31,6 +31,13 @@ import java.util.TreeMap;
 public final class Evaluator {
   public static final long DEFAULT_LOOKBACK_MILLIS = 5 * 60_000L;
 
+  /**
+   * Go's {@code 1/Ln2} and {@code Ln2/Ln10}: exact constants rounded once, as Go's compiler does.
+   */
+  private static final double INV_LN2 = 1.4426950408889634073599246810018921374266459541529859;
+
+  private static final double LOG10_2 = 0.30102999566398119521373889472449302676818988146210854131;
+
   private final SeriesSource source;
   private final long lookback;
   private final long start;
@@ -228,6 +235,9 @@ public final class Evaluator {
       case "time" -> {
         return new Scalar(time, time / 1000.0);
       }
+      case "pi" -> {
+        return new Scalar(time, Math.PI);
+      }
       case "vector" -> {
         double v = scalar(args.get(0), time);
         return new Vector(List.of(new Sample(Labels.empty(), v, time)));
@@ -320,7 +330,7 @@ public final class Evaluator {
             case "exp" -> StrictMath.exp(v);
             case "ln" -> StrictMath.log(v);
             case "log2" -> log2(v);
-            case "log10" -> Math.log10(v);
+            case "log10" -> log2(v) * LOG10_2; // Go's Log10: Log2(x) * (Ln2 / Ln10)
             case "sgn" -> Math.signum(v);
             case "round" -> round(v, args.size() > 1 ? a1 : 1);
             case "clamp" -> a1 > a2 ? Double.NaN : Math.max(a1, Math.min(a2, v));
@@ -336,22 +346,20 @@ public final class Evaluator {
     return new Vector(out);
   }
 
-  private static final double LN2 = 0.693147180559945309417232121458176568;
-
   /** Go's Log2: exact for powers of two. */
   private static double log2(double x) {
     if (x <= 0 || Double.isNaN(x) || Double.isInfinite(x)) {
-      return StrictMath.log(x) * (1 / LN2);
+      return StrictMath.log(x) * INV_LN2;
     }
     int exp = Math.getExponent(x) + 1;
     double frac = x / Math.scalb(1.0, exp);
     if (Math.getExponent(x) == Double.MIN_EXPONENT - 1) { // subnormal
-      return StrictMath.log(x) * (1 / LN2);
+      return StrictMath.log(x) * INV_LN2;
     }
     if (frac == 0.5) {
       return exp - 1;
     }
-    return StrictMath.log(frac) * (1 / LN2) + exp;
+    return StrictMath.log(frac) * INV_LN2 + exp;
   }
 
   private static double round(double v, double toNearest) {
@@ -378,7 +386,7 @@ public final class Evaluator {
   }
 
   private Value rangeFunction(String name, List<Expr> args, long time) {
-    Expr matrixArg = name.equals("quantile_over_time") ? args.get(1) : args.get(0);
+    Expr matrixArg = unparen(name.equals("quantile_over_time") ? args.get(1) : args.get(0));
     Matrix m = (Matrix) eval(matrixArg, time);
     long rangeMillis =
         switch (matrixArg) {
@@ -392,6 +400,9 @@ public final class Evaluator {
         name.equals("quantile_over_time")
             ? scalar(args.get(0), time)
             : name.equals("predict_linear") ? scalar(args.get(1), time) : Double.NaN;
+    if (name.equals("holt_winters")) {
+      return holtWinters(m, scalar(args.get(1), time), scalar(args.get(2), time), time);
+    }
     List<Sample> out = new ArrayList<>();
     for (Series s : m.series()) {
       double r = RangeFunctions.apply(name, s, rangeEnd - rangeMillis, rangeEnd, param, time);
@@ -400,6 +411,47 @@ public final class Evaluator {
       }
       Labels labels = name.equals("last_over_time") ? s.labels() : dropName(s.labels());
       out.add(new Sample(labels, r, time));
+    }
+    return new Vector(out);
+  }
+
+  /** {@code ((x[5m]))} is {@code x[5m]}: its range and offset count. */
+  private static Expr unparen(Expr e) {
+    while (e instanceof Expr.Paren p) {
+      e = p.expr();
+    }
+    return e;
+  }
+
+  /** Double exponential smoothing of each series, Prometheus's {@code holt_winters}. */
+  private static Value holtWinters(Matrix m, double sf, double tf, long time) {
+    if (!(sf > 0 && sf < 1)) {
+      throw new PromqlException(
+          String.format("invalid smoothing factor. Expected: 0 < sf < 1, got: %f", sf));
+    }
+    if (!(tf > 0 && tf < 1)) {
+      throw new PromqlException(
+          String.format("invalid trend factor. Expected: 0 < tf < 1, got: %f", tf));
+    }
+    List<Sample> out = new ArrayList<>();
+    for (Series s : m.series()) {
+      double[] v = s.values();
+      if (v.length < 2) {
+        continue;
+      }
+      double s0 = 0;
+      double s1 = v[0];
+      double b = v[1] - v[0];
+      for (int i = 1; i < v.length; i++) {
+        double x = sf * v[i];
+        if (i > 1) { // the trend from the second smoothed value on
+          b = tf * (s1 - s0) + (1 - tf) * b;
+        }
+        double y = (1 - sf) * (s1 + b);
+        s0 = s1;
+        s1 = x + y;
+      }
+      out.add(new Sample(dropName(s.labels()), s1, time));
     }
     return new Vector(out);
   }

@@ -44,6 +44,8 @@ public final class Functions {
     }
     def("quantile_over_time", v, 2, s, m);
     def("predict_linear", v, 2, m, s);
+    def("holt_winters", v, 3, m, s, s);
+    def("pi", s, 0);
     def("absent", v, 1, v);
     def("absent_over_time", v, 1, m);
     def("histogram_quantile", v, 2, s, v);
