@@ -51,10 +51,16 @@ final class Aggregations {
             continue;
           }
           List<Sample> sorted = new ArrayList<>(g.samples);
+          boolean top = op.equals("topk");
+          // NaN last in both directions: Prometheus never prefers NaN to a number
           Comparator<Sample> c =
-              op.equals("topk")
-                  ? (a, b) -> compareNanLast(b.value(), a.value())
-                  : (a, b) -> compareNanLast(a.value(), b.value());
+              (a, b) -> {
+                int nan = compareNanLast(a.value(), b.value());
+                if (Double.isNaN(a.value()) || Double.isNaN(b.value())) {
+                  return nan;
+                }
+                return top ? Double.compare(b.value(), a.value()) : nan;
+              };
           sorted.sort(c);
           for (int i = 0; i < Math.min(k, sorted.size()); i++) {
             Sample s = sorted.get(i);
