@@ -139,7 +139,7 @@ class HostileQueryIT {
       assertThat(bomb.took()).isLessThan(Duration.ofSeconds(10));
 
       // a query past the timeout: 503 timeout, within the timeout and a little
-      Answer slow = get(query("count_over_time(vector(1)[30d:1s])"));
+      Answer slow = get(query("count_over_time(vector(1)[30d:100ms])"));
       assertThat(slow.status()).isEqualTo(503);
       assertThat(slow.errorType()).isEqualTo("timeout");
       assertThat(slow.took()).isLessThan(TIMEOUT.plusSeconds(5));
@@ -181,14 +181,15 @@ class HostileQueryIT {
             .containsPattern("^invalid parameter \"query\": 1:\\d+: parse error: ");
       }
 
-      // more slow queries than the pool and its queue take: the rest are refused at once
+      // far more slow queries (each ~26M steps, seconds of work) than the pool (2) and its queue
+      // (8) take: the rest are refused at once
       List<CompletableFuture<Answer>> many = new ArrayList<>();
-      for (int i = 0; i < 14; i++) {
+      for (int i = 0; i < 40; i++) {
         many.add(
             CompletableFuture.supplyAsync(
                 () -> {
                   try {
-                    return get(query("count_over_time(vector(1)[30d:1s])"));
+                    return get(query("count_over_time(vector(1)[30d:100ms])"));
                   } catch (Exception e) {
                     throw new IllegalStateException(e);
                   }

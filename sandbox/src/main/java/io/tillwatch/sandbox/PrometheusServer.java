@@ -8,6 +8,7 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -34,6 +35,18 @@ public final class PrometheusServer implements AutoCloseable {
    * @param files more files for its directory (rule files), by name
    */
   public static PrometheusServer start(String config, Map<String, String> files) {
+    return start(config, files, dir -> {}, List.of());
+  }
+
+  /**
+   * As above, with {@code prepare} run on the new directory first (e.g. blocks written into its
+   * {@code tsdb} with {@code promtool tsdb create-blocks-from}) and more command-line flags.
+   */
+  public static PrometheusServer start(
+      String config,
+      Map<String, String> files,
+      java.util.function.Consumer<Path> prepare,
+      List<String> flags) {
     if (!Files.isExecutable(BINARY)) {
       throw new IllegalStateException("no " + BINARY + ": install Debian's prometheus package");
     }
@@ -47,15 +60,20 @@ public final class PrometheusServer implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot prepare Prometheus", e);
     }
+    prepare.accept(dir);
     int port = FreePorts.next();
+    List<String> command =
+        new java.util.ArrayList<>(
+            List.of(
+                BINARY.toString(),
+                "--config.file=" + dir.resolve("prometheus.yml"),
+                "--storage.tsdb.path=" + dir.resolve("tsdb"),
+                "--web.listen-address=127.0.0.1:" + port));
+    command.addAll(flags);
     Process p;
     try {
       p =
-          new ProcessBuilder(
-                  BINARY.toString(),
-                  "--config.file=" + dir.resolve("prometheus.yml"),
-                  "--storage.tsdb.path=" + dir.resolve("tsdb"),
-                  "--web.listen-address=127.0.0.1:" + port)
+          new ProcessBuilder(command)
               .directory(dir.toFile())
               .redirectErrorStream(true)
               .redirectOutput(dir.resolve("prometheus.log").toFile())
