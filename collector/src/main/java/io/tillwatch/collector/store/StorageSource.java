@@ -12,7 +12,6 @@ import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -23,6 +22,8 @@ import java.util.Map;
  * samples in the range. A reader limited to some tenants sees only theirs.
  */
 public final class StorageSource implements SeriesSource {
+  private static final int FETCH_ROWS = 50_000;
+
   private final PgStore store;
   private final TenantScope tenants;
 
@@ -77,48 +78,53 @@ public final class StorageSource implements SeriesSource {
       if (series.isEmpty()) {
         return List.of();
       }
-      Map<Long, long[]> times = new HashMap<>();
-      Map<Long, double[]> values = new HashMap<>();
-      Map<Long, Integer> sizes = new HashMap<>();
+      List<Stored> out = new ArrayList<>();
+      // a cursor: rows stream in batches instead of being held all at once; rows come grouped
+      // by series, so each series' arrays are filled in one run without a lookup a row
+      c.setAutoCommit(false);
       try (PreparedStatement ps =
           c.prepareStatement(
-              "SELECT series_id, (extract(epoch from time) * 1000)::bigint, "
+              "SELECT series_id, date_part('epoch', time), "
                   + PgStore.VALUE_BITS
                   + " FROM samples"
                   + " WHERE series_id = ANY (?) AND time >= ? AND time <= ?"
                   + " ORDER BY series_id, time")) {
+        ps.setFetchSize(FETCH_ROWS);
         Array ids = c.createArrayOf("bigint", series.keySet().toArray());
         ps.setArray(1, ids);
         ps.setTimestamp(2, new Timestamp(minTime));
         ps.setTimestamp(3, new Timestamp(maxTime));
         try (ResultSet rs = ps.executeQuery()) {
+          long current = Long.MIN_VALUE;
+          long[] t = new long[0];
+          double[] v = new double[0];
+          int n = 0;
           while (rs.next()) {
             long id = rs.getLong(1);
-            int n = sizes.getOrDefault(id, 0);
-            long[] t = times.computeIfAbsent(id, k -> new long[16]);
-            double[] v = values.computeIfAbsent(id, k -> new double[16]);
+            if (id != current) {
+              if (n > 0) {
+                out.add(new Stored(series.get(current), Arrays.copyOf(t, n), Arrays.copyOf(v, n)));
+              }
+              current = id;
+              t = new long[256];
+              v = new double[256];
+              n = 0;
+            }
             if (n == t.length) {
               t = Arrays.copyOf(t, n * 2);
               v = Arrays.copyOf(v, n * 2);
-              times.put(id, t);
-              values.put(id, v);
             }
-            t[n] = rs.getLong(2);
-            v[n] = PgStore.value(rs, 3);
-            sizes.put(id, n + 1);
+            // epoch seconds as a double hold milliseconds exactly enough to round back
+            t[n] = Math.round(rs.getDouble(2) * 1000);
+            v[n++] = PgStore.value(rs, 3);
+          }
+          if (n > 0) {
+            out.add(new Stored(series.get(current), Arrays.copyOf(t, n), Arrays.copyOf(v, n)));
           }
         }
+      } finally {
+        c.rollback(); // read only: nothing to keep
       }
-      List<Stored> out = new ArrayList<>();
-      series.forEach(
-          (id, labels) -> {
-            Integer n = sizes.get(id);
-            if (n != null) {
-              out.add(
-                  new Stored(
-                      labels, Arrays.copyOf(times.get(id), n), Arrays.copyOf(values.get(id), n)));
-            }
-          });
       return out;
     } catch (SQLException e) {
       throw new IllegalStateException("reading stored samples: " + e.getMessage(), e);
