@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tillwatch.calendar.BusinessHours;
 import io.tillwatch.collector.config.AlertingConfig;
 import io.tillwatch.collector.config.CollectorConfig;
+import io.tillwatch.collector.config.QueryConfig;
 import io.tillwatch.collector.query.HeadSource;
 import io.tillwatch.collector.rules.RuleEngine;
 import io.tillwatch.model.Tenant;
@@ -63,26 +64,15 @@ class CollectorAlertsIT {
   private static Backend start(
       AlertmanagerServer am, String db, RuleGroup group, Map<String, Tenant> tenants)
       throws Exception {
-    CollectorConfig base = TestCollectors.config(PG.server(), db, 1_000_000);
     CollectorConfig c =
-        new CollectorConfig(
-            base.listen(),
-            base.storage(),
-            base.head(),
-            base.tokens(),
-            base.maxQueuedSamples(),
-            List.of(),
-            false,
+        TestCollectors.config(
+            PG.server(),
+            db,
             Duration.ofMinutes(1),
             new AlertingConfig(
-                List.of(am.url()), Duration.ofMinutes(1), "http://collector", "", 100, ""));
-    return Backend.start(
-        c,
-        c.storage().url().orElseThrow(),
-        c.storage().user(),
-        c.storage().password(),
-        List.of(group),
-        tenants);
+                List.of(am.url()), Duration.ofMinutes(1), "http://collector", "", 100, ""),
+            QueryConfig.DEFAULT);
+    return TestCollectors.start(c, List.of(group), tenants);
   }
 
   private static JsonNode held(AlertmanagerServer am) throws Exception {

@@ -56,25 +56,14 @@ class HostileQueryIT {
   @BeforeAll
   static void start() throws Exception {
     PG.createDatabase("hostile");
-    CollectorConfig base = TestCollectors.config(PG.server(), "hostile", 1_000_000);
     CollectorConfig config =
-        new CollectorConfig(
-            base.listen(),
-            base.storage(),
-            base.head(),
-            base.tokens(),
-            base.maxQueuedSamples(),
-            List.of(),
-            false,
+        TestCollectors.config(
+            PG.server(),
+            "hostile",
             Duration.ofMinutes(1),
             AlertingConfig.NONE,
             new QueryConfig(TIMEOUT, QueryConfig.DEFAULT.maxSamples(), 2));
-    collector =
-        Backend.start(
-            config,
-            config.storage().url().orElseThrow(),
-            config.storage().user(),
-            config.storage().password());
+    collector = TestCollectors.start(config, List.of(), java.util.Map.of());
   }
 
   @AfterAll

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tillwatch.collector.config.AlertingConfig;
 import io.tillwatch.collector.config.CollectorConfig;
+import io.tillwatch.collector.config.QueryConfig;
 import io.tillwatch.testkit.PostgresExtension;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -14,6 +15,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -42,24 +44,10 @@ class ReadinessIT {
   @Timeout(120)
   void storageStoppedUnderARunningCollectorMakesItUnreadyUntilItReturns() throws Exception {
     PG.createDatabase("ready");
-    CollectorConfig base = TestCollectors.config(PG.server(), "ready", 1000);
     CollectorConfig config =
-        new CollectorConfig(
-            base.listen(),
-            base.storage(),
-            base.head(),
-            base.tokens(),
-            base.maxQueuedSamples(),
-            List.of(),
-            false,
-            INTERVAL,
-            AlertingConfig.NONE);
-    try (Backend c =
-        Backend.start(
-            config,
-            config.storage().url().orElseThrow(),
-            config.storage().user(),
-            config.storage().password())) {
+        TestCollectors.config(
+            PG.server(), "ready", INTERVAL, AlertingConfig.NONE, QueryConfig.DEFAULT);
+    try (Backend c = TestCollectors.start(config, List.of(), Map.of())) {
       Answer ready = get(c.port(), "/-/ready");
       assertThat(ready.status()).isEqualTo(200);
       assertThat(ready.body().path("status").asText()).isEqualTo("ok");

@@ -9,6 +9,7 @@ import io.opentelemetry.proto.metrics.v1.Metric;
 import io.opentelemetry.proto.metrics.v1.NumberDataPoint;
 import io.tillwatch.collector.config.AlertingConfig;
 import io.tillwatch.collector.config.CollectorConfig;
+import io.tillwatch.collector.config.QueryConfig;
 import io.tillwatch.collector.query.HeadSource;
 import io.tillwatch.collector.rules.RuleEngine;
 import io.tillwatch.model.TenantScope;
@@ -75,27 +76,12 @@ class RuleChainIT {
   void anAlertReadsTheRecordingRuleBeforeItAtTheSameEvaluation() throws Exception {
     PG.createDatabase("chain");
     List<RuleGroup> groups = RuleFileLoader.ofText().load(Path.of("chain.yml"), RULES);
-    CollectorConfig base = TestCollectors.config(PG.server(), "chain", 1_000_000);
+    // evaluations here are the test's, not the timer's
     CollectorConfig config =
-        new CollectorConfig(
-            base.listen(),
-            base.storage(),
-            base.head(),
-            base.tokens(),
-            base.maxQueuedSamples(),
-            List.of(),
-            false,
-            Duration.ofHours(1), // evaluations here are the test's, not the timer's
-            AlertingConfig.NONE);
+        TestCollectors.config(
+            PG.server(), "chain", Duration.ofHours(1), AlertingConfig.NONE, QueryConfig.DEFAULT);
     long t = (System.currentTimeMillis() / 60_000) * 60_000 - 600_000;
-    try (Backend c =
-        Backend.start(
-            config,
-            config.storage().url().orElseThrow(),
-            config.storage().user(),
-            config.storage().password(),
-            groups,
-            Map.of())) {
+    try (Backend c = TestCollectors.start(config, groups, Map.of())) {
       post(c.port(), t, 150);
       await().until(() -> c.head().samples() >= 1);
       RuleEngine.GroupState g = c.rules().groups().get(0);

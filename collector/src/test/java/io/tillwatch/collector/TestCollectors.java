@@ -1,11 +1,15 @@
 package io.tillwatch.collector;
 
+import io.tillwatch.collector.config.AlertingConfig;
 import io.tillwatch.collector.config.CollectorConfig;
+import io.tillwatch.collector.config.QueryConfig;
 import io.tillwatch.collector.config.StorageConfig;
 import io.tillwatch.collector.config.TokenGrant;
 import io.tillwatch.localpg.PostgresServer;
 import io.tillwatch.model.HostPort;
 import io.tillwatch.model.Secret;
+import io.tillwatch.model.Tenant;
+import io.tillwatch.rules.RuleGroup;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -13,6 +17,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
@@ -37,6 +42,39 @@ final class TestCollectors {
             new TokenGrant(Secret.of(PLATFORM), Set.of("*")),
             new TokenGrant(Secret.of(ACME), Set.of("acme"))),
         maxQueued);
+  }
+
+  /** {@link #config} with its rules' interval, alerting and query limits. */
+  static CollectorConfig config(
+      PostgresServer pg,
+      String db,
+      Duration evaluationInterval,
+      AlertingConfig alerting,
+      QueryConfig query) {
+    CollectorConfig base = config(pg, db, 1_000_000);
+    return new CollectorConfig(
+        base.listen(),
+        base.storage(),
+        base.head(),
+        base.tokens(),
+        base.maxQueuedSamples(),
+        List.of(),
+        false,
+        evaluationInterval,
+        alerting,
+        query);
+  }
+
+  /** A backend on {@code config}'s storage with these rule groups and tenants. */
+  static Backend start(CollectorConfig config, List<RuleGroup> groups, Map<String, Tenant> tenants)
+      throws SQLException {
+    return Backend.start(
+        config,
+        config.storage().url().orElseThrow(),
+        config.storage().user(),
+        config.storage().password(),
+        groups,
+        tenants);
   }
 
   static Backend start(PostgresServer pg, String db) throws SQLException {
