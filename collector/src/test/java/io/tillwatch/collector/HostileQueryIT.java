@@ -9,6 +9,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tillwatch.collector.config.AlertingConfig;
 import io.tillwatch.collector.config.CollectorConfig;
 import io.tillwatch.collector.config.QueryConfig;
+import io.tillwatch.collector.config.TokenGrant;
+import io.tillwatch.model.Secret;
+import io.tillwatch.promql.QueryLimits;
 import io.tillwatch.testkit.Otlp;
 import io.tillwatch.testkit.PostgresExtension;
 import java.net.URI;
@@ -20,6 +23,8 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -40,6 +45,7 @@ class HostileQueryIT {
   private static final HttpClient HTTP =
       HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
   private static final Duration TIMEOUT = Duration.ofMillis(500);
+  private static final String SMALL = "small-tenant-token-0123456789";
 
   private static Backend collector;
 
@@ -56,13 +62,32 @@ class HostileQueryIT {
   @BeforeAll
   static void start() throws Exception {
     PG.createDatabase("hostile");
-    CollectorConfig config =
+    CollectorConfig base =
         TestCollectors.config(
             PG.server(),
             "hostile",
             Duration.ofMinutes(1),
             AlertingConfig.NONE,
             new QueryConfig(TIMEOUT, QueryConfig.DEFAULT.maxSamples(), 2));
+    List<TokenGrant> tokens = new ArrayList<>(base.tokens());
+    // a tenant with limits of its own: 1,000 samples
+    tokens.add(
+        new TokenGrant(
+            Secret.of(SMALL),
+            Set.of("acme"),
+            Optional.of(new QueryLimits(1_000, Duration.ofSeconds(30)))));
+    CollectorConfig config =
+        new CollectorConfig(
+            base.listen(),
+            base.storage(),
+            base.head(),
+            tokens,
+            base.maxQueuedSamples(),
+            base.ruleFiles(),
+            false,
+            base.evaluationInterval(),
+            base.alerting(),
+            base.query());
     collector = TestCollectors.start(config, List.of(), java.util.Map.of());
   }
 
@@ -74,12 +99,16 @@ class HostileQueryIT {
   }
 
   private static Answer get(String pathAndQuery) throws Exception {
+    return get(ACME, pathAndQuery);
+  }
+
+  private static Answer get(String token, String pathAndQuery) throws Exception {
     long start = System.nanoTime();
     HttpResponse<String> r =
         HTTP.send(
             HttpRequest.newBuilder(
                     URI.create("http://127.0.0.1:" + collector.port() + pathAndQuery))
-                .header("Authorization", "Bearer " + ACME)
+                .header("Authorization", "Bearer " + token)
                 .timeout(Duration.ofSeconds(60))
                 .build(),
             HttpResponse.BodyHandlers.ofString());
@@ -189,6 +218,13 @@ class HostileQueryIT {
       assertThat(answers).allMatch(a -> a.status() == 503);
       assertThat(answers).anyMatch(a -> a.errorType().equals("unavailable"));
       assertThat(answers).anyMatch(a -> a.errorType().equals("timeout"));
+
+      // a token's own limits apply to it alone
+      String hour = query("count_over_time(vector(1)[1h:1s])");
+      assertThat(get(hour).status()).isEqualTo(200);
+      Answer small = get(SMALL, hour);
+      assertThat(small.status()).isEqualTo(422);
+      assertThat(small.error()).contains("too many samples");
 
       // and the collector still answers
       assertThat(get(query("1 + 1")).status()).isEqualTo(200);

@@ -15,6 +15,7 @@ import io.tillwatch.collector.rules.RuleEngine;
 import io.tillwatch.model.TenantScope;
 import io.tillwatch.promql.Evaluator;
 import io.tillwatch.promql.Parser;
+import io.tillwatch.promql.SeriesSource;
 import io.tillwatch.promql.Value;
 import io.tillwatch.rules.AlertState;
 import io.tillwatch.rules.Rule;
@@ -96,7 +97,7 @@ class RuleChainIT {
       await().until(() -> query(c, "tenant:queue_backlog:sum", t).size() == 1);
 
       // the backlog series goes away: the recorded series is stale at once, the alert resolves
-      post(c.port(), t + 60_000, Double.longBitsToDouble(0x7ff0000000000002L));
+      post(c.port(), t + 60_000, Double.longBitsToDouble(SeriesSource.STALE_NAN_BITS));
       await().until(() -> c.head().samples() >= 4);
       c.evaluate(g, t + 60_000);
       assertThat(g.alerts(alert).alerts(AlertState.State.FIRING)).isEmpty();

@@ -5,6 +5,7 @@ import io.tillwatch.config.Interpolation;
 import io.tillwatch.config.YamlNode;
 import io.tillwatch.model.HostPort;
 import io.tillwatch.model.Secret;
+import io.tillwatch.promql.QueryLimits;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -43,7 +44,8 @@ public final class CollectorConfigLoader {
           "runbook_base_url");
   private static final Set<String> STORAGE =
       Set.of("url", "user", "password", "retention", "data_dir");
-  private static final Set<String> TOKEN = Set.of("token", "tenants");
+  private static final Set<String> TOKEN = Set.of("token", "tenants", "query");
+  private static final Set<String> TOKEN_QUERY = Set.of("timeout", "max_samples");
   private static final Pattern TENANT = Pattern.compile("[a-z0-9-]+|\\*");
 
   private final Interpolation interpolation;
@@ -199,10 +201,24 @@ public final class CollectorConfigLoader {
       }
       tenants.add(id);
     }
+    Optional<QueryLimits> limits = m.optional("query").map(this::tokenQuery);
     try {
-      return new TokenGrant(token, tenants);
+      return new TokenGrant(token, tenants, limits);
     } catch (IllegalArgumentException e) {
       throw m.required("tenants").error(e.getMessage());
+    }
+  }
+
+  /** A tenant's own query limits; what it leaves out is the collector's. */
+  private QueryLimits tokenQuery(YamlNode node) {
+    YamlNode.Mapping m = node.mapping(TOKEN_QUERY);
+    QueryLimits d = QueryConfig.DEFAULT.limits();
+    try {
+      return new QueryLimits(
+          m.optional("max_samples").map(n -> n.convert(Long::parseLong)).orElse(d.maxSamples()),
+          m.optional("timeout").map(this::positive).orElse(d.timeout()));
+    } catch (IllegalArgumentException e) {
+      throw m.node().error(e.getMessage());
     }
   }
 

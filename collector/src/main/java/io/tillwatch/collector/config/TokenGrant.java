@@ -1,7 +1,9 @@
 package io.tillwatch.collector.config;
 
 import io.tillwatch.model.Secret;
+import io.tillwatch.promql.QueryLimits;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -9,12 +11,19 @@ import java.util.Set;
  *
  * @param token the token
  * @param tenants tenant ids, or {@code *}
+ * @param queryLimits this token's own query timeout and sample limit; empty: the collector's
  */
-public record TokenGrant(Secret token, Set<String> tenants) {
+public record TokenGrant(Secret token, Set<String> tenants, Optional<QueryLimits> queryLimits) {
   public static final String ANY_TENANT = "*";
+
+  /** A token with the collector's query limits. */
+  public TokenGrant(Secret token, Set<String> tenants) {
+    this(token, tenants, Optional.empty());
+  }
 
   public TokenGrant {
     Objects.requireNonNull(token, "token");
+    Objects.requireNonNull(queryLimits, "queryLimits");
     tenants = Set.copyOf(tenants);
     if (token.isEmpty()) {
       throw new IllegalArgumentException("token is empty");

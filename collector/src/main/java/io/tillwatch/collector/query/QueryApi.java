@@ -20,6 +20,7 @@ import io.tillwatch.promql.Parser;
 import io.tillwatch.promql.PrefetchSource;
 import io.tillwatch.promql.PromqlException;
 import io.tillwatch.promql.QueryLimitException;
+import io.tillwatch.promql.QueryLimits;
 import io.tillwatch.promql.Value;
 import io.tillwatch.rules.AlertState;
 import io.tillwatch.rules.Rule;
@@ -104,15 +105,17 @@ public final class QueryApi implements AutoCloseable {
     }
     TenantScope tenants =
         grant.get().allowsAll() ? TenantScope.all() : TenantScope.of(grant.get().tenants());
+    QueryLimits limits = grant.get().queryLimits().orElse(config.limits());
     if (request.method().name().equals("POST")) {
       request.setExpectMultipart(true);
-      request.endHandler(v -> dispatch(request, request.formAttributes(), tenants));
+      request.endHandler(v -> dispatch(request, request.formAttributes(), tenants, limits));
     } else {
-      dispatch(request, MultiMap.caseInsensitiveMultiMap(), tenants);
+      dispatch(request, MultiMap.caseInsensitiveMultiMap(), tenants, limits);
     }
   }
 
-  private void dispatch(HttpServerRequest request, MultiMap form, TenantScope tenants) {
+  private void dispatch(
+      HttpServerRequest request, MultiMap form, TenantScope tenants, QueryLimits limits) {
     MultiMap params = MultiMap.caseInsensitiveMultiMap().addAll(request.params()).addAll(form);
     Context context = Vertx.currentContext();
     try {
@@ -121,7 +124,7 @@ public final class QueryApi implements AutoCloseable {
             Object result = null;
             Throwable failure = null;
             try {
-              result = answer(request.path(), params, tenants);
+              result = answer(request.path(), params, tenants, limits);
             } catch (
                 Throwable e) { // every request gets its answer, also when the JVM is in trouble
               failure = e;
@@ -179,7 +182,7 @@ public final class QueryApi implements AutoCloseable {
     }
   }
 
-  private Object answer(String path, MultiMap p, TenantScope tenants) {
+  private Object answer(String path, MultiMap p, TenantScope tenants, QueryLimits limits) {
     HeadSource source = new HeadSource(head, tenants);
     long now = System.currentTimeMillis();
     TieredSource data = TieredSource.of(head, store, tenants);
@@ -193,7 +196,7 @@ public final class QueryApi implements AutoCloseable {
                     Evaluator.DEFAULT_LOOKBACK_MILLIS,
                     t,
                     t,
-                    config.limits())
+                    limits)
                 .eval(e, t);
         return result(v);
       }
@@ -221,7 +224,7 @@ public final class QueryApi implements AutoCloseable {
                 Evaluator.DEFAULT_LOOKBACK_MILLIS,
                 start,
                 end,
-                config.limits());
+                limits);
         long points = 0;
         Map<Labels, ArrayNode> series = new TreeMap<>(QueryApi::compareLabels);
         long steps = (end - start) / step + 1;
@@ -234,7 +237,7 @@ public final class QueryApi implements AutoCloseable {
                   ? List.of(new Value.Sample(Labels.empty(), s.value(), t))
                   : ((Value.Vector) v).samples();
           points += samples.size();
-          if (points > config.maxSamples()) {
+          if (points > limits.maxSamples()) {
             ev.charge(Long.MAX_VALUE); // the answer itself holds too many samples
           }
           for (Value.Sample s : samples) {

@@ -55,6 +55,17 @@ class CollectorConfigLoaderTest {
     assertThat(unknown.line()).isEqualTo(6);
     assertThat(unknown.field()).isEqualTo("collector.query.max_queries");
     ConfigException zero = error("collector:\n" + tokens + "  query:\n    max_concurrency: 0\n");
+    TokenGrant own =
+        load(
+                "collector:\n  tokens:\n    - token: t\n      tenants: [acme]\n"
+                    + "      query: {timeout: 10s}\n",
+                Map.of())
+            .tokens()
+            .get(0);
+    assertThat(own.queryLimits())
+        .contains(
+            new io.tillwatch.promql.QueryLimits(
+                QueryConfig.DEFAULT.maxSamples(), Duration.ofSeconds(10)));
     assertThat(zero.problem()).isEqualTo("max_concurrency must be at least 1");
   }
 
