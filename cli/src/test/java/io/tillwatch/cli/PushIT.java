@@ -160,15 +160,18 @@ class PushIT {
     }
   }
 
-  private static Set<String> storedSeries(String db) throws SQLException {
+  private static Set<String> storedSeries(String db) throws Exception {
     Set<String> out = new TreeSet<>();
     try (Connection c = primary().connect(db);
         Statement s = c.createStatement();
         ResultSet rs = s.executeQuery("SELECT metric, labels::text FROM series")) {
       while (rs.next()) {
-        Map<String, String> labels = new TreeMap<>();
-        new io.vertx.core.json.JsonObject(rs.getString(2))
-            .forEach(e -> labels.put(e.getKey(), String.valueOf(e.getValue())));
+        Map<String, String> labels =
+            new com.fasterxml.jackson.databind.ObjectMapper()
+                .readValue(
+                    rs.getString(2),
+                    new com.fasterxml.jackson.core.type.TypeReference<
+                        TreeMap<String, String>>() {});
         out.add(rs.getString(1) + labels);
       }
     }

@@ -140,9 +140,12 @@ class OpenTelemetrySdkIT {
                       + " (extract(epoch from x.time) * 1000)::bigint, x.value"
                       + " FROM samples x JOIN series s ON s.id = x.series_id")) {
         while (rs.next()) {
-          Map<String, String> labels = new TreeMap<>();
-          new io.vertx.core.json.JsonObject(rs.getString(2))
-              .forEach(e -> labels.put(e.getKey(), String.valueOf(e.getValue())));
+          Map<String, String> labels =
+              new com.fasterxml.jackson.databind.ObjectMapper()
+                  .readValue(
+                      rs.getString(2),
+                      new com.fasterxml.jackson.core.type.TypeReference<
+                          TreeMap<String, String>>() {});
           stored.add(sample(rs.getString(1), labels, rs.getLong(3), rs.getDouble(4)));
         }
       }

@@ -5,6 +5,8 @@ import static io.tillwatch.collector.TestCollectors.PLATFORM;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tillwatch.collector.config.CollectorConfig;
 import io.tillwatch.collector.rules.RuleEngine;
 import io.tillwatch.promql.Parser;
@@ -12,8 +14,6 @@ import io.tillwatch.rules.Rule;
 import io.tillwatch.rules.RuleGroup;
 import io.tillwatch.testkit.Otlp;
 import io.tillwatch.testkit.PostgresExtension;
-import io.vertx.core.json.JsonArray;
-import io.vertx.core.json.JsonObject;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpRequest;
@@ -31,6 +31,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /** The Prometheus HTTP API of the collector, with rules evaluated over the head. */
 class QueryApiIT {
   @RegisterExtension static final PostgresExtension PG = new PostgresExtension();
+  private static final ObjectMapper JSON = new ObjectMapper();
 
   private static Backend collector;
   private static long t0;
@@ -103,36 +104,34 @@ class QueryApiIT {
     return URLEncoder.encode(s, StandardCharsets.UTF_8);
   }
 
-  private static JsonObject data(HttpResponse<String> r) {
+  private static JsonNode data(HttpResponse<String> r) throws Exception {
     assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
-    JsonObject o = new JsonObject(r.body());
-    assertThat(o.getString("status")).isEqualTo("success");
-    return o.getJsonObject("data");
+    JsonNode o = JSON.readTree(r.body());
+    assertThat(o.path("status").asText()).isEqualTo("success");
+    return o.path("data");
   }
 
   @Test
   void instantQueriesSeeTheHeadAndATenantTokenOnlyItsTenant() throws Exception {
     long at = t0 + 60_000; // the 61st sample of each series: value 30
-    JsonObject all =
+    JsonNode all =
         data(get(PLATFORM, "/api/v1/query?query=" + q("orders_open") + "&time=" + at / 1000));
-    assertThat(all.getString("resultType")).isEqualTo("vector");
-    assertThat(all.getJsonArray("result")).hasSize(2);
-    JsonObject first = all.getJsonArray("result").getJsonObject(0);
-    assertThat(first.getJsonArray("value").getString(1)).isEqualTo("30");
-    assertThat(first.getJsonObject("metric").getString("__name__")).isEqualTo("orders_open");
+    assertThat(all.path("resultType").asText()).isEqualTo("vector");
+    assertThat(all.path("result")).hasSize(2);
+    JsonNode first = all.path("result").get(0);
+    assertThat(first.path("value").get(1).asText()).isEqualTo("30");
+    assertThat(first.path("metric").path("__name__").asText()).isEqualTo("orders_open");
 
-    JsonObject acme =
+    JsonNode acme =
         data(get(ACME, "/api/v1/query?query=" + q("sum(orders_open)") + "&time=" + at / 1000));
-    assertThat(acme.getJsonArray("result")).hasSize(1);
-    assertThat(acme.getJsonArray("result").getJsonObject(0).getJsonArray("value").getString(1))
+    assertThat(acme.path("result")).hasSize(1);
+    assertThat(acme.path("result").get(0).path("value").get(1).asText())
         .isEqualTo("30"); // only acme's series: globex's 30 is not added
-    JsonObject platformSum =
+    JsonNode platformSum =
         data(get(PLATFORM, "/api/v1/query?query=" + q("sum(orders_open)") + "&time=" + at / 1000));
-    assertThat(
-            platformSum.getJsonArray("result").getJsonObject(0).getJsonArray("value").getString(1))
-        .isEqualTo("60");
+    assertThat(platformSum.path("result").get(0).path("value").get(1).asText()).isEqualTo("60");
     // asking for globex by name does not help
-    JsonObject sneaky =
+    JsonNode sneaky =
         data(
             get(
                 ACME,
@@ -140,16 +139,16 @@ class QueryApiIT {
                     + q("orders_open{tenant=\"globex\"}")
                     + "&time="
                     + at / 1000));
-    assertThat(sneaky.getJsonArray("result")).isEmpty();
-    JsonObject scalar = data(get(ACME, "/api/v1/query?query=" + q("1 + 2") + "&time=" + at / 1000));
-    assertThat(scalar.getString("resultType")).isEqualTo("scalar");
-    assertThat(scalar.getJsonArray("result").getString(1)).isEqualTo("3");
+    assertThat(sneaky.path("result")).isEmpty();
+    JsonNode scalar = data(get(ACME, "/api/v1/query?query=" + q("1 + 2") + "&time=" + at / 1000));
+    assertThat(scalar.path("resultType").asText()).isEqualTo("scalar");
+    assertThat(scalar.path("result").get(1).asText()).isEqualTo("3");
   }
 
   @Test
   void rangeQueriesSeriesLabelsAndValues() throws Exception {
     long start = t0 / 1000;
-    JsonObject range =
+    JsonNode range =
         data(
             get(
                 ACME,
@@ -160,23 +159,29 @@ class QueryApiIT {
                     + "&end="
                     + (start + 10)
                     + "&step=5"));
-    assertThat(range.getString("resultType")).isEqualTo("matrix");
-    JsonArray values = range.getJsonArray("result").getJsonObject(0).getJsonArray("values");
+    assertThat(range.path("resultType").asText()).isEqualTo("matrix");
+    JsonNode values = range.path("result").get(0).path("values");
     assertThat(values).hasSize(3);
-    assertThat(values.getJsonArray(2).getString(1)).isEqualTo("5"); // t0 + 10 s: 10 × 0.5
-    JsonArray series = data2(get(ACME, "/api/v1/series?match[]=" + q("orders_open")));
+    assertThat(values.get(2).get(1).asText()).isEqualTo("5"); // t0 + 10 s: 10 × 0.5
+    JsonNode series = data2(get(ACME, "/api/v1/series?match[]=" + q("orders_open")));
     assertThat(series).hasSize(1);
-    assertThat(series.getJsonObject(0).getString("tenant")).isEqualTo("acme");
-    assertThat(data2(get(PLATFORM, "/api/v1/label/tenant/values")).getList())
+    assertThat(series.get(0).path("tenant").asText()).isEqualTo("acme");
+    assertThat(strings(data2(get(PLATFORM, "/api/v1/label/tenant/values"))))
         .contains("acme", "globex");
-    assertThat(data2(get(ACME, "/api/v1/label/tenant/values")).getList()).containsExactly("acme");
-    assertThat(data2(get(ACME, "/api/v1/labels")).getList())
+    assertThat(strings(data2(get(ACME, "/api/v1/label/tenant/values")))).containsExactly("acme");
+    assertThat(strings(data2(get(ACME, "/api/v1/labels"))))
         .contains("__name__", "series", "tenant");
   }
 
-  private static JsonArray data2(HttpResponse<String> r) {
+  private static List<String> strings(JsonNode array) {
+    List<String> out = new ArrayList<>();
+    array.forEach(x -> out.add(x.asText()));
+    return out;
+  }
+
+  private static JsonNode data2(HttpResponse<String> r) throws Exception {
     assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
-    return new JsonObject(r.body()).getJsonArray("data");
+    return JSON.readTree(r.body()).path("data");
   }
 
   @Test
@@ -189,13 +194,12 @@ class QueryApiIT {
           .isEqualTo(200);
     }
     long at = old + 30_000; // the 31st sample: 15
-    JsonObject acme =
-        data(get(ACME, "/api/v1/query?query=" + q("old_gauge") + "&time=" + at / 1000));
-    assertThat(acme.getJsonArray("result")).hasSize(1);
-    JsonObject sample = acme.getJsonArray("result").getJsonObject(0);
-    assertThat(sample.getJsonObject("metric").getString("tenant")).isEqualTo("acme");
-    assertThat(sample.getJsonArray("value").getString(1)).isEqualTo("15");
-    JsonObject rate =
+    JsonNode acme = data(get(ACME, "/api/v1/query?query=" + q("old_gauge") + "&time=" + at / 1000));
+    assertThat(acme.path("result")).hasSize(1);
+    JsonNode sample = acme.path("result").get(0);
+    assertThat(sample.path("metric").path("tenant").asText()).isEqualTo("acme");
+    assertThat(sample.path("value").get(1).asText()).isEqualTo("15");
+    JsonNode rate =
         data(
             get(
                 PLATFORM,
@@ -205,9 +209,7 @@ class QueryApiIT {
                     + (old + 59_000) / 1000));
     // two series rising 0.5 a second from 0: 29.5 each over the minute, not extrapolated
     // past the zero point (Prometheus's rate)
-    assertThat(
-            Double.parseDouble(
-                rate.getJsonArray("result").getJsonObject(0).getJsonArray("value").getString(1)))
+    assertThat(Double.parseDouble(rate.path("result").get(0).path("value").get(1).asText()))
         .isEqualTo(2 * 29.5 / 60);
   }
 
@@ -217,10 +219,10 @@ class QueryApiIT {
     assertThat(noToken.statusCode()).isEqualTo(401);
     HttpResponse<String> bad = get(ACME, "/api/v1/query?query=" + q("sum(rate(x[5m])"));
     assertThat(bad.statusCode()).isEqualTo(400);
-    JsonObject e = new JsonObject(bad.body());
-    assertThat(e.getString("status")).isEqualTo("error");
-    assertThat(e.getString("errorType")).isEqualTo("bad_data");
-    assertThat(e.getString("error")).contains("1:16: parse error");
+    JsonNode e = JSON.readTree(bad.body());
+    assertThat(e.path("status").asText()).isEqualTo("error");
+    assertThat(e.path("errorType").asText()).isEqualTo("bad_data");
+    assertThat(e.path("error").asText()).contains("1:16: parse error");
     assertThat(get(ACME, "/api/v1/query_range?query=up&start=10&end=5&step=1").statusCode())
         .isEqualTo(400);
   }
@@ -241,27 +243,26 @@ class QueryApiIT {
                                 + q("tenant:orders_open:sum")
                                 + "&time="
                                 + now / 1000))
-                        .getJsonArray("result")
+                        .path("result")
                         .size()
                     == 2);
-    JsonObject rules = data(get(ACME, "/api/v1/rules"));
-    JsonObject alerting =
-        rules.getJsonArray("groups").getJsonObject(0).getJsonArray("rules").getJsonObject(1);
-    assertThat(alerting.getString("type")).isEqualTo("alerting");
-    assertThat(alerting.getString("state")).isEqualTo("firing");
-    assertThat(alerting.getString("risk")).isEqualTo("order_capture");
-    assertThat(alerting.getJsonArray("alerts")).hasSize(1); // acme's only
-    JsonArray alerts = data(get(ACME, "/api/v1/alerts")).getJsonArray("alerts");
+    JsonNode rules = data(get(ACME, "/api/v1/rules"));
+    JsonNode alerting = rules.path("groups").get(0).path("rules").get(1);
+    assertThat(alerting.path("type").asText()).isEqualTo("alerting");
+    assertThat(alerting.path("state").asText()).isEqualTo("firing");
+    assertThat(alerting.path("risk").asText()).isEqualTo("order_capture");
+    assertThat(alerting.path("alerts")).hasSize(1); // acme's only
+    JsonNode alerts = data(get(ACME, "/api/v1/alerts")).path("alerts");
     assertThat(alerts).hasSize(1);
-    JsonObject a = alerts.getJsonObject(0);
-    assertThat(a.getJsonObject("labels").getString("tenant")).isEqualTo("acme");
-    assertThat(a.getJsonObject("labels").getString("alertname")).isEqualTo("TooManyOpenOrders");
-    assertThat(a.getJsonObject("annotations").getString("summary"))
+    JsonNode a = alerts.get(0);
+    assertThat(a.path("labels").path("tenant").asText()).isEqualTo("acme");
+    assertThat(a.path("labels").path("alertname").asText()).isEqualTo("TooManyOpenOrders");
+    assertThat(a.path("annotations").path("summary").asText())
         .isEqualTo("acme has 59.5 open orders");
     List<String> tenants = new ArrayList<>();
     data(get(PLATFORM, "/api/v1/alerts"))
-        .getJsonArray("alerts")
-        .forEach(x -> tenants.add(((JsonObject) x).getJsonObject("labels").getString("tenant")));
+        .path("alerts")
+        .forEach(x -> tenants.add(x.path("labels").path("tenant").asText()));
     assertThat(tenants).containsExactlyInAnyOrder("acme", "globex");
     assertThat(get(PLATFORM, "/metrics").body())
         .contains("tillwatch_rule_group_last_duration_seconds{rule_group=\"shop\"}");
