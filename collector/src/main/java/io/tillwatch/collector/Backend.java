@@ -35,10 +35,10 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The collector's backend, as components with a lifecycle and health: storage, the head, ingest
- * (the write queue), rule evaluation, the alert pipeline and the HTTP routes (OTLP/HTTP ingest at
- * {@code /v1/metrics}, the Prometheus API, its own metrics, health at {@code /-/healthy} and {@code
- * /-/ready}). Background work (evaluations, storage probes, upkeep, head trimming) runs on timers
- * and reports into each component's health.
+ * (the write queue), rule evaluation and the alert pipeline; and its HTTP routes (OTLP/HTTP ingest
+ * at {@code /v1/metrics}, the Prometheus API, its own metrics, health at {@code /-/healthy} and
+ * {@code /-/ready}). Background work (evaluations, storage probes, upkeep, head trimming) runs on
+ * timers and reports into each component's health.
  */
 public final class Backend implements AutoCloseable {
   private static final System.Logger LOG = System.getLogger(Backend.class.getName());
@@ -59,7 +59,6 @@ public final class Backend implements AutoCloseable {
   private final PrometheusMeterRegistry meters;
   private final RuleEngine rules;
   private final AlertPipeline alerts;
-  private final HealthState httpHealth;
   private final Duration headWindow;
   private long headLoadedSamples;
   private HttpServer server;
@@ -104,7 +103,6 @@ public final class Backend implements AutoCloseable {
             tenants,
             clock);
     this.alerts = new AlertPipeline(store, config.alerting(), meters, clock);
-    this.httpHealth = new HealthState(clock);
     this.vertx = Vertx.vertx();
   }
 
@@ -263,7 +261,6 @@ public final class Backend implements AutoCloseable {
     checks.put("head", headHealth);
     checks.put("rules", rules);
     checks.put("alerts", alerts);
-    checks.put("http", httpHealth);
     return HealthReport.of(checks);
   }
 
