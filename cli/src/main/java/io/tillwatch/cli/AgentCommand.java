@@ -3,11 +3,13 @@ package io.tillwatch.cli;
 import io.tillwatch.agent.Agent;
 import io.tillwatch.agent.config.EstateConfig;
 import io.tillwatch.agent.config.EstateConfigLoader;
+import io.tillwatch.config.StartupException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -48,7 +50,13 @@ final class AgentCommand implements Callable<Integer> {
       return 0;
     }
     Agent agent = Agent.create(estate);
-    agent.start().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    try {
+      agent.start().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    } catch (ExecutionException e) {
+      stop(agent, Duration.ofSeconds(5));
+      String where = estate.agent().listen().host() + ":" + estate.agent().listen().port();
+      throw StartupException.portInUse(e, where, "agent.listen in " + config).orElseThrow(() -> e);
+    }
     out.printf(
         "tillwatch agent: %d tenants, %d targets; serving %s%n",
         estate.tenants().size(), targets, agent.metricsUrl());

@@ -1,10 +1,12 @@
 package io.tillwatch.cli;
 
 import io.tillwatch.config.ConfigException;
+import io.tillwatch.config.StartupException;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 /** {@code tillwatch}: the one command line of the distribution. */
 @Command(
@@ -32,6 +34,36 @@ public final class Main implements Runnable {
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
+  private static volatile boolean debug;
+
+  /** {@code --log.level}, as Prometheus's tools spell it; on every subcommand. */
+  @Option(
+      names = "--log.level",
+      paramLabel = "LEVEL",
+      scope = CommandLine.ScopeType.INHERIT,
+      description = "Log level: debug, info (default), warn or error.")
+  void logLevel(String level) {
+    Level jul =
+        switch (level) {
+          case "debug" -> Level.FINE;
+          case "info" -> Level.INFO;
+          case "warn" -> Level.WARNING;
+          case "error" -> Level.SEVERE;
+          default ->
+              throw new CommandLine.ParameterException(
+                  spec.commandLine(),
+                  "--log.level: '" + level + "' is not one of debug, info, warn, error");
+        };
+    debug = jul == Level.FINE;
+    // debug is tillwatch's own; libraries stay at info
+    Logger.getLogger("io.tillwatch").setLevel(jul);
+    Logger root = Logger.getLogger("");
+    root.setLevel(debug ? Level.INFO : jul);
+    for (var h : root.getHandlers()) {
+      h.setLevel(jul);
+    }
+  }
+
   public static void main(String[] args) {
     Lifecycle.exit(commandLine().execute(args));
   }
@@ -43,6 +75,15 @@ public final class Main implements Runnable {
             (e, cmd, parsed) -> {
               if (e instanceof ConfigException) {
                 cmd.getErr().println("tillwatch: configuration error: " + e.getMessage());
+                return CONFIG_ERROR;
+              }
+              if (e instanceof StartupException) {
+                // an environment problem: one line naming the setting; the trace on request
+                cmd.getErr().println("tillwatch: cannot start: " + e.getMessage());
+                if (debug) {
+                  e.printStackTrace(cmd.getErr());
+                }
+                cmd.getErr().flush();
                 return CONFIG_ERROR;
               }
               throw e;

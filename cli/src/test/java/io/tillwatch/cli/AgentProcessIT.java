@@ -13,8 +13,6 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -31,15 +29,7 @@ class AgentProcessIT {
   @TempDir Path dir;
 
   private Process start(Path out, String... args) throws IOException {
-    List<String> cmd = new ArrayList<>();
-    cmd.add(ProcessHandle.current().info().command().orElse("java"));
-    cmd.add("-jar");
-    cmd.add(Path.of("target", "tillwatch.jar").toAbsolutePath().toString());
-    cmd.addAll(List.of(args));
-    ProcessBuilder pb =
-        new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out.toFile());
-    pb.environment().put("ACME_PG_PASSWORD", PASSWORD);
-    return pb.start();
+    return Distribution.start(out, java.util.Map.of("ACME_PG_PASSWORD", PASSWORD), args);
   }
 
   @Test

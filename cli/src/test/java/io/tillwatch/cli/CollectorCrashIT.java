@@ -47,16 +47,13 @@ class CollectorCrashIT {
   @TempDir Path dir;
 
   private Process startCollector(Path config, Path log) throws IOException {
-    List<String> cmd = new ArrayList<>();
-    cmd.add(ProcessHandle.current().info().command().orElse("java"));
-    cmd.add("-jar");
-    cmd.add(Path.of("target", "tillwatch.jar").toAbsolutePath().toString());
-    cmd.addAll(List.of("collector", "--config", config.toString()));
-    ProcessBuilder pb =
-        new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
-    pb.environment().put("TILLWATCH_DB_PASSWORD", PG.server().superuserPassword());
-    pb.environment().put("AGENT_TOKEN", TOKEN);
-    return pb.start();
+    return Distribution.start(
+        log,
+        java.util.Map.of(
+            "TILLWATCH_DB_PASSWORD", PG.server().superuserPassword(), "AGENT_TOKEN", TOKEN),
+        "collector",
+        "--config",
+        config.toString());
   }
 
   private static ExportMetricsServiceRequest batch(String id) {

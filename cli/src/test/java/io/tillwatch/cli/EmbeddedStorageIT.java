@@ -15,8 +15,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -40,20 +38,14 @@ class EmbeddedStorageIT {
   }
 
   private Process start(Path config, Path log) throws IOException {
-    List<String> cmd = new ArrayList<>();
-    cmd.add(ProcessHandle.current().info().command().orElse("java"));
-    cmd.addAll(List.of("-jar", Path.of("target", "tillwatch.jar").toAbsolutePath().toString()));
-    cmd.addAll(
-        List.of(
-            "collector",
-            "--config",
-            config.toString(),
-            "--pg-bin",
-            ReplicatedPostgresExtension.postgresBin().toString()));
-    ProcessBuilder pb =
-        new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
-    pb.environment().put("AGENT_TOKEN", TOKEN);
-    return pb.start();
+    return Distribution.start(
+        log,
+        java.util.Map.of("AGENT_TOKEN", TOKEN),
+        "collector",
+        "--config",
+        config.toString(),
+        "--pg-bin",
+        ReplicatedPostgresExtension.postgresBin().toString());
   }
 
   private static String awaitStarted(Path log) {

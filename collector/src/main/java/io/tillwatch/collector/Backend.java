@@ -13,6 +13,7 @@ import io.tillwatch.collector.rules.AlertPipeline;
 import io.tillwatch.collector.rules.RuleEngine;
 import io.tillwatch.collector.store.PgStore;
 import io.tillwatch.collector.store.SampleBatch;
+import io.tillwatch.config.StartupException;
 import io.tillwatch.health.HealthCheck;
 import io.tillwatch.health.HealthReport;
 import io.tillwatch.health.HealthState;
@@ -145,7 +146,12 @@ public final class Backend implements AutoCloseable {
       throws SQLException {
     PgStore store =
         PgStore.open(
-            jdbcUrl, user, password, config.storage().retention(), config.query().timeout());
+            jdbcUrl,
+            user,
+            password,
+            config.storage().retention(),
+            config.query().timeout(),
+            config.storage().layout());
     Backend b;
     try {
       b = new Backend(config, store, ruleGroups, tenants, clock);
@@ -180,9 +186,10 @@ public final class Backend implements AutoCloseable {
               .listen(config.listen().port(), config.listen().host())
               .await(30, TimeUnit.SECONDS);
     } catch (Exception e) {
-      throw new IllegalStateException(
-          "cannot listen on " + config.listen().host() + ":" + config.listen().port() + ": " + e,
-          e);
+      String where = config.listen().host() + ":" + config.listen().port();
+      throw StartupException.portInUse(e, where, "listen")
+          .orElseGet(
+              () -> new StartupException("listen", "cannot listen on " + where + ": " + e, e));
     }
   }
 

@@ -40,27 +40,38 @@ record DemoCollector(
       Tenant acme,
       Path dir)
       throws Exception {
-    out.println(
-        "tillwatch demo: the collector with embedded storage (a PostgreSQL of its own) ...");
-    out.flush();
+    say(out, "the collector with embedded storage (a PostgreSQL of its own) ...");
     Path pack = dir.resolve("tillwatch-demo-rules.yml");
     Files.writeString(pack, RulePacks.withHoldFor(RulePacks.builtin(), DEMO_HOLD_FOR));
     Optional<String> alertmanager = Optional.empty();
     AlertingConfig alerting = AlertingConfig.NONE;
-    if (Files.isExecutable(AlertmanagerServer.BINARY)) {
-      out.println("tillwatch demo: a local Alertmanager for the alerts ...");
-      out.flush();
-      AlertmanagerServer am = AlertmanagerServer.start();
-      started.push(am);
-      alertmanager = Optional.of(am.url().toString());
-      alerting =
-          new AlertingConfig(
-              List.of(am.url()),
-              Duration.ofMinutes(1),
-              "http://127.0.0.1:" + options.collectorPort(),
-              "",
-              AlertingConfig.NONE.queueCapacity(),
-              "");
+    if (!Files.isExecutable(AlertmanagerServer.BINARY)) {
+      say(
+          out,
+          "Alertmanager skipped: no "
+              + AlertmanagerServer.BINARY
+              + " (install the prometheus-alertmanager package); alerts show here only");
+    } else {
+      say(out, "a local Alertmanager for the alerts ...");
+      try {
+        AlertmanagerServer am = AlertmanagerServer.start();
+        started.push(am);
+        alertmanager = Optional.of(am.url().toString());
+        alerting =
+            new AlertingConfig(
+                List.of(am.url()),
+                Duration.ofMinutes(1),
+                "http://127.0.0.1:" + options.collectorPort(),
+                "",
+                AlertingConfig.NONE.queueCapacity(),
+                "");
+      } catch (RuntimeException e) {
+        say(
+            out,
+            "Alertmanager skipped: it did not start: "
+                + DemoEstate.firstLine(e)
+                + "; alerts show here only");
+      }
     }
     String token = UUID.randomUUID().toString();
     Path tokenFile = dir.resolve("token");
@@ -86,5 +97,10 @@ record DemoCollector(
             out);
     started.push(running);
     return new DemoCollector(running, token, tokenFile, alertmanager);
+  }
+
+  private static void say(PrintWriter out, String what) {
+    out.println("tillwatch demo: " + what);
+    out.flush();
   }
 }

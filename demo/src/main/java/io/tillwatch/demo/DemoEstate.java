@@ -22,6 +22,7 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
 import java.time.ZoneId;
 import java.util.Deque;
 import java.util.List;
@@ -98,16 +99,26 @@ final class DemoEstate {
             Optional.empty()));
   }
 
-  /** Redis for Odoo's sessions, filling up, when the machine has {@code redis-server}. */
+  /**
+   * Redis for Odoo's sessions, filling up, when the machine has a {@code redis-server} that starts;
+   * otherwise one line says why it is skipped.
+   */
   List<TargetConfig> startRedis() {
     Optional<Path> redisServer = onPath("redis-server");
     if (redisServer.isEmpty()) {
+      skip("Redis", "no redis-server on the PATH", "install the redis-server package");
       return List.of();
     }
     say("Redis for Odoo's sessions (maxmemory 4mb) ...");
-    RedisServer redis =
-        RedisServer.start(
-            redisServer.get(), List.of("maxmemory 4mb", "maxmemory-policy allkeys-lru"));
+    RedisServer redis;
+    try {
+      redis =
+          RedisServer.start(
+              redisServer.get(), List.of("maxmemory 4mb", "maxmemory-policy allkeys-lru"));
+    } catch (RuntimeException e) {
+      skip("Redis", "redis-server did not start: " + firstLine(e), "check " + redisServer.get());
+      return List.of();
+    }
     started.push(redis);
     SessionWorkload sessions = SessionWorkload.start(redis);
     started.push(sessions::stop);
@@ -120,13 +131,37 @@ final class DemoEstate {
             Optional.empty()));
   }
 
-  /** A pgBackRest stanza with scheduled backups, when the machine has {@code pgbackrest}. */
+  /**
+   * A pgBackRest stanza with scheduled backups, when the machine has a {@code pgbackrest} that
+   * supports the primary's PostgreSQL version (its own {@code stanza-create} is the check);
+   * otherwise one line says why backups are skipped and what to install.
+   */
   List<TargetConfig> startBackups() {
     if (onPath("pgbackrest").isEmpty()) {
+      skip("backups", "no pgbackrest on the PATH", "install the pgbackrest package");
       return List.of();
     }
     say("a pgBackRest stanza on the primary (full now, incremental every 5 minutes) ...");
-    PgBackRestStanza stanza = PgBackRestStanza.create(cluster.primary(), "acme");
+    PgBackRestStanza stanza;
+    try {
+      stanza = PgBackRestStanza.create(cluster.primary(), "acme");
+    } catch (RuntimeException e) {
+      String pg = cluster.primary().queryString("SHOW server_version");
+      String tool = pgBackRestVersion();
+      if (String.valueOf(e.getMessage()).contains("VersionNotSupportedError")) {
+        skip(
+            "backups",
+            tool + " does not support PostgreSQL " + pg,
+            "install a pgBackRest release that does (apt.postgresql.org), or run the demo on"
+                + " PostgreSQL binaries it supports (--pg-bin)");
+      } else {
+        skip(
+            "backups",
+            tool + " could not create a stanza on PostgreSQL " + pg + ": " + firstLine(e),
+            "check the pgbackrest installation");
+      }
+      return List.of();
+    }
     started.push(stanza);
     BackupSchedule backups = BackupSchedule.start(stanza);
     started.push(backups::stop);
@@ -143,6 +178,32 @@ final class DemoEstate {
             Optional.empty(),
             Optional.of("acme"),
             Optional.empty()));
+  }
+
+  private static String pgBackRestVersion() {
+    try {
+      return Processes.run(
+              List.of("pgbackrest", "version"), java.util.Map.of(), Duration.ofSeconds(10))
+          .strip();
+    } catch (RuntimeException e) {
+      return "pgBackRest";
+    }
+  }
+
+  /** The first line of a failure's message: the reason without the command's whole output. */
+  static String firstLine(Throwable e) {
+    String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+    return m.lines()
+        .filter(l -> !l.isBlank())
+        .map(String::strip)
+        .filter(l -> l.contains("Error") || l.contains("error"))
+        .findFirst()
+        .orElse(m.lines().findFirst().orElse(m));
+  }
+
+  /** One line saying that an optional part is skipped, why, and what would bring it. */
+  void skip(String part, String why, String fix) {
+    say(part + " skipped: " + why + " (" + fix + ")");
   }
 
   private PostgresTargetConfig postgres(String name, String url, boolean heartbeat) {

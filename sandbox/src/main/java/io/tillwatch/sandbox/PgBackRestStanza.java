@@ -80,7 +80,12 @@ public final class PgBackRestStanza implements AutoCloseable {
               + stanza
               + " archive-push %p'",
           "SELECT pg_reload_conf()");
-      s.run("stanza-create");
+      try {
+        s.run("stanza-create");
+      } catch (RuntimeException e) {
+        s.close(); // archiving off again, the repository removed
+        throw e;
+      }
       return s;
     } catch (IOException e) {
       throw new UncheckedIOException("cannot set up pgBackRest", e);

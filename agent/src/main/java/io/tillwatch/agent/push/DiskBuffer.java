@@ -1,5 +1,6 @@
 package io.tillwatch.agent.push;
 
+import io.tillwatch.config.StartupException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -44,6 +45,16 @@ public final class DiskBuffer {
   private long bytes;
   private long nextSequence;
 
+  private static String reason(IOException e) {
+    if (e instanceof java.nio.file.AccessDeniedException) {
+      return "permission denied";
+    }
+    if (e instanceof java.nio.file.FileSystemException f && f.getReason() != null) {
+      return f.getReason();
+    }
+    return String.valueOf(e.getMessage());
+  }
+
   /** Opens (or creates) the buffer in {@code dir}, taking up the batches a previous run left. */
   public DiskBuffer(Path dir, long maxBytes) {
     this.dir = dir;
@@ -70,7 +81,14 @@ public final class DiskBuffer {
         nextSequence = b.sequence() + 1;
       }
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot open the push buffer in " + dir, e);
+      throw new StartupException(
+          "agent.push.buffer_dir",
+          "cannot open the push buffer in "
+              + dir
+              + ": "
+              + reason(e)
+              + " (the agent's user must be able to create and write files there)",
+          e);
     }
   }
 

@@ -43,7 +43,7 @@ public final class CollectorConfigLoader {
           "queue_capacity",
           "runbook_base_url");
   private static final Set<String> STORAGE =
-      Set.of("url", "user", "password", "retention", "data_dir");
+      Set.of("url", "user", "password", "retention", "data_dir", "layout");
   private static final Set<String> TOKEN = Set.of("token", "tenants", "query");
   private static final Set<String> TOKEN_QUERY = Set.of("timeout", "max_samples");
   private static final Pattern TENANT = Pattern.compile("[a-z0-9-]+|\\*");
@@ -179,8 +179,23 @@ public final class CollectorConfigLoader {
         m.optional("data_dir")
             .map(n -> n.convert(s -> base.resolve(interpolation.expand(s))))
             .orElse(base.resolve("data"));
+    StorageConfig.Layout layout =
+        m.optional("layout")
+            .map(
+                n ->
+                    n.convert(
+                        v -> {
+                          for (StorageConfig.Layout l : StorageConfig.Layout.values()) {
+                            if (l.key().equals(v)) {
+                              return l;
+                            }
+                          }
+                          throw new IllegalArgumentException(
+                              "'" + v + "' is not a layout (auto, plain or timescaledb)");
+                        }))
+            .orElse(StorageConfig.Layout.AUTO);
     try {
-      return new StorageConfig(url, user, password, retention, dataDir);
+      return new StorageConfig(url, user, password, retention, dataDir, layout);
     } catch (IllegalArgumentException e) {
       throw (retentionNode != null ? retentionNode : m.node()).error(e.getMessage());
     }

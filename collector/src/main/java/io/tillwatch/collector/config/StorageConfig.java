@@ -15,10 +15,37 @@ import java.util.Optional;
  * @param password its password
  * @param retention how long samples are kept
  * @param dataDir the embedded PostgreSQL's home when there is no {@code url}
+ * @param layout how samples are laid out in a new database ({@code storage.layout})
  */
 public record StorageConfig(
-    Optional<String> url, String user, Secret password, Duration retention, Path dataDir) {
+    Optional<String> url,
+    String user,
+    Secret password,
+    Duration retention,
+    Path dataDir,
+    Layout layout) {
   public static final Duration DEFAULT_RETENTION = Duration.ofDays(90);
+
+  /** {@code storage.layout}: which table layout a new database gets. */
+  public enum Layout {
+    /** TimescaleDB when the server can load it, plain PostgreSQL otherwise (the default). */
+    AUTO,
+    /** Plain PostgreSQL: daily partitions. */
+    PLAIN,
+    /** TimescaleDB: a hypertable with compression; refuses to start when it cannot load. */
+    TIMESCALEDB;
+
+    /** The name as written in the file. */
+    public String key() {
+      return name().toLowerCase(java.util.Locale.ROOT);
+    }
+  }
+
+  /** As above, with {@code layout: auto}. */
+  public StorageConfig(
+      Optional<String> url, String user, Secret password, Duration retention, Path dataDir) {
+    this(url, user, password, retention, dataDir, Layout.AUTO);
+  }
 
   public StorageConfig {
     Objects.requireNonNull(url, "url");
@@ -26,6 +53,7 @@ public record StorageConfig(
     Objects.requireNonNull(password, "password");
     Objects.requireNonNull(retention, "retention");
     Objects.requireNonNull(dataDir, "dataDir");
+    Objects.requireNonNull(layout, "layout");
     if (retention.toHours() < 24) {
       throw new IllegalArgumentException("retention must be at least 1d (samples are kept by day)");
     }

@@ -2,6 +2,8 @@ package io.tillwatch.collector.store;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import io.tillwatch.collector.config.StorageConfig;
+import io.tillwatch.config.StartupException;
 import io.tillwatch.model.Labels;
 import io.tillwatch.model.Secret;
 import io.tillwatch.model.Series;
@@ -35,6 +37,9 @@ import org.postgresql.PGConnection;
  * it; reads open their own connections.
  */
 public final class PgStore implements AutoCloseable {
+  private static final java.util.logging.Logger LOG =
+      java.util.logging.Logger.getLogger(PgStore.class.getName());
+
   /** The statement that writes samples: binary COPY into the samples table. */
   public static final String COPY =
       "COPY samples (time, series_id, value) FROM STDIN (FORMAT binary)";
@@ -80,18 +85,55 @@ public final class PgStore implements AutoCloseable {
   public static PgStore open(
       String url, String user, Secret password, Duration retention, Duration readTimeout)
       throws SQLException {
+    return open(url, user, password, retention, readTimeout, StorageConfig.Layout.AUTO);
+  }
+
+  /**
+   * As above, with the {@code storage.layout} setting for a new database.
+   *
+   * @throws StartupException when storage cannot be reached, refuses the user, lacks the database
+   *     or a permission, or cannot honour the layout setting: one line naming the setting
+   */
+  public static PgStore open(
+      String url,
+      String user,
+      Secret password,
+      Duration retention,
+      Duration readTimeout,
+      StorageConfig.Layout configured) {
     PgStore store = new PgStore(url, user, password, retention);
     try (Connection c = store.connect()) {
-      String existing = Migrations.layoutOf(c);
-      store.layout =
-          existing == null
-              ? SampleLayout.detect(c)
-              : existing.equals("timescaledb") ? new TimescaleLayout() : new PlainLayout();
+      LayoutChoice choice = LayoutChoice.decide(serverFacts(c), configured);
+      choice.warning().ifPresent(w -> LOG.warning(w));
+      store.layout = choice.sampleLayout();
       Migrations.migrate(c, store.layout, retention);
       store.layout.maintain(c, Instant.now(), retention);
+    } catch (SQLException e) {
+      throw StorageErrors.atStart(e, url, user);
     }
     store.reads = store.readPool(readTimeout);
     return store;
+  }
+
+  private static LayoutChoice.ServerFacts serverFacts(Connection c) throws SQLException {
+    // preloaded: the library registered its settings in this session; shared_preload_libraries
+    // itself is readable only by superusers and pg_read_all_settings (hidden rows otherwise)
+    try (Statement s = c.createStatement();
+        ResultSet rs =
+            s.executeQuery(
+                "SELECT EXISTS (SELECT 1 FROM pg_available_extensions WHERE name = 'timescaledb'),"
+                    + " EXISTS (SELECT 1 FROM pg_settings WHERE name LIKE 'timescaledb.%'"
+                    + "   OR (name = 'shared_preload_libraries'"
+                    + "       AND 'timescaledb' = ANY (string_to_array("
+                    + "         replace(replace(setting, ' ', ''), '\"', ''), ',')))),"
+                    + " EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'timescaledb')")) {
+      rs.next();
+      return new LayoutChoice.ServerFacts(
+          rs.getBoolean(1),
+          rs.getBoolean(2),
+          rs.getBoolean(3),
+          java.util.Optional.ofNullable(Migrations.layoutOf(c)));
+    }
   }
 
   private HikariDataSource readPool(Duration timeout) {

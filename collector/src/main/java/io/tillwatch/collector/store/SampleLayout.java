@@ -26,15 +26,4 @@ public interface SampleLayout {
 
   /** Periodic upkeep: partitions ahead, retention; the number of days dropped. */
   int maintain(Connection c, Instant now, Duration retention) throws SQLException;
-
-  /** The layout for a database: TimescaleDB when the extension can be installed there. */
-  static SampleLayout detect(Connection c) throws SQLException {
-    try (var s = c.createStatement();
-        var rs =
-            s.executeQuery(
-                "SELECT count(*) FROM pg_available_extensions WHERE name = 'timescaledb'")) {
-      rs.next();
-      return rs.getLong(1) > 0 ? new TimescaleLayout() : new PlainLayout();
-    }
-  }
 }

@@ -83,6 +83,7 @@ class CollectorConfigLoaderTest {
                 user: tillwatch
                 password: ${TILLWATCH_DB_PASSWORD}
                 retention: 90d
+                layout: plain
               head: 3h
               tokens:
                 - token: ${AGENT_EU_TOKEN}
@@ -96,6 +97,7 @@ class CollectorConfigLoaderTest {
     assertThat(c.storage().url()).hasValue("jdbc:postgresql://db:5432/tillwatch");
     assertThat(c.storage().password().reveal()).isEqualTo("db-pw");
     assertThat(c.storage().retention()).isEqualTo(Duration.ofDays(90));
+    assertThat(c.storage().layout()).isEqualTo(StorageConfig.Layout.PLAIN);
     assertThat(c.head()).isEqualTo(Duration.ofHours(3));
     assertThat(c.tokens()).hasSize(2);
     TokenGrant platform = c.tokens().get(0);
@@ -201,6 +203,20 @@ class CollectorConfigLoaderTest {
                   tenants: [acme]
             """);
     assertThat(retention.field()).isEqualTo("collector.storage.retention");
+    ConfigException layout =
+        error(
+            """
+            collector:
+              storage:
+                layout: timescale
+              tokens:
+                - token: abc
+                  tenants: [acme]
+            """);
+    assertThat(layout.line()).isEqualTo(3);
+    assertThat(layout.field()).isEqualTo("collector.storage.layout");
+    assertThat(layout.problem())
+        .contains("'timescale' is not a layout (auto, plain or timescaledb)");
     ConfigException tenant =
         error("collector:\n  tokens:\n    - token: abc\n      tenants: [Acme Corp]\n");
     assertThat(tenant.field()).isEqualTo("collector.tokens[0].tenants[0]");
