@@ -7,6 +7,7 @@ import io.tillwatch.agent.config.PushConfig;
 import io.tillwatch.agent.config.TargetConfig;
 import io.tillwatch.agent.config.TenantConfig;
 import io.tillwatch.collector.RunningBackend;
+import io.tillwatch.config.StartupException;
 import io.tillwatch.localpg.PostgresBinaries;
 import io.tillwatch.model.Secret;
 import java.io.PrintWriter;
@@ -18,6 +19,7 @@ import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -82,7 +84,13 @@ public final class Demo implements AutoCloseable {
                 Optional.of(push)),
             List.of(new TenantConfig(estate.acme(), targets)));
     Agent agent = Agent.create(config);
-    agent.start().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    try {
+      agent.start().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    } catch (ExecutionException e) {
+      stopAgent(agent);
+      throw StartupException.portInUse(e, options.listen().toString(), "--listen")
+          .orElseThrow(() -> e);
+    }
     return agent;
   }
 

@@ -5,6 +5,7 @@ import io.tillwatch.collector.config.AlertingConfig;
 import io.tillwatch.collector.config.CollectorConfig;
 import io.tillwatch.collector.config.StorageConfig;
 import io.tillwatch.collector.config.TokenGrant;
+import io.tillwatch.config.StartupException;
 import io.tillwatch.model.HostPort;
 import io.tillwatch.model.Secret;
 import io.tillwatch.model.Tenant;
@@ -88,13 +89,18 @@ record DemoCollector(
             false,
             options.interval(),
             alerting);
-    RunningBackend running =
-        RunningBackend.start(
-            config,
-            RunningBackend.ruleGroups(config, Files::readString),
-            Map.of(acme.id(), acme),
-            new RunningBackend.Binaries(Optional.of(bin), false),
-            out);
+    RunningBackend running;
+    try {
+      running =
+          RunningBackend.start(
+              config,
+              RunningBackend.ruleGroups(config, Files::readString),
+              Map.of(acme.id(), acme),
+              new RunningBackend.Binaries(Optional.of(bin), false),
+              out);
+    } catch (StartupException e) {
+      throw e.setting().equals("listen") ? e.withSetting("--collector-listen-port") : e;
+    }
     started.push(running);
     return new DemoCollector(running, token, tokenFile, alertmanager);
   }

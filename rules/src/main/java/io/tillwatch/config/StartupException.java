@@ -12,6 +12,7 @@ public final class StartupException extends RuntimeException {
   private static final long serialVersionUID = 1L;
 
   private final String setting;
+  private final String problem;
 
   /**
    * @param setting the setting to look at, e.g. {@code storage.url}
@@ -20,6 +21,7 @@ public final class StartupException extends RuntimeException {
   public StartupException(String setting, String problem, Throwable cause) {
     super(problem + " (setting: " + setting + ")", cause);
     this.setting = setting;
+    this.problem = problem;
   }
 
   public StartupException(String setting, String problem) {
@@ -29,6 +31,11 @@ public final class StartupException extends RuntimeException {
   /** The setting that the message names. */
   public String setting() {
     return setting;
+  }
+
+  /** The same problem, where another setting (e.g. a command-line option) is the one to fix. */
+  public StartupException withSetting(String other) {
+    return new StartupException(other, problem, getCause());
   }
 
   /**
