@@ -8,6 +8,7 @@ import io.tillwatch.collector.config.CollectorConfig;
 import io.tillwatch.collector.config.QueryConfig;
 import io.tillwatch.collector.config.StorageConfig;
 import io.tillwatch.collector.config.TokenGrant;
+import io.tillwatch.collector.store.Compaction;
 import io.tillwatch.collector.store.PgStore;
 import io.tillwatch.collector.store.SampleBatch;
 import io.tillwatch.localpg.LocalPostgres;
@@ -35,6 +36,7 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -177,10 +179,32 @@ public final class QueryRangeBenchmark {
         store.write(List.of(batch));
         written += batch.size();
       }
+      // what the collector does every 10 minutes: past days from rows into compressed chunks
+      long t0 = System.nanoTime();
+      Compaction.Result r = store.compact(Instant.now().minus(Duration.ofHours(2)));
+      System.out.printf(
+          Locale.ROOT,
+          "compacted %d days: %,d samples into %,d chunks in %.1f s%n",
+          r.stretches(),
+          r.samples(),
+          r.chunks(),
+          (System.nanoTime() - t0) / 1e9);
     }
     try (Connection c = pg.connect("bench");
         Statement st = c.createStatement()) {
       st.execute("VACUUM ANALYZE");
+      try (ResultSet rs =
+          st.executeQuery(
+              "SELECT pg_total_relation_size('samples'), pg_total_relation_size('sample_chunks'),"
+                  + " (SELECT coalesce(sum(octet_length(data)), 0) FROM sample_chunks)")) {
+        rs.next();
+        System.out.printf(
+            Locale.ROOT,
+            "on disk: samples %.1f MiB, sample_chunks %.1f MiB (%.2f bytes a sample encoded)%n",
+            rs.getLong(1) / 1048576.0,
+            rs.getLong(2) / 1048576.0,
+            rs.getLong(3) / (double) written);
+      }
     }
     return written;
   }
@@ -258,6 +282,12 @@ public final class QueryRangeBenchmark {
         "%d tenants, %d days of 15 s samples, storage only (the head holds none of them)%n",
         tenants,
         days);
+    // one untimed round first: both servers warm (the JVM compiles its hot paths; Prometheus's
+    // page cache and postings are loaded), as a long-running server is
+    for (Query q : queries) {
+      get(URI.create("http://127.0.0.1:" + collector.port()), q, end, TOKEN);
+      get(prom.url(), q, end, null);
+    }
     System.out.println("| query | tillwatch | Prometheus 2.42 | ratio | same answer |");
     System.out.println("|---|---|---|---|---|");
     for (Query q : queries) {

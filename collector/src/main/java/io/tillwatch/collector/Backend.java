@@ -11,6 +11,7 @@ import io.tillwatch.collector.query.QueryApi;
 import io.tillwatch.collector.query.TieredSource;
 import io.tillwatch.collector.rules.AlertPipeline;
 import io.tillwatch.collector.rules.RuleEngine;
+import io.tillwatch.collector.store.Compaction;
 import io.tillwatch.collector.store.PgStore;
 import io.tillwatch.collector.store.SampleBatch;
 import io.tillwatch.config.StartupException;
@@ -61,6 +62,7 @@ public final class Backend implements AutoCloseable {
   private final RuleEngine rules;
   private final AlertPipeline alerts;
   private final Duration headWindow;
+  private final io.micrometer.core.instrument.Counter compactedSamples;
   private long headLoadedSamples;
   private HttpServer server;
   private QueryApi api;
@@ -81,6 +83,10 @@ public final class Backend implements AutoCloseable {
     meters.gauge("tillwatch.collector.head.series", head, h -> h.series().size());
     meters.gauge("tillwatch.collector.head.samples", head, Head::samples);
     meters.gauge("tillwatch.collector.head.bytes", head, Head::bytes);
+    this.compactedSamples =
+        io.micrometer.core.instrument.Counter.builder("tillwatch.collector.compacted.samples")
+            .description("Samples moved from raw rows into compressed chunks")
+            .register(meters);
     // committed batches go to the head on a thread of its own, in commit order, so that the
     // writer goes on with the next transaction meanwhile
     this.headWriter =
@@ -205,6 +211,10 @@ public final class Backend implements AutoCloseable {
     vertx.setPeriodic(Duration.ofMinutes(1).toMillis(), id -> trimHead());
     vertx.setPeriodic(
         Duration.ofHours(1).toMillis(), id -> vertx.executeBlocking(this::maintainStorage));
+    vertx.setPeriodic(
+        Duration.ofMinutes(1).toMillis(),
+        COMPACTION_EVERY.toMillis(),
+        id -> vertx.executeBlocking(this::compactStorage, false));
   }
 
   /** A timer's evaluation: skipped (and counted) while the group's previous one still runs. */
@@ -233,6 +243,26 @@ public final class Backend implements AutoCloseable {
       storageHealth.failed("upkeep (partitions, retention) failed: " + e.getMessage());
       LOG.log(System.Logger.Level.WARNING, "storage upkeep failed: " + e.getMessage());
       return 0;
+    }
+  }
+
+  /** How often sealed days are looked for. */
+  static final Duration COMPACTION_EVERY = Duration.ofMinutes(10);
+
+  /**
+   * Moves the days that ended more than the head's window and an hour ago (late samples have
+   * arrived by then) from rows into compressed chunks.
+   */
+  public Compaction.Result compactStorage() {
+    try {
+      Compaction.Result r =
+          store.compact(clock.instant().minus(headWindow).minus(Duration.ofHours(1)));
+      compactedSamples.increment(r.samples());
+      return r;
+    } catch (SQLException e) {
+      storageHealth.failed("upkeep (compaction) failed: " + e.getMessage());
+      LOG.log(System.Logger.Level.WARNING, "storage compaction failed: " + e.getMessage());
+      return new Compaction.Result(0, 0, 0);
     }
   }
 

@@ -47,6 +47,18 @@ public final class Evaluator {
   private long samples;
 
   /**
+   * Each selector's samples for every step of the query, read once, stale markers taken out once:
+   * steps then find their window by index instead of reading and copying again.
+   */
+  private final Map<Expr.VectorSelector, Whole> wholes = new java.util.IdentityHashMap<>();
+
+  /**
+   * A selector's series over {@code [from, to]}, stale markers removed; {@code unnamed} are their
+   * labels without {@code __name__}, computed once.
+   */
+  private record Whole(long from, long to, List<Series> series, List<Labels> unnamed) {}
+
+  /**
    * @param start the start of a range query ({@code start()} of {@code @}); the instant otherwise
    * @param end the end of a range query ({@code end()} of {@code @})
    */
@@ -124,8 +136,19 @@ public final class Evaluator {
   private List<Sample> instantSelect(Expr.VectorSelector vs, long time) {
     long ref = refTime(vs, time);
     List<Sample> out = new ArrayList<>();
+    Whole w = whole(vs, lookback, ref, false);
+    if (w != null) {
+      for (Series s : w.series()) {
+        int k = TimeIndex.lastAtOrBefore(s.times(), ref);
+        if (k >= 0 && s.times()[k] >= ref - lookback && !SeriesSource.isStale(s.values()[k])) {
+          out.add(new Sample(s.labels(), s.values()[k], s.times()[k]));
+        }
+      }
+      charge(out.size());
+      return out;
+    }
     for (SeriesSource.Stored s : source.select(vs.matchers(), ref - lookback, ref)) {
-      int k = lastAtOrBefore(s.times(), ref);
+      int k = TimeIndex.lastAtOrBefore(s.times(), ref);
       if (k < 0 || s.times()[k] < ref - lookback || SeriesSource.isStale(s.values()[k])) {
         continue;
       }
@@ -157,20 +180,51 @@ public final class Evaluator {
     return out;
   }
 
-  private static int lastAtOrBefore(long[] times, long t) {
-    int lo = 0;
-    int hi = times.length - 1;
-    int found = -1;
-    while (lo <= hi) {
-      int mid = (lo + hi) >>> 1;
-      if (times[mid] <= t) {
-        found = mid;
-        lo = mid + 1;
-      } else {
-        hi = mid - 1;
+  /**
+   * The selector's whole-query samples when {@code [ref - range, ref]} lies within the query's
+   * steps (a selector inside a subquery may ask outside them: then null, and the caller reads). A
+   * range selector's series come without stale markers (a range holds none); an instant selector's
+   * keep them, since a marker ends the series at its time.
+   */
+  private Whole whole(Expr.VectorSelector vs, long range, long ref, boolean dropStale) {
+    Whole w = wholes.get(vs);
+    if (w == null) {
+      long from = refTime(vs, start) - range;
+      long to = refTime(vs, end);
+      if (from > to || ref - range < from || ref > to) {
+        return null;
+      }
+      List<Series> series = new ArrayList<>();
+      List<Labels> unnamed = new ArrayList<>();
+      for (SeriesSource.Stored s : source.select(vs.matchers(), from, to)) {
+        series.add(dropStale ? withoutStale(s) : new Series(s.labels(), s.times(), s.values()));
+        unnamed.add(dropName(s.labels()));
+      }
+      w = new Whole(from, to, series, unnamed);
+      wholes.put(vs, w);
+    }
+    return ref - range < w.from() || ref > w.to() ? null : w;
+  }
+
+  private static Series withoutStale(SeriesSource.Stored s) {
+    double[] v = s.values();
+    int stale = 0;
+    for (double x : v) {
+      stale += SeriesSource.isStale(x) ? 1 : 0;
+    }
+    if (stale == 0) {
+      return new Series(s.labels(), s.times(), v);
+    }
+    long[] t = new long[v.length - stale];
+    double[] kept = new double[v.length - stale];
+    int n = 0;
+    for (int k = 0; k < v.length; k++) {
+      if (!SeriesSource.isStale(v[k])) {
+        t[n] = s.times()[k];
+        kept[n++] = v[k];
       }
     }
-    return found;
+    return new Series(s.labels(), t, kept);
   }
 
   private Value subquery(Expr.Subquery sq, long time) {
@@ -387,6 +441,13 @@ public final class Evaluator {
 
   private Value rangeFunction(String name, List<Expr> args, long time) {
     Expr matrixArg = unparen(name.equals("quantile_over_time") ? args.get(1) : args.get(0));
+    if (matrixArg instanceof Expr.MatrixSelector ms && !name.equals("holt_winters")) {
+      long ref = refTime(ms.selector(), time);
+      Whole w = whole(ms.selector(), ms.rangeMillis(), ref, true);
+      if (w != null) {
+        return rangeFunction(name, args, time, ms.rangeMillis(), ref, w);
+      }
+    }
     Matrix m = (Matrix) eval(matrixArg, time);
     long rangeMillis =
         switch (matrixArg) {
@@ -406,11 +467,38 @@ public final class Evaluator {
     List<Sample> out = new ArrayList<>();
     for (Series s : m.series()) {
       double r = RangeFunctions.apply(name, s, rangeEnd - rangeMillis, rangeEnd, param, time);
-      if (Double.isNaN(r) && RangeFunctions.noResult(name, s)) {
+      if (Double.isNaN(r) && RangeFunctions.noResult(name, s.size())) {
         continue;
       }
       Labels labels = name.equals("last_over_time") ? s.labels() : dropName(s.labels());
       out.add(new Sample(labels, r, time));
+    }
+    return new Vector(out);
+  }
+
+  /** A range function over a selector's window of each whole-query series, nothing copied. */
+  private Value rangeFunction(
+      String name, List<Expr> args, long time, long range, long ref, Whole w) {
+    double param =
+        name.equals("quantile_over_time")
+            ? scalar(args.get(0), time)
+            : name.equals("predict_linear") ? scalar(args.get(1), time) : Double.NaN;
+    boolean keepName = name.equals("last_over_time");
+    List<Sample> out = new ArrayList<>();
+    for (int i = 0; i < w.series().size(); i++) {
+      Series s = w.series().get(i);
+      long[] t = s.times();
+      int from = TimeIndex.firstAtOrAfter(t, ref - range);
+      int to = TimeIndex.firstAtOrAfter(t, ref + 1);
+      if (to == from) {
+        continue;
+      }
+      charge(to - from);
+      double r = RangeFunctions.apply(name, t, s.values(), from, to, ref - range, ref, param, time);
+      if (Double.isNaN(r) && RangeFunctions.noResult(name, to - from)) {
+        continue;
+      }
+      out.add(new Sample(keepName ? s.labels() : w.unnamed().get(i), r, time));
     }
     return new Vector(out);
   }

@@ -113,8 +113,8 @@ public final class PrefetchSource implements SeriesSource {
     List<Stored> all = read.computeIfAbsent(key, k -> base.select(matchers, w.from(), w.to()));
     List<Stored> out = new ArrayList<>(all.size());
     for (Stored s : all) {
-      int from = firstAtOrAfter(s.times(), minTime);
-      int to = firstAtOrAfter(s.times(), maxTime + 1);
+      int from = TimeIndex.firstAtOrAfter(s.times(), minTime);
+      int to = TimeIndex.firstAtOrAfter(s.times(), maxTime + 1);
       if (to > from) {
         out.add(
             from == 0 && to == s.times().length
@@ -126,19 +126,5 @@ public final class PrefetchSource implements SeriesSource {
       }
     }
     return out;
-  }
-
-  private static int firstAtOrAfter(long[] times, long t) {
-    int lo = 0;
-    int hi = times.length;
-    while (lo < hi) {
-      int mid = (lo + hi) >>> 1;
-      if (times[mid] < t) {
-        lo = mid + 1;
-      } else {
-        hi = mid;
-      }
-    }
-    return lo;
   }
 }

@@ -8,36 +8,50 @@ final class RangeFunctions {
   private RangeFunctions() {}
 
   /** Whether a NaN result means "no sample" (too few points) rather than a NaN value. */
-  static boolean noResult(String name, Series s) {
+  static boolean noResult(String name, int samples) {
     return switch (name) {
-      case "rate", "increase", "delta", "irate", "idelta", "deriv", "predict_linear" ->
-          s.size() < 2;
-      default -> s.size() == 0;
+      case "rate", "increase", "delta", "irate", "idelta", "deriv", "predict_linear" -> samples < 2;
+      default -> samples == 0;
     };
   }
 
   static double apply(
       String name, Series s, long rangeStart, long rangeEnd, double param, long evalTime) {
-    double[] v = s.values();
-    long[] t = s.times();
-    int n = v.length;
+    return apply(name, s.times(), s.values(), 0, s.size(), rangeStart, rangeEnd, param, evalTime);
+  }
+
+  /**
+   * The function over samples {@code [from, to)} of {@code t} and {@code v} (a window of a longer
+   * series: nothing is copied).
+   */
+  static double apply(
+      String name,
+      long[] t,
+      double[] v,
+      int from,
+      int to,
+      long rangeStart,
+      long rangeEnd,
+      double param,
+      long evalTime) {
+    int n = to - from;
     return switch (name) {
-      case "rate" -> extrapolatedRate(s, rangeStart, rangeEnd, true, true);
-      case "increase" -> extrapolatedRate(s, rangeStart, rangeEnd, true, false);
-      case "delta" -> extrapolatedRate(s, rangeStart, rangeEnd, false, false);
-      case "irate" -> instantValue(s, true);
-      case "idelta" -> instantValue(s, false);
-      case "deriv" -> n < 2 ? Double.NaN : linearRegression(s, t[0])[0];
+      case "rate" -> extrapolatedRate(t, v, from, to, rangeStart, rangeEnd, true, true);
+      case "increase" -> extrapolatedRate(t, v, from, to, rangeStart, rangeEnd, true, false);
+      case "delta" -> extrapolatedRate(t, v, from, to, rangeStart, rangeEnd, false, false);
+      case "irate" -> instantValue(t, v, from, to, true);
+      case "idelta" -> instantValue(t, v, from, to, false);
+      case "deriv" -> n < 2 ? Double.NaN : linearRegression(t, v, from, to, t[from])[0];
       case "predict_linear" -> {
         if (n < 2) {
           yield Double.NaN;
         }
-        double[] si = linearRegression(s, evalTime);
+        double[] si = linearRegression(t, v, from, to, evalTime);
         yield si[0] * param + si[1];
       }
       case "resets" -> {
         int r = 0;
-        for (int k = 1; k < n; k++) {
+        for (int k = from + 1; k < to; k++) {
           if (v[k] < v[k - 1]) {
             r++;
           }
@@ -46,7 +60,7 @@ final class RangeFunctions {
       }
       case "changes" -> {
         int c = 0;
-        for (int k = 1; k < n; k++) {
+        for (int k = from + 1; k < to; k++) {
           if (v[k] != v[k - 1] && !(Double.isNaN(v[k]) && Double.isNaN(v[k - 1]))) {
             c++;
           }
@@ -57,7 +71,8 @@ final class RangeFunctions {
         double mean = 0;
         double c = 0;
         int count = 0;
-        for (double x : v) {
+        for (int k = from; k < to; k++) {
+          double x = v[k];
           count++;
           if (Double.isInfinite(mean)) {
             if (Double.isInfinite(x) && Math.signum(x) != Math.signum(mean)) {
@@ -69,38 +84,45 @@ final class RangeFunctions {
             mean = x;
             continue;
           }
-          double[] sc = kahanSumInc(x / count - mean / count, mean, c);
-          mean = sc[0];
-          c = sc[1];
+          double inc = x / count - mean / count;
+          double sum = mean + inc;
+          c += Math.abs(mean) >= Math.abs(inc) ? (mean - sum) + inc : (inc - sum) + mean;
+          mean = sum;
         }
         yield Double.isInfinite(mean) ? mean : mean + c;
       }
       case "sum_over_time" -> {
         double sum = 0;
         double c = 0;
-        for (double x : v) {
-          double[] sc = kahanSumInc(x, sum, c);
-          sum = sc[0];
-          c = sc[1];
+        for (int k = from; k < to; k++) {
+          double x = v[k];
+          double next = sum + x;
+          c += Math.abs(sum) >= Math.abs(x) ? (sum - next) + x : (x - next) + sum;
+          sum = next;
         }
         yield Double.isInfinite(sum) ? sum : sum + c;
       }
       case "count_over_time" -> n;
-      case "min_over_time" -> min(v);
-      case "max_over_time" -> max(v);
-      case "last_over_time" -> v[n - 1];
+      case "min_over_time" -> min(v, from, to);
+      case "max_over_time" -> max(v, from, to);
+      case "last_over_time" -> v[to - 1];
       case "present_over_time" -> 1;
-      case "stddev_over_time" -> Math.sqrt(variance(v));
-      case "stdvar_over_time" -> variance(v);
-      case "quantile_over_time" -> Aggregations.quantile(param, v.clone());
+      case "stddev_over_time" -> Math.sqrt(variance(v, from, to));
+      case "stdvar_over_time" -> variance(v, from, to);
+      case "quantile_over_time" -> Aggregations.quantile(param, Arrays.copyOfRange(v, from, to));
       default -> throw new PromqlException("unknown function " + name);
     };
   }
 
   /** The smallest value; NaN only when all are NaN (Prometheus's min). */
   static double min(double[] v) {
-    double m = v[0];
-    for (double x : v) {
+    return min(v, 0, v.length);
+  }
+
+  private static double min(double[] v, int from, int to) {
+    double m = v[from];
+    for (int k = from; k < to; k++) {
+      double x = v[k];
       if (x < m || Double.isNaN(m)) {
         m = x;
       }
@@ -110,8 +132,13 @@ final class RangeFunctions {
 
   /** The largest value; NaN only when all are NaN (Prometheus's max). */
   static double max(double[] v) {
-    double m = v[0];
-    for (double x : v) {
+    return max(v, 0, v.length);
+  }
+
+  private static double max(double[] v, int from, int to) {
+    double m = v[from];
+    for (int k = from; k < to; k++) {
+      double x = v[k];
       if (x > m || Double.isNaN(m)) {
         m = x;
       }
@@ -119,13 +146,14 @@ final class RangeFunctions {
     return m;
   }
 
-  private static double variance(double[] v) {
+  private static double variance(double[] v, int from, int to) {
     double count = 0;
     double mean = 0;
     double cMean = 0;
     double aux = 0;
     double cAux = 0;
-    for (double x : v) {
+    for (int k = from; k < to; k++) {
+      double x = v[k];
       count++;
       double delta = x - (mean + cMean);
       double[] m = kahanSumInc(delta / count, mean, cMean);
@@ -155,29 +183,35 @@ final class RangeFunctions {
    * never below zero for a counter.
    */
   static double extrapolatedRate(
-      Series s, long rangeStart, long rangeEnd, boolean counter, boolean perSecond) {
-    int n = s.size();
+      long[] t,
+      double[] v,
+      int from,
+      int to,
+      long rangeStart,
+      long rangeEnd,
+      boolean counter,
+      boolean perSecond) {
+    int n = to - from;
     if (n < 2) {
       return Double.NaN;
     }
-    double[] v = s.values();
-    long[] t = s.times();
-    double result = v[n - 1] - v[0];
+    double first = v[from];
+    double result = v[to - 1] - first;
     if (counter) {
-      double last = v[0];
-      for (int k = 1; k < n; k++) {
+      double last = first;
+      for (int k = from + 1; k < to; k++) {
         if (v[k] < last) {
           result += last;
         }
         last = v[k];
       }
     }
-    double durationToStart = (t[0] - rangeStart) / 1000.0;
-    double durationToEnd = (rangeEnd - t[n - 1]) / 1000.0;
-    double sampled = (t[n - 1] - t[0]) / 1000.0;
+    double durationToStart = (t[from] - rangeStart) / 1000.0;
+    double durationToEnd = (rangeEnd - t[to - 1]) / 1000.0;
+    double sampled = (t[to - 1] - t[from]) / 1000.0;
     double averageBetween = sampled / (n - 1);
-    if (counter && result > 0 && v[0] >= 0) {
-      double durationToZero = sampled * (v[0] / result);
+    if (counter && result > 0 && first >= 0) {
+      double durationToZero = sampled * (first / result);
       if (durationToZero < durationToStart) {
         durationToStart = durationToZero;
       }
@@ -193,18 +227,17 @@ final class RangeFunctions {
     return result * factor;
   }
 
-  private static double instantValue(Series s, boolean rate) {
-    int n = s.size();
-    if (n < 2) {
+  private static double instantValue(long[] t, double[] v, int from, int to, boolean rate) {
+    if (to - from < 2) {
       return Double.NaN;
     }
-    double last = s.values()[n - 1];
-    double previous = s.values()[n - 2];
+    double last = v[to - 1];
+    double previous = v[to - 2];
     double result = rate && last < previous ? last : last - previous;
     if (!rate) {
       return result;
     }
-    long interval = s.times()[n - 1] - s.times()[n - 2];
+    long interval = t[to - 1] - t[to - 2];
     if (interval == 0) {
       return Double.NaN;
     }
@@ -212,21 +245,22 @@ final class RangeFunctions {
   }
 
   /** {slope, intercept} of the least-squares line through the samples, x in seconds. */
-  private static double[] linearRegression(Series s, long interceptTime) {
+  private static double[] linearRegression(
+      long[] t, double[] v, int from, int to, long interceptTime) {
     double n = 0;
     double sumX = 0;
     double sumY = 0;
     double sumXY = 0;
     double sumX2 = 0;
-    double initY = s.values()[0];
+    double initY = v[from];
     boolean constY = true;
-    for (int k = 0; k < s.size(); k++) {
-      double y = s.values()[k];
-      if (constY && k > 0 && y != initY) {
+    for (int k = from; k < to; k++) {
+      double y = v[k];
+      if (constY && k > from && y != initY) {
         constY = false;
       }
       n++;
-      double x = (s.times()[k] - interceptTime) / 1e3;
+      double x = (t[k] - interceptTime) / 1e3;
       sumX += x;
       sumY += y;
       sumXY += x * y;

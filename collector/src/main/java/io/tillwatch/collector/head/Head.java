@@ -1,5 +1,6 @@
 package io.tillwatch.collector.head;
 
+import io.tillwatch.collector.chunk.XorChunk;
 import io.tillwatch.model.Series;
 import java.time.Duration;
 import java.util.Set;

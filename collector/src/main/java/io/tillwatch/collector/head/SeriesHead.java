@@ -1,5 +1,6 @@
 package io.tillwatch.collector.head;
 
+import io.tillwatch.collector.chunk.XorChunk;
 import java.util.ArrayList;
 import java.util.List;
 

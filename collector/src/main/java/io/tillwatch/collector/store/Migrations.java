@@ -13,7 +13,7 @@ import java.time.Duration;
  */
 final class Migrations {
   /** The newest schema version. */
-  static final int LATEST = 2;
+  static final int LATEST = 3;
 
   private static final long LOCK = 0x74696c6c77617463L; // "tillwatc"
 
@@ -117,6 +117,24 @@ final class Migrations {
                   + " value double precision NOT NULL,"
                   + " last_sent_at bigint NOT NULL)");
           s.execute("CREATE INDEX alert_state_rule ON alert_state (rule_group, alertname)");
+        }
+      }
+      case 3 -> {
+        try (Statement s = c.createStatement()) {
+          // compressed chunks of samples (XOR-encoded, as the head's), made from sealed days
+          s.execute(
+              "CREATE TABLE sample_chunks ("
+                  + " series_id bigint NOT NULL,"
+                  + " min_time timestamptz NOT NULL,"
+                  + " max_time timestamptz NOT NULL,"
+                  + " samples integer NOT NULL,"
+                  + " data bytea NOT NULL)");
+          s.execute(
+              "CREATE INDEX sample_chunks_series_time ON sample_chunks (series_id, max_time)"
+                  + " INCLUDE (min_time)");
+          s.execute("CREATE INDEX sample_chunks_max_time ON sample_chunks (max_time)");
+          // already compressed: PostgreSQL's own compression would only spend CPU
+          s.execute("ALTER TABLE sample_chunks ALTER COLUMN data SET STORAGE EXTERNAL");
         }
       }
       default -> throw new IllegalStateException("no migration step " + version);

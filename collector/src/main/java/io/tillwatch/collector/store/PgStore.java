@@ -177,6 +177,22 @@ public final class PgStore implements AutoCloseable {
    * durable. On failure nothing of them is stored. Returns each sample's series id, batch by batch.
    */
   public List<long[]> write(List<SampleBatch> batches) throws SQLException {
+    try {
+      return writeOnce(batches);
+    } catch (SQLException e) {
+      // compaction may have dropped a day's partition since it was last seen: look again, once
+      layout.forget();
+      if (PARTITION_GONE.contains(String.valueOf(e.getSQLState()))) {
+        return writeOnce(batches);
+      }
+      throw e;
+    }
+  }
+
+  /** undefined_table, check_violation (no partition for a row), object_not_in_prerequisite. */
+  private static final Set<String> PARTITION_GONE = Set.of("42P01", "23514", "55000", "XX000");
+
+  private List<long[]> writeOnce(List<SampleBatch> batches) throws SQLException {
     Connection c = writer();
     try {
       List<long[]> seriesIds = resolve(c, batches);
@@ -294,7 +310,23 @@ public final class PgStore implements AutoCloseable {
   /** Partitions ahead and retention; the number of days dropped. */
   public int maintain() throws SQLException {
     try (Connection c = connect()) {
-      return layout.maintain(c, Instant.now(), retention);
+      int dropped = layout.maintain(c, Instant.now(), retention);
+      try (PreparedStatement ps =
+          c.prepareStatement("DELETE FROM sample_chunks WHERE max_time < ?")) {
+        ps.setObject(1, Instant.now().minus(retention).atOffset(java.time.ZoneOffset.UTC));
+        ps.executeUpdate();
+      }
+      return dropped;
+    }
+  }
+
+  /**
+   * Moves the samples of every stretch (day) that ended at or before {@code before} from rows into
+   * compressed chunks; see {@link Compaction}. Runs on a connection of its own, beside writes.
+   */
+  public Compaction.Result compact(Instant before) throws SQLException {
+    try (Connection c = connect()) {
+      return Compaction.run(c, layout, before);
     }
   }
 
@@ -446,7 +478,8 @@ public final class PgStore implements AutoCloseable {
         Statement s = c.createStatement();
         ResultSet rs =
             s.executeQuery(
-                "SELECT (SELECT count(*) FROM series), (SELECT count(*) FROM samples)")) {
+                "SELECT (SELECT count(*) FROM series), (SELECT count(*) FROM samples)"
+                    + " + (SELECT coalesce(sum(samples), 0) FROM sample_chunks)")) {
       rs.next();
       return new Counts(rs.getLong(1), rs.getLong(2));
     }

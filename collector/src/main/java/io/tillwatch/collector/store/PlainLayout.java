@@ -10,13 +10,17 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Plain PostgreSQL: {@code samples} is range-partitioned by UTC day ({@code samples_pYYYYMMDD});
- * partitions are created two days ahead and on demand for older data, and dropped whole once past
- * retention.
+ * partitions are created two days ahead and on demand for older data. A day that has passed is
+ * sealed: compaction moves its samples into chunks and drops it; a day past retention is dropped as
+ * it is.
  */
 public final class PlainLayout implements SampleLayout {
   private static final DateTimeFormatter SUFFIX = DateTimeFormatter.ofPattern("yyyyMMdd");
@@ -75,6 +79,33 @@ public final class PlainLayout implements SampleLayout {
       }
     }
     return dropped;
+  }
+
+  @Override
+  public List<Sealed> sealed(Connection c, Instant before) throws SQLException {
+    loadKnown(c);
+    List<Sealed> out = new ArrayList<>();
+    for (LocalDate day : new TreeSet<>(known)) {
+      Instant end = day.plusDays(1).atStartOfDay(ZoneOffset.UTC).toInstant();
+      if (!end.isAfter(before)) {
+        out.add(new Sealed(partition(day), day.atStartOfDay(ZoneOffset.UTC).toInstant(), end));
+      }
+    }
+    return out;
+  }
+
+  @Override
+  public void drop(Connection c, Sealed stretch) throws SQLException {
+    LocalDate day = LocalDate.ofInstant(stretch.from(), ZoneOffset.UTC);
+    try (Statement s = c.createStatement()) {
+      s.execute("DROP TABLE IF EXISTS " + partition(day));
+    }
+    known.remove(day); // written again, it is created again (CREATE … IF NOT EXISTS)
+  }
+
+  @Override
+  public void forget() {
+    known.clear();
   }
 
   private void loadKnown(Connection c) throws SQLException {

@@ -26,4 +26,21 @@ public interface SampleLayout {
 
   /** Periodic upkeep: partitions ahead, retention; the number of days dropped. */
   int maintain(Connection c, Instant now, Duration retention) throws SQLException;
+
+  /**
+   * A stretch of raw samples that takes no more writes in the normal course: a day partition
+   * (plain) or a hypertable chunk (TimescaleDB). Its samples can move into compressed chunks.
+   *
+   * @param relation the table, safe to put in SQL (made from a date, or quoted by the server)
+   */
+  record Sealed(String relation, Instant from, Instant to) {}
+
+  /** The stretches that end at or before {@code before}, oldest first. */
+  java.util.List<Sealed> sealed(Connection c, Instant before) throws SQLException;
+
+  /** Drops a stretch whose samples are now in chunks, in the caller's transaction. */
+  void drop(Connection c, Sealed stretch) throws SQLException;
+
+  /** Forgets which partitions exist (after a failed write: they may have changed meanwhile). */
+  void forget();
 }

@@ -1,5 +1,6 @@
 package io.tillwatch.collector.store;
 
+import io.tillwatch.collector.chunk.XorChunk;
 import io.tillwatch.model.Labels;
 import io.tillwatch.model.TenantScope;
 import io.tillwatch.promql.Matcher;
@@ -11,7 +12,6 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -79,48 +79,49 @@ public final class StorageSource implements SeriesSource {
         return List.of();
       }
       List<Stored> out = new ArrayList<>();
-      // a cursor: rows stream in batches instead of being held all at once; rows come grouped
-      // by series, so each series' arrays are filled in one run without a lookup a row
+      // one statement: the raw rows of the range and the chunks that overlap it, as a cursor
+      // (batches, not the whole answer at once), grouped by series; each series is merged once
       c.setAutoCommit(false);
       try (PreparedStatement ps =
           c.prepareStatement(
               "SELECT series_id, date_part('epoch', time), "
                   + PgStore.VALUE_BITS
-                  + " FROM samples"
-                  + " WHERE series_id = ANY (?) AND time >= ? AND time <= ?"
-                  + " ORDER BY series_id, time")) {
+                  + ", NULL::integer, NULL::double precision"
+                  + " FROM samples WHERE series_id = ANY (?) AND time >= ? AND time <= ?"
+                  + " UNION ALL"
+                  + " SELECT series_id, date_part('epoch', min_time), data, samples,"
+                  + " date_part('epoch', max_time)"
+                  + " FROM sample_chunks"
+                  + " WHERE series_id = ANY (?) AND max_time >= ? AND min_time <= ?"
+                  + " ORDER BY 1")) {
         ps.setFetchSize(FETCH_ROWS);
         Array ids = c.createArrayOf("bigint", series.keySet().toArray());
-        ps.setArray(1, ids);
-        ps.setTimestamp(2, new Timestamp(minTime));
-        ps.setTimestamp(3, new Timestamp(maxTime));
+        for (int k = 0; k < 2; k++) {
+          ps.setArray(3 * k + 1, ids);
+          ps.setTimestamp(3 * k + 2, new Timestamp(minTime));
+          ps.setTimestamp(3 * k + 3, new Timestamp(maxTime));
+        }
         try (ResultSet rs = ps.executeQuery()) {
           long current = Long.MIN_VALUE;
-          long[] t = new long[0];
-          double[] v = new double[0];
-          int n = 0;
+          SeriesSamples merge = new SeriesSamples(minTime, maxTime);
           while (rs.next()) {
             long id = rs.getLong(1);
             if (id != current) {
-              if (n > 0) {
-                out.add(new Stored(series.get(current), Arrays.copyOf(t, n), Arrays.copyOf(v, n)));
-              }
+              merge.finish(series.get(current), out);
               current = id;
-              t = new long[256];
-              v = new double[256];
-              n = 0;
-            }
-            if (n == t.length) {
-              t = Arrays.copyOf(t, n * 2);
-              v = Arrays.copyOf(v, n * 2);
             }
             // epoch seconds as a double hold milliseconds exactly enough to round back
-            t[n] = Math.round(rs.getDouble(2) * 1000);
-            v[n++] = PgStore.value(rs, 3);
+            long time = Math.round(rs.getDouble(2) * 1000);
+            int chunkSamples = rs.getInt(4);
+            if (rs.wasNull()) {
+              merge.row(time, PgStore.value(rs, 3));
+            } else {
+              merge.chunk(
+                  XorChunk.of(
+                      rs.getBytes(3), chunkSamples, time, Math.round(rs.getDouble(5) * 1000)));
+            }
           }
-          if (n > 0) {
-            out.add(new Stored(series.get(current), Arrays.copyOf(t, n), Arrays.copyOf(v, n)));
-          }
+          merge.finish(series.get(current), out);
         }
       } finally {
         c.rollback(); // read only: nothing to keep

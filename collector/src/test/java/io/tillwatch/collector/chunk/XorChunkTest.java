@@ -1,4 +1,4 @@
-package io.tillwatch.collector.head;
+package io.tillwatch.collector.chunk;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -85,24 +85,42 @@ class XorChunkTest {
   }
 
   @Test
-  void headKeepsOnlyTheWindowAndRefusesOutOfOrder() {
-    Head head = new Head(java.time.Duration.ofMinutes(10));
-    var s = new io.tillwatch.model.Series("x", io.tillwatch.model.Labels.of("tenant", "acme"));
-    long start = 1_700_000_000_000L;
-    for (int i = 0; i < 1000; i++) { // 1000 samples 15 s apart: 250 minutes
-      head.append(s, start + i * 15_000L, i);
+  void encodedBytesReadBackBitForBitIncludingNaNsAndRanges() {
+    XorChunk c = new XorChunk();
+    java.util.Random r = new java.util.Random(7);
+    int n = 1024;
+    long[] times = new long[n];
+    double[] values = new double[n];
+    long t = 1_700_000_000_123L;
+    for (int i = 0; i < n; i++) {
+      t += 15_000 + (i % 7 == 0 ? r.nextInt(2_000) - 1_000 : 0);
+      times[i] = t;
+      values[i] =
+          switch (i % 5) {
+            case 0 -> Double.longBitsToDouble(0x7ff0000000000002L); // a NaN of its own
+            case 1 -> r.nextDouble() * 1e6;
+            case 2 -> i;
+            case 3 -> Double.NaN;
+            default -> -0.0;
+          };
+      c.append(times[i], values[i]);
     }
-    head.append(s, start, -1); // older than the newest: refused
-    assertThat(head.outOfOrder()).isEqualTo(1);
-    assertThat(head.samples()).isEqualTo(1000);
-    long now = start + 999 * 15_000L;
-    head.trim(now);
-    List<double[]> kept = new ArrayList<>();
-    head.read(s, Long.MIN_VALUE, Long.MAX_VALUE, (t, v) -> kept.add(new double[] {t, v}));
-    // whole chunks go: what is left covers the window and at most one chunk more
-    assertThat(kept.getFirst()[0]).isGreaterThan(now - 10 * 60_000L - XorChunk.CAPACITY * 15_000L);
-    assertThat(kept.getFirst()[0]).isLessThanOrEqualTo(now - 10 * 60_000L);
-    assertThat(kept.getLast()[1]).isEqualTo(999.0);
-    assertThat(head.samples()).isEqualTo(kept.size());
+    byte[] encoded = c.encoded();
+    assertThat(encoded).hasSize(c.encodedBytes());
+    XorChunk back = XorChunk.of(encoded, n, times[0], times[n - 1]);
+    long[] bt = new long[n + 5];
+    double[] bv = new double[n + 5];
+    assertThat(back.decodeInto(Long.MIN_VALUE, Long.MAX_VALUE, bt, bv, 5)).isEqualTo(n);
+    for (int i = 0; i < n; i++) {
+      assertThat(bt[i + 5]).isEqualTo(times[i]);
+      assertThat(Double.doubleToRawLongBits(bv[i + 5]))
+          .isEqualTo(Double.doubleToRawLongBits(values[i]));
+    }
+    // a range inside: exactly the samples in it
+    int got = back.decodeInto(times[100], times[199], bt, bv, 0);
+    assertThat(got).isEqualTo(100);
+    assertThat(bt[0]).isEqualTo(times[100]);
+    assertThat(bt[99]).isEqualTo(times[199]);
+    assertThat(back.decodeInto(times[n - 1] + 1, Long.MAX_VALUE, bt, bv, 0)).isZero();
   }
 }

@@ -1,4 +1,4 @@
-package io.tillwatch.collector.head;
+package io.tillwatch.collector.chunk;
 
 import java.util.Arrays;
 
@@ -9,7 +9,7 @@ import java.util.Arrays;
  * costs two bits a sample.
  */
 public final class XorChunk {
-  /** Samples a chunk holds before it is sealed. */
+  /** Samples a head chunk holds before it is sealed (storage chunks may hold more). */
   public static final int CAPACITY = 120;
 
   private byte[] bits = new byte[32];
@@ -21,6 +21,29 @@ public final class XorChunk {
   private long lastValueBits;
   private int leading = -1;
   private int trailing;
+
+  public XorChunk() {}
+
+  private XorChunk(byte[] bits, int count, long firstTime, long lastTime) {
+    this.bits = bits;
+    this.bitLength = bits.length * 8;
+    this.count = count;
+    this.firstTime = firstTime;
+    this.lastTime = lastTime;
+  }
+
+  /**
+   * A chunk to read from what {@link #encoded()} gave, with its sample count and first and last
+   * times (kept beside the bytes); not for appending.
+   */
+  public static XorChunk of(byte[] encoded, int count, long firstTime, long lastTime) {
+    return new XorChunk(encoded, count, firstTime, lastTime);
+  }
+
+  /** The encoded samples, exactly as many bytes as they take. */
+  public byte[] encoded() {
+    return Arrays.copyOf(bits, (bitLength + 7) >>> 3);
+  }
 
   /** Appends a sample; times must not go backwards (the caller checks). */
   public void append(long time, double value) {
@@ -135,12 +158,29 @@ public final class XorChunk {
     if (count == 0 || lastTime < from || firstTime > to) {
       return;
     }
+    long[] times = new long[count];
+    double[] values = new double[count];
+    int n = decodeInto(from, to, times, values, 0);
+    for (int i = 0; i < n; i++) {
+      visitor.sample(times[i], values[i]);
+    }
+  }
+
+  /**
+   * Decodes every sample with {@code from <= time <= to} into {@code times} and {@code values} from
+   * index {@code at}, which must have room for {@link #count()} more; the number decoded.
+   */
+  public int decodeInto(long from, long to, long[] times, double[] values, int at) {
+    if (count == 0 || lastTime < from || firstTime > to) {
+      return 0;
+    }
     Reader r = new Reader(bits);
     long t = r.bits(64);
     long v = r.bits(64);
     long delta = 0;
     int lead = 0;
     int trail = 0;
+    int n = at;
     for (int i = 0; i < count; i++) {
       if (i > 0) {
         delta += dod(r);
@@ -158,12 +198,14 @@ public final class XorChunk {
         }
       }
       if (t > to) {
-        return;
+        break;
       }
       if (t >= from) {
-        visitor.sample(t, Double.longBitsToDouble(v));
+        times[n] = t;
+        values[n++] = Double.longBitsToDouble(v);
       }
     }
+    return n - at;
   }
 
   private static long dod(Reader r) {
