@@ -31,12 +31,11 @@ import java.util.TreeMap;
 public final class Evaluator {
   public static final long DEFAULT_LOOKBACK_MILLIS = 5 * 60_000L;
 
-  /**
-   * Go's {@code 1/Ln2} and {@code Ln2/Ln10}: exact constants rounded once, as Go's compiler does.
-   */
+  /** Go's {@code 1/Ln2} and {@code 1/Ln10}: exact constants rounded once, as Go's compiler does. */
   private static final double INV_LN2 = 1.4426950408889634073599246810018921374266459541529859;
 
-  private static final double LOG10_2 = 0.30102999566398119521373889472449302676818988146210854131;
+  private static final double INV_LN10 =
+      0.43429448190325182765112891891660508229439700580366656611445378316586464920887;
 
   private final SeriesSource source;
   private final long lookback;
@@ -381,10 +380,10 @@ public final class Evaluator {
             case "floor" -> Math.floor(v);
             // fdlibm's algorithms, which Go's math package uses too: the same last bits
             case "sqrt" -> Math.sqrt(v);
-            case "exp" -> StrictMath.exp(v);
-            case "ln" -> StrictMath.log(v);
+            case "exp" -> GoMath.exp(v);
+            case "ln" -> GoMath.log(v);
             case "log2" -> log2(v);
-            case "log10" -> log2(v) * LOG10_2; // Go's Log10: Log2(x) * (Ln2 / Ln10)
+            case "log10" -> GoMath.log(v) * INV_LN10; // Go's Log10: Log(x) * (1 / Ln10)
             case "sgn" -> Math.signum(v);
             case "round" -> round(v, args.size() > 1 ? a1 : 1);
             case "clamp" -> a1 > a2 ? Double.NaN : Math.max(a1, Math.min(a2, v));
@@ -402,18 +401,7 @@ public final class Evaluator {
 
   /** Go's Log2: exact for powers of two. */
   private static double log2(double x) {
-    if (x <= 0 || Double.isNaN(x) || Double.isInfinite(x)) {
-      return StrictMath.log(x) * INV_LN2;
-    }
-    int exp = Math.getExponent(x) + 1;
-    double frac = x / Math.scalb(1.0, exp);
-    if (Math.getExponent(x) == Double.MIN_EXPONENT - 1) { // subnormal
-      return StrictMath.log(x) * INV_LN2;
-    }
-    if (frac == 0.5) {
-      return exp - 1;
-    }
-    return StrictMath.log(frac) * INV_LN2 + exp;
+    return GoMath.log2(x, INV_LN2);
   }
 
   private static double round(double v, double toNearest) {

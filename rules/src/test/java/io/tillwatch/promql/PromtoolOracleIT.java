@@ -280,7 +280,7 @@ class PromtoolOracleIT {
     return out;
   }
 
-  private static double parseGoFloat(String v) {
+  static double parseGoFloat(String v) {
     return switch (v) {
       case "+Inf" -> Double.POSITIVE_INFINITY;
       case "-Inf" -> Double.NEGATIVE_INFINITY;
