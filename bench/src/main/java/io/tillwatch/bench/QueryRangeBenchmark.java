@@ -20,7 +20,6 @@ import io.tillwatch.model.Series;
 import io.tillwatch.sandbox.PrometheusServer;
 import java.io.BufferedWriter;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryPoolMXBean;
 import java.lang.management.MemoryType;
@@ -44,7 +43,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Macro benchmark: range and instant queries over storage (not the head), tillwatch's collector
@@ -232,32 +230,10 @@ public final class QueryRangeBenchmark {
   }
 
   private static void createBlocks(Path openMetrics, Path tsdb) {
-    try {
-      Files.createDirectories(tsdb);
-      long t0 = System.nanoTime();
-      Process p =
-          new ProcessBuilder(
-                  "promtool",
-                  "tsdb",
-                  "create-blocks-from",
-                  "openmetrics",
-                  "--max-block-duration=24h",
-                  openMetrics.toString(),
-                  tsdb.toString())
-              .redirectErrorStream(true)
-              .redirectOutput(ProcessBuilder.Redirect.DISCARD)
-              .start();
-      if (!p.waitFor(60, TimeUnit.MINUTES) || p.exitValue() != 0) {
-        throw new IllegalStateException("promtool tsdb create-blocks-from failed");
-      }
-      System.out.printf(
-          Locale.ROOT, "Prometheus blocks created in %.0f s%n", (System.nanoTime() - t0) / 1e9);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException(e);
-    }
+    long t0 = System.nanoTime();
+    PrometheusServer.createBlocks(openMetrics, tsdb);
+    System.out.printf(
+        Locale.ROOT, "Prometheus blocks created in %.0f s%n", (System.nanoTime() - t0) / 1e9);
   }
 
   private static void run(

@@ -164,13 +164,30 @@ final class Aggregations {
     if (q > 1) {
       return Double.POSITIVE_INFINITY;
     }
-    double[] v = values.clone();
-    Arrays.sort(v);
+    double[] v = nanFirst(values);
     double rank = q * (n - 1);
     int lower = (int) Math.max(0, Math.floor(rank));
     int upper = Math.min(n - 1, lower + 1);
     double weight = rank - Math.floor(rank);
     return v[lower] * (1 - weight) + v[upper] * weight;
+  }
+
+  /**
+   * The values sorted as Prometheus sorts them for a quantile: NaN before every number (its
+   * ordering holds NaN less than anything), then ascending.
+   */
+  private static double[] nanFirst(double[] values) {
+    double[] v = values.clone();
+    Arrays.sort(v); // NaNs last
+    int nans = 0;
+    while (nans < v.length && Double.isNaN(v[v.length - 1 - nans])) {
+      nans++;
+    }
+    if (nans > 0) {
+      System.arraycopy(v, 0, v, nans, v.length - nans);
+      Arrays.fill(v, 0, nans, Double.NaN);
+    }
+    return v;
   }
 
   /** The quantile of classic histogram buckets ({bound, cumulative count}), as Prometheus. */

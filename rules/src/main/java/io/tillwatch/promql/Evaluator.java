@@ -57,6 +57,10 @@ public final class Evaluator {
    */
   private record Whole(long from, long to, List<Series> series, List<Labels> unnamed) {}
 
+  /** Each subquery's inner results by step time, computed once for all outer steps. */
+  private final Map<Expr.Subquery, Map<Long, List<Sample>>> subqueryResults =
+      new java.util.IdentityHashMap<>();
+
   /**
    * @param start the start of a range query ({@code start()} of {@code @}); the instant otherwise
    * @param end the end of a range query ({@code end()} of {@code @})
@@ -242,11 +246,18 @@ public final class Evaluator {
     charge(steps);
     Map<Labels, List<long[]>> times = new LinkedHashMap<>();
     Map<Labels, List<Double>> values = new HashMap<>();
+    // subquery steps sit on multiples of the step: the next outer step of a range query asks for
+    // mostly the same ones, which are evaluated once
+    Map<Long, List<Sample>> memo = subqueryResults.computeIfAbsent(sq, k -> new HashMap<>());
     for (long i = 0; i < steps; i++) {
       charge(0); // the deadline, at every step
       long t = first + i * step;
-      Value v = eval(sq.expr(), t);
-      for (Sample s : ((Vector) v).samples()) {
+      List<Sample> samples = memo.get(t);
+      if (samples == null) {
+        samples = ((Vector) eval(sq.expr(), t)).samples();
+        memo.put(t, samples);
+      }
+      for (Sample s : samples) {
         times.computeIfAbsent(s.labels(), k -> new ArrayList<>()).add(new long[] {t});
         values.computeIfAbsent(s.labels(), k -> new ArrayList<>()).add(s.value());
       }

@@ -93,6 +93,30 @@ public final class PrometheusServer implements AutoCloseable {
     return server;
   }
 
+  /**
+   * Writes Prometheus blocks (up to a day each) into {@code tsdb} from an OpenMetrics text file,
+   * with {@code promtool tsdb create-blocks-from openmetrics}: samples of any age, for a server
+   * started on that directory.
+   */
+  public static void createBlocks(Path openMetrics, Path tsdb) {
+    try {
+      Files.createDirectories(tsdb);
+      Processes.run(
+          List.of(
+              "promtool",
+              "tsdb",
+              "create-blocks-from",
+              "openmetrics",
+              "--max-block-duration=24h",
+              openMetrics.toString(),
+              tsdb.toString()),
+          Map.of(),
+          Duration.ofHours(1));
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot create " + tsdb, e);
+    }
+  }
+
   public URI url() {
     return URI.create("http://127.0.0.1:" + port);
   }

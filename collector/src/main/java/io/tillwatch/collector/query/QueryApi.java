@@ -34,6 +34,7 @@ import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -226,7 +227,7 @@ public final class QueryApi implements AutoCloseable {
                 end,
                 limits);
         long points = 0;
-        Map<Labels, ArrayNode> series = new TreeMap<>(QueryApi::compareLabels);
+        Map<Labels, ArrayNode> series = new HashMap<>(); // sorted once, at the end
         long steps = (end - start) / step + 1;
         for (long i = 0; i < steps; i++) {
           long t = start + i * step;
@@ -247,7 +248,9 @@ public final class QueryApi implements AutoCloseable {
           }
         }
         ArrayNode out = JSON.arrayNode();
-        series.forEach(
+        Map<Labels, ArrayNode> sorted = new TreeMap<>(QueryApi::compareLabels);
+        sorted.putAll(series);
+        sorted.forEach(
             (labels, values) ->
                 out.add(
                     JSON.objectNode()
@@ -487,15 +490,30 @@ public final class QueryApi implements AutoCloseable {
     return a;
   }
 
-  /** A value as Prometheus writes it: Go's 'f' format, shortest, NaN / +Inf / -Inf. */
-  private static String format(double v) {
+  /**
+   * A value as Prometheus writes it: Go's 'f' format with the shortest digits that read back the
+   * same ({@code -0} kept), NaN / +Inf / -Inf.
+   */
+  static String format(double v) {
     if (Double.isNaN(v)) {
       return "NaN";
     }
     if (Double.isInfinite(v)) {
       return v > 0 ? "+Inf" : "-Inf";
     }
-    return new BigDecimal(Double.toString(v)).stripTrailingZeros().toPlainString();
+    String shortest = Double.toString(v); // the shortest digits, as Go's -1 precision …
+    if (shortest.indexOf('E') < 0) {
+      return shortest.endsWith(".0") ? shortest.substring(0, shortest.length() - 2) : shortest;
+    }
+    BigDecimal d = new BigDecimal(shortest).stripTrailingZeros();
+    if (d.precision() == 2) {
+      // … except that Java writes two digits where one would do (4.9E-324 for 5e-324)
+      BigDecimal one = new BigDecimal(v).round(new java.math.MathContext(1));
+      if (one.doubleValue() == v) {
+        d = one;
+      }
+    }
+    return d.toPlainString();
   }
 
   private static Expr parse(String query) {
