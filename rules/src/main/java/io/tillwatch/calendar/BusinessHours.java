@@ -1,7 +1,10 @@
 package io.tillwatch.calendar;
 
 import java.time.DayOfWeek;
+import java.time.Instant;
+import java.time.LocalDate;
 import java.time.LocalTime;
+import java.time.ZoneId;
 import java.time.ZonedDateTime;
 import java.util.ArrayList;
 import java.util.EnumSet;
@@ -91,6 +94,49 @@ public final class BusinessHours {
       }
     }
     return false;
+  }
+
+  /**
+   * The stretches of {@code [from, to)} that fall within these hours, read in {@code zone}, in
+   * order and merged (a span past midnight or an always-open day joins the next): what a
+   * business-hours SLO counts. Daylight-saving changes make a local day 23 or 25 hours long.
+   */
+  public List<Interval> open(Instant from, Instant to, ZoneId zone) {
+    List<Interval> found = new ArrayList<>();
+    Interval range = new Interval(from, to);
+    LocalDate last = LocalDate.ofInstant(to, zone).plusDays(1);
+    for (LocalDate d = LocalDate.ofInstant(from, zone).minusDays(1);
+        !d.isAfter(last);
+        d = d.plusDays(1)) {
+      for (Span s : spans) {
+        if (!s.days().contains(d.getDayOfWeek())) {
+          continue;
+        }
+        Instant start = ZonedDateTime.of(d, s.from(), zone).toInstant();
+        LocalDate endDay = s.to().isAfter(s.from()) ? d : d.plusDays(1);
+        Instant end =
+            s.to().equals(LocalTime.MIDNIGHT)
+                ? endDay.atStartOfDay(zone).toInstant()
+                : ZonedDateTime.of(endDay, s.to(), zone).toInstant();
+        Interval piece = new Interval(start, end).intersect(range);
+        if (!piece.isEmpty()) {
+          found.add(piece);
+        }
+      }
+    }
+    found.sort(java.util.Comparator.comparing(Interval::start));
+    List<Interval> merged = new ArrayList<>();
+    for (Interval i : found) {
+      Interval prev = merged.isEmpty() ? null : merged.getLast();
+      if (prev != null && !i.start().isAfter(prev.end())) {
+        merged.set(
+            merged.size() - 1,
+            new Interval(prev.start(), i.end().isAfter(prev.end()) ? i.end() : prev.end()));
+      } else {
+        merged.add(i);
+      }
+    }
+    return merged;
   }
 
   private static DayOfWeek day(String name) {
