@@ -72,6 +72,20 @@ public sealed interface Rule {
     public String key() {
       return name().toLowerCase(java.util.Locale.ROOT);
     }
+
+    /** Parses the name in rule files; throws naming the accepted ones. */
+    public static Risk parse(String text) {
+      for (Risk r : values()) {
+        if (r.key().equals(text.toLowerCase(java.util.Locale.ROOT))) {
+          return r;
+        }
+      }
+      throw new IllegalArgumentException(
+          "unknown risk '"
+              + text
+              + "' (order_capture, inventory_accuracy, checkout_experience,"
+              + " recovery_readiness, data_protection, platform_capacity)");
+    }
   }
 
   /** When an alert may fire, in each tenant's own time zone. */

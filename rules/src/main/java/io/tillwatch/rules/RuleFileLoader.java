@@ -160,23 +160,7 @@ public final class RuleFileLoader {
     Map<String, String> annotations = strings(m.optional("annotations").orElse(null), false);
     checkTemplates(m.optional("labels").orElse(null), labels);
     checkTemplates(m.optional("annotations").orElse(null), annotations);
-    Rule.Risk risk =
-        m.optional("risk")
-            .map(
-                n ->
-                    n.convert(
-                        s -> {
-                          try {
-                            return Rule.Risk.valueOf(s.toUpperCase(Locale.ROOT));
-                          } catch (IllegalArgumentException e) {
-                            throw new IllegalArgumentException(
-                                "unknown risk '"
-                                    + s
-                                    + "' (order_capture, inventory_accuracy, checkout_experience,"
-                                    + " recovery_readiness, data_protection, platform_capacity)");
-                          }
-                        }))
-            .orElse(null);
+    Rule.Risk risk = m.optional("risk").map(n -> n.convert(Rule.Risk::parse)).orElse(null);
     String impact = m.optional("impact").map(YamlNode::raw).orElse("");
     Rule.During during =
         m.optional("during")
