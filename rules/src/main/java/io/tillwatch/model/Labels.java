@@ -215,10 +215,11 @@ public final class Labels {
 
   @Override
   public boolean equals(Object o) {
-    return o instanceof Labels other
-        && hash == other.hash
-        && Arrays.equals(names, other.names)
-        && Arrays.equals(values, other.values);
+    return this == o
+        || o instanceof Labels other
+            && hash == other.hash
+            && Arrays.equals(names, other.names)
+            && Arrays.equals(values, other.values);
   }
 
   @Override

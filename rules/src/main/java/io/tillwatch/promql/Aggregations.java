@@ -32,11 +32,12 @@ final class Aggregations {
       boolean without,
       double param,
       String labelParam,
-      long time) {
+      long time,
+      LabelsMemo memo) {
     Set<String> names = new HashSet<>(grouping);
     Map<Labels, Group> groups = new LinkedHashMap<>();
     for (Sample s : in) {
-      Labels key = groupLabels(s.labels(), names, without);
+      Labels key = memo.apply(s.labels(), l -> groupLabels(l, names, without));
       if (op.equals("count_values")) {
         key = key.with(labelParam, formatValue(s.value()));
       }

@@ -11,12 +11,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.function.UnaryOperator;
 
 /** Binary operators between scalars and instant vectors, with Prometheus's vector matching. */
 final class Binaries {
   private Binaries() {}
 
-  static Value apply(Expr.Binary b, Value l, Value r, long time) {
+  static Value apply(Expr.Binary b, Value l, Value r, long time, LabelsMemo[] memo) {
     String op = b.op();
     if (l instanceof Scalar ls && r instanceof Scalar rs) {
       double v = arith(op, ls.value(), rs.value());
@@ -26,19 +27,25 @@ final class Binaries {
       return new Scalar(time, v);
     }
     if (l instanceof Vector lv && r instanceof Scalar rs) {
-      return vectorScalar(b, lv, rs.value(), false, time);
+      return vectorScalar(b, lv, rs.value(), false, time, memo[2]);
     }
     if (l instanceof Scalar ls && r instanceof Vector rv) {
-      return vectorScalar(b, rv, ls.value(), true, time);
+      return vectorScalar(b, rv, ls.value(), true, time, memo[2]);
     }
     Vector lv = (Vector) l;
     Vector rv = (Vector) r;
+    UnaryOperator<Labels> sig = x -> memo[0].apply(x, y -> signature(y, b));
     return switch (op) {
-      case "and" -> and(b, lv, rv, time, false);
-      case "unless" -> and(b, lv, rv, time, true);
-      case "or" -> or(b, lv, rv, time);
-      default -> vectorVector(b, lv, rv, time);
+      case "and" -> and(lv, rv, time, false, sig);
+      case "unless" -> and(lv, rv, time, true, sig);
+      case "or" -> or(lv, rv, time, sig);
+      default -> vectorVector(b, lv, rv, time, sig, memo[1]);
     };
+  }
+
+  /** Memos for one binary node: signatures, result labels, vector-scalar labels. */
+  static LabelsMemo[] memos() {
+    return new LabelsMemo[] {new LabelsMemo(), new LabelsMemo(), new LabelsMemo()};
   }
 
   /** Arithmetic drops the metric name; comparisons (without bool) and atan2 keep it. */
@@ -82,7 +89,7 @@ final class Binaries {
   }
 
   private static Value vectorScalar(
-      Expr.Binary b, Vector v, double scalar, boolean scalarLeft, long time) {
+      Expr.Binary b, Vector v, double scalar, boolean scalarLeft, long time, LabelsMemo memo) {
     String op = b.op();
     List<Sample> out = new ArrayList<>();
     for (Sample s : v.samples()) {
@@ -91,12 +98,12 @@ final class Binaries {
       if (isComparison(op)) {
         boolean keep = compare(op, lhs, rhs);
         if (b.returnBool()) {
-          out.add(new Sample(Evaluator.dropName(s.labels()), keep ? 1 : 0, time));
+          out.add(new Sample(memo.apply(s.labels(), Evaluator::dropName), keep ? 1 : 0, time));
         } else if (keep) {
           out.add(new Sample(s.labels(), s.value(), time)); // the vector's value, either side
         }
       } else {
-        Labels labels = dropsName(op) ? Evaluator.dropName(s.labels()) : s.labels();
+        Labels labels = dropsName(op) ? memo.apply(s.labels(), Evaluator::dropName) : s.labels();
         out.add(new Sample(labels, arith(op, lhs, rhs), time));
       }
     }
@@ -117,14 +124,20 @@ final class Binaries {
     return Labels.of(m);
   }
 
-  private static Value vectorVector(Expr.Binary b, Vector l, Vector r, long time) {
+  private static Value vectorVector(
+      Expr.Binary b,
+      Vector l,
+      Vector r,
+      long time,
+      UnaryOperator<Labels> signature,
+      LabelsMemo results) {
     String op = b.op();
     boolean swap = b.card().equals("one-to-many");
     List<Sample> many = swap ? r.samples() : l.samples();
     List<Sample> one = swap ? l.samples() : r.samples();
     Map<Labels, Sample> oneBySig = new HashMap<>();
     for (Sample s : one) {
-      Labels sig = signature(s.labels(), b);
+      Labels sig = signature.apply(s.labels());
       if (oneBySig.put(sig, s) != null) {
         throw new PromqlException(
             "found duplicate series for the match group "
@@ -140,7 +153,7 @@ final class Binaries {
     Set<Labels> matchedMany = new HashSet<>();
     List<Sample> out = new ArrayList<>();
     for (Sample s : many) {
-      Labels sig = signature(s.labels(), b);
+      Labels sig = signature.apply(s.labels());
       Sample o = oneBySig.get(sig);
       if (o == null) {
         continue;
@@ -164,7 +177,11 @@ final class Binaries {
       } else {
         value = arith(op, lhs, rhs);
       }
-      Labels labels = resultLabels(s.labels(), o.labels(), b);
+      // without group_left/right labels the result depends on the "many" side alone
+      Labels labels =
+          b.include().isEmpty()
+              ? results.apply(s.labels(), x -> resultLabels(x, o.labels(), b))
+              : resultLabels(s.labels(), o.labels(), b);
       Labels previous = seenResults.putIfAbsent(labels, sig);
       if (previous != null) {
         throw new PromqlException(
@@ -199,29 +216,30 @@ final class Binaries {
     return Labels.of(m);
   }
 
-  private static Value and(Expr.Binary b, Vector l, Vector r, long time, boolean unless) {
+  private static Value and(
+      Vector l, Vector r, long time, boolean unless, UnaryOperator<Labels> signature) {
     Set<Labels> right = new HashSet<>();
     for (Sample s : r.samples()) {
-      right.add(signature(s.labels(), b));
+      right.add(signature.apply(s.labels()));
     }
     List<Sample> out = new ArrayList<>();
     for (Sample s : l.samples()) {
-      if (right.contains(signature(s.labels(), b)) != unless) {
+      if (right.contains(signature.apply(s.labels())) != unless) {
         out.add(new Sample(s.labels(), s.value(), time));
       }
     }
     return new Vector(out);
   }
 
-  private static Value or(Expr.Binary b, Vector l, Vector r, long time) {
+  private static Value or(Vector l, Vector r, long time, UnaryOperator<Labels> signature) {
     Set<Labels> left = new HashSet<>();
     List<Sample> out = new ArrayList<>();
     for (Sample s : l.samples()) {
-      left.add(signature(s.labels(), b));
+      left.add(signature.apply(s.labels()));
       out.add(new Sample(s.labels(), s.value(), time));
     }
     for (Sample s : r.samples()) {
-      if (!left.contains(signature(s.labels(), b))) {
+      if (!left.contains(signature.apply(s.labels()))) {
         out.add(new Sample(s.labels(), s.value(), time));
       }
     }

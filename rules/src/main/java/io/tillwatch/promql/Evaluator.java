@@ -55,7 +55,32 @@ public final class Evaluator {
    * A selector's series over {@code [from, to]}, stale markers removed; {@code unnamed} are their
    * labels without {@code __name__}, computed once.
    */
-  private record Whole(long from, long to, List<Series> series, List<Labels> unnamed) {}
+  private record Whole(
+      long from, long to, List<Series> series, List<Labels> unnamed, Cursors cursors) {
+    Whole(long from, long to, List<Series> series, List<Labels> unnamed) {
+      this(from, to, series, unnamed, new Cursors(series.size()));
+    }
+  }
+
+  /**
+   * Where each series' last window began and ended: a range query's steps move forward, so the next
+   * window is found by stepping on from there rather than by searching again.
+   */
+  private static final class Cursors {
+    final int[] from;
+    final int[] to;
+    long lastStart = Long.MAX_VALUE;
+
+    Cursors(int n) {
+      from = new int[n];
+      to = new int[n];
+    }
+  }
+
+  /** Label functions' results per aggregation and binary node: the same series every step. */
+  private final Map<Expr.Aggregate, LabelsMemo> aggregateMemos = new java.util.IdentityHashMap<>();
+
+  private final Map<Expr.Binary, LabelsMemo[]> binaryMemos = new java.util.IdentityHashMap<>();
 
   /** Each subquery's inner results by step time, computed once for all outer steps. */
   private final Map<Expr.Subquery, Map<Long, List<Sample>>> subqueryResults =
@@ -484,11 +509,29 @@ public final class Evaluator {
             : name.equals("predict_linear") ? scalar(args.get(1), time) : Double.NaN;
     boolean keepName = name.equals("last_over_time");
     List<Sample> out = new ArrayList<>();
+    Cursors c = w.cursors();
+    boolean forward = c.lastStart != Long.MAX_VALUE && ref - range >= c.lastStart;
+    c.lastStart = ref - range;
     for (int i = 0; i < w.series().size(); i++) {
       Series s = w.series().get(i);
       long[] t = s.times();
-      int from = TimeIndex.firstAtOrAfter(t, ref - range);
-      int to = TimeIndex.firstAtOrAfter(t, ref + 1);
+      int from;
+      int to;
+      if (forward) { // the window only moved on: step both ends forward
+        from = c.from[i];
+        while (from < t.length && t[from] < ref - range) {
+          from++;
+        }
+        to = Math.max(c.to[i], from);
+        while (to < t.length && t[to] <= ref) {
+          to++;
+        }
+      } else {
+        from = TimeIndex.firstAtOrAfter(t, ref - range);
+        to = TimeIndex.firstAtOrAfter(t, ref + 1);
+      }
+      c.from[i] = from;
+      c.to[i] = to;
       if (to == from) {
         continue;
       }
@@ -724,8 +767,10 @@ public final class Evaluator {
         param = scalar(a.param(), time);
       }
     }
+    LabelsMemo memo = aggregateMemos.computeIfAbsent(a, k -> new LabelsMemo());
     return new Vector(
-        Aggregations.aggregate(a.op(), in, a.grouping(), a.without(), param, labelParam, time));
+        Aggregations.aggregate(
+            a.op(), in, a.grouping(), a.without(), param, labelParam, time, memo));
   }
 
   // ---- binary operators ----
@@ -733,7 +778,7 @@ public final class Evaluator {
   private Value binary(Expr.Binary b, long time) {
     Value l = eval(b.lhs(), time);
     Value r = eval(b.rhs(), time);
-    return Binaries.apply(b, l, r, time);
+    return Binaries.apply(b, l, r, time, binaryMemos.computeIfAbsent(b, k -> Binaries.memos()));
   }
 
   // ---- helpers ----

@@ -230,6 +230,10 @@ public final class XorChunk {
   }
 
   private static final class Reader {
+    private static final java.lang.invoke.VarHandle LONGS =
+        java.lang.invoke.MethodHandles.byteArrayViewVarHandle(
+            long[].class, java.nio.ByteOrder.BIG_ENDIAN);
+
     private final byte[] bits;
     private int pos;
 
@@ -243,17 +247,29 @@ public final class XorChunk {
       return b;
     }
 
+    /** The next {@code n} bits (0–64) as an unsigned number. */
     long bits(int n) {
-      long v = 0;
-      while (n > 0) {
-        int free = 8 - (pos & 7);
-        int take = Math.min(free, n);
-        int chunk = ((bits[pos >>> 3] & 0xff) >>> (free - take)) & ((1 << take) - 1);
-        v = (v << take) | chunk;
-        pos += take;
-        n -= take;
+      if (n == 0) {
+        return 0;
       }
+      if (n > 57) { // more than one 64-bit load can hold after a bit offset of up to 7
+        long high = bits(n - 32);
+        return (high << 32) | bits(32);
+      }
+      int at = pos >>> 3;
+      long word = at + 8 <= bits.length ? (long) LONGS.get(bits, at) : tail(at); // the next 8 bytes
+      long v = (word << (pos & 7)) >>> (64 - n);
+      pos += n;
       return v;
+    }
+
+    /** The bytes from {@code at} to the end, as the high bytes of a long. */
+    private long tail(int at) {
+      long w = 0;
+      for (int k = 0; k < 8; k++) {
+        w = (w << 8) | (at + k < bits.length ? bits[at + k] & 0xff : 0);
+      }
+      return w;
     }
   }
 }

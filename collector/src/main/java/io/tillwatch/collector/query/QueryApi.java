@@ -122,15 +122,17 @@ public final class QueryApi implements AutoCloseable {
     try {
       pool.execute(
           () -> {
-            Object result = null;
+            byte[] result = null;
             Throwable failure = null;
             try {
-              result = answer(request.path(), params, tenants, limits);
+              // the answer is computed and written out here, never on the event loop
+              Object data = answer(request.path(), params, tenants, limits);
+              result = data == null ? null : success((JsonNode) data);
             } catch (
                 Throwable e) { // every request gets its answer, also when the JVM is in trouble
               failure = e;
             }
-            Object answer = result;
+            byte[] answer = result;
             Throwable error = failure;
             context.runOnContext(v -> respond(request, answer, error));
             if (failure instanceof VirtualMachineError fatal
@@ -147,7 +149,15 @@ public final class QueryApi implements AutoCloseable {
     }
   }
 
-  private static void respond(HttpServerRequest request, Object result, Throwable e) {
+  private static final com.fasterxml.jackson.databind.ObjectMapper MAPPER =
+      new com.fasterxml.jackson.databind.ObjectMapper();
+
+  private static byte[] success(JsonNode data) throws java.io.IOException {
+    return MAPPER.writeValueAsBytes(
+        JSON.objectNode().put("status", "success").<ObjectNode>set("data", data));
+  }
+
+  private static void respond(HttpServerRequest request, byte[] result, Throwable e) {
     if (e != null) {
       switch (e) {
         case BadRequest b -> error(request, 400, "bad_data", b.getMessage());
@@ -170,11 +180,7 @@ public final class QueryApi implements AutoCloseable {
     request
         .response()
         .putHeader("Content-Type", "application/json")
-        .end(
-            JSON.objectNode()
-                .put("status", "success")
-                .<ObjectNode>set("data", (JsonNode) result)
-                .toString());
+        .end(io.vertx.core.buffer.Buffer.buffer(result));
   }
 
   private static final class BadRequest extends RuntimeException {
@@ -227,7 +233,7 @@ public final class QueryApi implements AutoCloseable {
                 end,
                 limits);
         long points = 0;
-        Map<Labels, ArrayNode> series = new HashMap<>(); // sorted once, at the end
+        Map<Labels, Points> series = new HashMap<>(); // sorted once, at the end
         long steps = (end - start) / step + 1;
         for (long i = 0; i < steps; i++) {
           long t = start + i * step;
@@ -242,20 +248,18 @@ public final class QueryApi implements AutoCloseable {
             ev.charge(Long.MAX_VALUE); // the answer itself holds too many samples
           }
           for (Value.Sample s : samples) {
-            series
-                .computeIfAbsent(s.labels(), k -> JSON.arrayNode())
-                .add(JSON.arrayNode().add(seconds(t)).add(format(s.value())));
+            series.computeIfAbsent(s.labels(), k -> new Points()).add(t, s.value());
           }
         }
         ArrayNode out = JSON.arrayNode();
-        Map<Labels, ArrayNode> sorted = new TreeMap<>(QueryApi::compareLabels);
+        Map<Labels, Points> sorted = new TreeMap<>(QueryApi::compareLabels);
         sorted.putAll(series);
         sorted.forEach(
             (labels, values) ->
                 out.add(
                     JSON.objectNode()
                         .<ObjectNode>set("metric", json(labels))
-                        .<ObjectNode>set("values", values)));
+                        .<ObjectNode>set("values", JSON.pojoNode(values))));
         return JSON.objectNode().put("resultType", "matrix").<ObjectNode>set("result", out);
       }
       case "/api/v1/series" -> {
@@ -468,6 +472,53 @@ public final class QueryApi implements AutoCloseable {
 
   private static int compareLabels(Labels a, Labels b) {
     return a.toString().compareTo(b.toString());
+  }
+
+  /**
+   * A range query's points of one series, written straight out as {@code [[seconds, "value"], …]}
+   * instead of a JSON node a point.
+   */
+  private static final class Points extends com.fasterxml.jackson.databind.JsonSerializable.Base {
+    private long[] times = new long[64];
+    private double[] values = new double[64];
+    private int n;
+
+    void add(long time, double value) {
+      if (n == times.length) {
+        times = java.util.Arrays.copyOf(times, n * 2);
+        values = java.util.Arrays.copyOf(values, n * 2);
+      }
+      times[n] = time;
+      values[n++] = value;
+    }
+
+    @Override
+    public void serialize(
+        com.fasterxml.jackson.core.JsonGenerator g,
+        com.fasterxml.jackson.databind.SerializerProvider provider)
+        throws java.io.IOException {
+      g.writeStartArray();
+      for (int i = 0; i < n; i++) {
+        g.writeStartArray();
+        if (times[i] % 1000 == 0) {
+          g.writeNumber(times[i] / 1000);
+        } else {
+          g.writeNumber(new BigDecimal(times[i]).movePointLeft(3).doubleValue());
+        }
+        g.writeString(format(values[i]));
+        g.writeEndArray();
+      }
+      g.writeEndArray();
+    }
+
+    @Override
+    public void serializeWithType(
+        com.fasterxml.jackson.core.JsonGenerator g,
+        com.fasterxml.jackson.databind.SerializerProvider provider,
+        com.fasterxml.jackson.databind.jsontype.TypeSerializer type)
+        throws java.io.IOException {
+      serialize(g, provider);
+    }
   }
 
   /** Unix seconds with milliseconds, as Prometheus writes them (a JSON number). */
