@@ -19,6 +19,7 @@ import picocli.CommandLine.Option;
       CollectorCommand.class,
       DemoCommand.class,
       RulesCommand.class,
+      SloCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Main implements Runnable {

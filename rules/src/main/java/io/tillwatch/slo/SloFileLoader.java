@@ -311,12 +311,17 @@ public final class SloFileLoader {
   private static double percent(YamlNode node) {
     return node.convert(
         s -> {
-          double p = Double.parseDouble(s.replace("%", "").trim());
-          if (!(p > 0 && p < 100)) {
+          java.math.BigDecimal p;
+          try {
+            p = new java.math.BigDecimal(s.replace("%", "").trim());
+          } catch (NumberFormatException e) {
+            p = java.math.BigDecimal.ZERO;
+          }
+          if (p.signum() <= 0 || p.compareTo(java.math.BigDecimal.valueOf(100)) >= 0) {
             throw new IllegalArgumentException(
                 "'" + s + "' is not a percentage between 0 and 100 (such as 99.5)");
           }
-          return p / 100;
+          return p.movePointLeft(2).doubleValue(); // 99.9 % is 0.999, not 0.9990000000000001
         });
   }
 

@@ -54,7 +54,9 @@ public final class SloRules {
     String sel = sorted.isEmpty() ? "" : "tenant=~\"" + String.join("|", sorted) + "\"";
     String match = "sloth_id=\"" + id + "\"" + (sel.isEmpty() ? "" : ", " + sel);
     Duration period = slo.window().nominal();
-    double budget = 1 - objective;
+    // 1 - 0.999 in decimal (0.001), not in binary floating point (9.999999999998899e-4)
+    double budget =
+        java.math.BigDecimal.ONE.subtract(java.math.BigDecimal.valueOf(objective)).doubleValue();
     StringBuilder y = new StringBuilder();
     y.append("  - name: ")
         .append(quote("slo-" + slo.name() + groupSuffix))

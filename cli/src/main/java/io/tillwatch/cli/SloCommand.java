@@ -1,0 +1,137 @@
+package io.tillwatch.cli;
+
+import io.tillwatch.agent.config.EstateConfigLoader;
+import io.tillwatch.agent.config.TenantConfig;
+import io.tillwatch.config.ConfigException;
+import io.tillwatch.model.Tier;
+import io.tillwatch.slo.Slo;
+import io.tillwatch.slo.SloFileLoader;
+import io.tillwatch.slo.SloRules;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code tillwatch slo check|generate}: SLO files, and their rules for Prometheus. */
+@Command(
+    name = "slo",
+    mixinStandardHelpOptions = true,
+    versionProvider = Version.class,
+    description = "Check SLO files, and write their rules for Prometheus.",
+    subcommands = {SloCommand.Check.class, SloCommand.Generate.class})
+final class SloCommand implements Runnable {
+  @Spec CommandSpec spec;
+
+  @Override
+  public void run() {
+    spec.commandLine().usage(spec.commandLine().getOut());
+  }
+
+  @Command(
+      name = "check",
+      mixinStandardHelpOptions = true,
+      description = {
+        "Check SLO files: YAML, objectives, windows, SLI expressions, alerting, exclusions.",
+        "Exit 0 when all are valid, 1 when not."
+      })
+  static final class Check implements Callable<Integer> {
+    @Spec CommandSpec spec;
+
+    @Parameters(arity = "1..*", paramLabel = "FILE", description = "SLO files.")
+    List<Path> files;
+
+    @Override
+    public Integer call() {
+      PrintWriter out = spec.commandLine().getOut();
+      PrintWriter err = spec.commandLine().getErr();
+      int failed = 0;
+      for (Path f : files) {
+        try {
+          SloFileLoader.SloFile file = new SloFileLoader(Configs.FILES).load(f);
+          out.printf(
+              "%s: valid: %d SLOs, %d exclusions%n",
+              f, file.slos().size(), file.exclusions().size());
+        } catch (ConfigException e) {
+          err.println(e.getMessage());
+          failed++;
+        }
+      }
+      return failed == 0 ? 0 : 1;
+    }
+  }
+
+  @Command(
+      name = "generate",
+      mixinStandardHelpOptions = true,
+      description = {
+        "Write a Prometheus rule file for the SLOs (SLI error ratios, objective, budget and",
+        "burn-rate series in Sloth's names, multi-window multi-burn-rate alerts) to standard",
+        "output; promtool check rules accepts it. Calendar windows are written with their",
+        "nominal length (week 7d, month 30d, quarter 90d); business hours are tillwatch's own."
+      })
+  static final class Generate implements Callable<Integer> {
+    @Spec CommandSpec spec;
+
+    @Parameters(arity = "1..*", paramLabel = "FILE", description = "SLO files.")
+    List<Path> files;
+
+    @Option(
+        names = "--estate",
+        paramLabel = "FILE",
+        description =
+            "The estate file: its tenants' tiers give SLOs with objectives per tier a group per"
+                + " tier (without it, such SLOs need an 'objective' for every tenant).")
+    Path estate;
+
+    @Override
+    public Integer call() {
+      List<Slo> slos = new ArrayList<>();
+      for (Path f : files) {
+        slos.addAll(new SloFileLoader(Configs.FILES).load(f).slos());
+      }
+      Map<Tier, Set<String>> byTier = new EnumMap<>(Tier.class);
+      if (estate != null) {
+        for (TenantConfig t :
+            new EstateConfigLoader(Configs.interpolation()).load(estate).tenants()) {
+          byTier.computeIfAbsent(t.tenant().tier(), k -> new TreeSet<>()).add(t.tenant().id());
+        }
+      }
+      StringBuilder out = new StringBuilder("groups:\n");
+      for (Slo s : slos) {
+        if (s.objectiveByTier().isEmpty()) {
+          out.append(SloRules.group(s, s.objective(), Set.of(), "", true));
+        } else if (estate != null) {
+          for (Map.Entry<Tier, Set<String>> e : byTier.entrySet()) {
+            out.append(
+                SloRules.group(
+                    s, s.objectiveFor(e.getKey()), e.getValue(), "-" + e.getKey().id(), true));
+          }
+        } else if (!Double.isNaN(s.objective())) {
+          out.append(SloRules.group(s, s.objective(), Set.of(), "", true));
+        } else {
+          spec.commandLine()
+              .getErr()
+              .println(
+                  "tillwatch: SLO "
+                      + s.name()
+                      + " has objectives per tier only: give --estate (tenants and their tiers)"
+                      + " or an 'objective' for every tenant");
+          return Main.CONFIG_ERROR;
+        }
+      }
+      spec.commandLine().getOut().print(out);
+      spec.commandLine().getOut().flush();
+      return 0;
+    }
+  }
+}
