@@ -14,7 +14,7 @@ public final class QueryLimitException extends PromqlException {
 
   private final Kind kind;
 
-  QueryLimitException(Kind kind) {
+  public QueryLimitException(Kind kind) {
     super(
         kind == Kind.TIMEOUT
             ? "query timed out in expression evaluation"

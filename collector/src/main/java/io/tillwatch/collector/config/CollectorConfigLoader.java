@@ -33,7 +33,8 @@ public final class CollectorConfigLoader {
           "evaluation_interval",
           "alerting",
           "query");
-  private static final Set<String> QUERY = Set.of("timeout", "max_samples", "max_concurrency");
+  private static final Set<String> QUERY =
+      Set.of("timeout", "max_samples", "max_concurrency", "max_parallel");
   private static final Set<String> ALERTING =
       Set.of(
           "alertmanagers",
@@ -117,12 +118,17 @@ public final class CollectorConfigLoader {
     YamlNode.Mapping m = node.mapping(QUERY);
     QueryConfig d = QueryConfig.DEFAULT;
     try {
+      int concurrency =
+          m.optional("max_concurrency")
+              .map(n -> n.convert(Integer::parseInt))
+              .orElse(d.maxConcurrency());
       return new QueryConfig(
           m.optional("timeout").map(this::positive).orElse(d.timeout()),
           m.optional("max_samples").map(n -> n.convert(Long::parseLong)).orElse(d.maxSamples()),
-          m.optional("max_concurrency")
+          concurrency,
+          m.optional("max_parallel")
               .map(n -> n.convert(Integer::parseInt))
-              .orElse(d.maxConcurrency()));
+              .orElse(Math.min(concurrency, QueryConfig.DEFAULT_MAX_PARALLEL)));
     } catch (IllegalArgumentException e) {
       throw m.node().error(e.getMessage());
     }

@@ -12,9 +12,16 @@ import java.time.Duration;
  * @param maxConcurrency queries evaluated at once, on threads of their own so that ingest and rule
  *     evaluation never wait on them ({@code query.max-concurrency}); more wait in a short queue,
  *     past it: 503
+ * @param maxParallel of those, how many compute at the same time ({@code query.max_parallel};
+ *     default half the processors, at least 1): the others wait their turn within their timeout, so
+ *     that queries never take every core from ingest and rule evaluation
  */
-public record QueryConfig(Duration timeout, long maxSamples, int maxConcurrency) {
-  /** 2 minutes, 50,000,000 samples, 20 queries at once. */
+public record QueryConfig(Duration timeout, long maxSamples, int maxConcurrency, int maxParallel) {
+  /** Half the processors, at least one. */
+  public static final int DEFAULT_MAX_PARALLEL =
+      Math.max(1, Runtime.getRuntime().availableProcessors() / 2);
+
+  /** 2 minutes, 50,000,000 samples, 20 queries at once, half the processors computing. */
   public static final QueryConfig DEFAULT =
       new QueryConfig(QueryLimits.DEFAULT.timeout(), QueryLimits.DEFAULT.maxSamples(), 20);
 
@@ -23,6 +30,14 @@ public record QueryConfig(Duration timeout, long maxSamples, int maxConcurrency)
     if (maxConcurrency < 1) {
       throw new IllegalArgumentException("max_concurrency must be at least 1");
     }
+    if (maxParallel < 1) {
+      throw new IllegalArgumentException("max_parallel must be at least 1");
+    }
+  }
+
+  /** As above, with the default {@code max_parallel}. */
+  public QueryConfig(Duration timeout, long maxSamples, int maxConcurrency) {
+    this(timeout, maxSamples, maxConcurrency, Math.min(maxConcurrency, DEFAULT_MAX_PARALLEL));
   }
 
   private static QueryLimits limits(Duration timeout, long maxSamples) {

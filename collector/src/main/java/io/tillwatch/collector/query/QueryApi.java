@@ -30,6 +30,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerRequest;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
@@ -71,6 +72,9 @@ public final class QueryApi implements AutoCloseable {
   private final QueryConfig config;
   private final ThreadPoolExecutor pool;
 
+  /** Turns to compute: {@code query.max_parallel} queries at a time. */
+  private final java.util.concurrent.Semaphore turns;
+
   /**
    * Queries run on a pool of their own ({@code max_concurrency} threads, a short queue), so that
    * ingest and rule evaluation never wait on them.
@@ -90,6 +94,7 @@ public final class QueryApi implements AutoCloseable {
             new ArrayBlockingQueue<>(4 * config.maxConcurrency()),
             Thread.ofPlatform().name("tillwatch-query-", 0).daemon().factory());
     pool.allowCoreThreadTimeOut(true);
+    this.turns = new java.util.concurrent.Semaphore(config.maxParallel(), true);
   }
 
   @Override
@@ -125,9 +130,29 @@ public final class QueryApi implements AutoCloseable {
             byte[] result = null;
             Throwable failure = null;
             try {
-              // the answer is computed and written out here, never on the event loop
-              Object data = answer(request.path(), params, tenants, limits);
-              result = data == null ? null : success((JsonNode) data);
+              // what is wrong with the request itself is said at once, without a turn
+              precheck(request.path(), params);
+              // a turn first: waiting counts against the query's own timeout
+              long waitFrom = System.nanoTime();
+              if (!turns.tryAcquire(limits.timeout().toMillis(), TimeUnit.MILLISECONDS)) {
+                throw new QueryLimitException(QueryLimitException.Kind.TIMEOUT);
+              }
+              try {
+                Duration left = limits.timeout().minusNanos(System.nanoTime() - waitFrom);
+                if (left.isNegative() || left.isZero()) {
+                  throw new QueryLimitException(QueryLimitException.Kind.TIMEOUT);
+                }
+                // the answer is computed and written out here, never on the event loop
+                Object data =
+                    answer(
+                        request.path(),
+                        params,
+                        tenants,
+                        new QueryLimits(limits.maxSamples(), left));
+                result = data == null ? null : success((JsonNode) data);
+              } finally {
+                turns.release();
+              }
             } catch (
                 Throwable e) { // every request gets its answer, also when the JVM is in trouble
               failure = e;
@@ -212,18 +237,7 @@ public final class QueryApi implements AutoCloseable {
         long start = time(required(p, "start"), "start");
         long end = time(required(p, "end"), "end");
         long step = step(required(p, "step"));
-        if (end < start) {
-          throw new BadRequest("end timestamp must not be before start time");
-        }
-        if ((end - start) / step > MAX_POINTS) {
-          throw new BadRequest(
-              "exceeded maximum resolution of 11,000 points per timeseries. Try decreasing the"
-                  + " query resolution (?step=XX)");
-        }
-        if (e.type() != Expr.ValueType.VECTOR && e.type() != Expr.ValueType.SCALAR) {
-          throw new BadRequest(
-              "invalid expression type for range query, must be Scalar or instant Vector");
-        }
+        checkRange(e, start, end, step);
         // each selector's data read once for all steps (one SQL query per selector for storage)
         Evaluator ev =
             new Evaluator(
@@ -565,6 +579,40 @@ public final class QueryApi implements AutoCloseable {
       }
     }
     return d.toPlainString();
+  }
+
+  /** The expression and times of a query checked, as {@link #answer} will read them. */
+  private static void precheck(String path, MultiMap p) {
+    switch (path) {
+      case "/api/v1/query" -> {
+        parse(p.get("query"));
+        if (p.get("time") != null) {
+          time(p.get("time"), "time");
+        }
+      }
+      case "/api/v1/query_range" ->
+          checkRange(
+              parse(p.get("query")),
+              time(required(p, "start"), "start"),
+              time(required(p, "end"), "end"),
+              step(required(p, "step")));
+      default -> {}
+    }
+  }
+
+  private static void checkRange(Expr e, long start, long end, long step) {
+    if (end < start) {
+      throw new BadRequest("end timestamp must not be before start time");
+    }
+    if ((end - start) / step > MAX_POINTS) {
+      throw new BadRequest(
+          "exceeded maximum resolution of 11,000 points per timeseries. Try decreasing the"
+              + " query resolution (?step=XX)");
+    }
+    if (e.type() != Expr.ValueType.VECTOR && e.type() != Expr.ValueType.SCALAR) {
+      throw new BadRequest(
+          "invalid expression type for range query, must be Scalar or instant Vector");
+    }
   }
 
   private static Expr parse(String query) {

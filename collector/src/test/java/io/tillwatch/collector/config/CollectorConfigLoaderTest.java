@@ -67,6 +67,14 @@ class CollectorConfigLoaderTest {
             new io.tillwatch.promql.QueryLimits(
                 QueryConfig.DEFAULT.maxSamples(), Duration.ofSeconds(10)));
     assertThat(zero.problem()).isEqualTo("max_concurrency must be at least 1");
+    QueryConfig parallel =
+        load("collector:\n" + tokens + "  query: {max_concurrency: 8, max_parallel: 3}\n", Map.of())
+            .query();
+    assertThat(parallel.maxConcurrency()).isEqualTo(8);
+    assertThat(parallel.maxParallel()).isEqualTo(3);
+    assertThat(q.maxParallel()).isEqualTo(Math.min(4, QueryConfig.DEFAULT_MAX_PARALLEL));
+    ConfigException none = error("collector:\n" + tokens + "  query:\n    max_parallel: 0\n");
+    assertThat(none.problem()).isEqualTo("max_parallel must be at least 1");
   }
 
   @Test
