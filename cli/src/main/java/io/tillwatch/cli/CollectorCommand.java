@@ -69,7 +69,14 @@ final class CollectorCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     CollectorConfig c = new CollectorConfigLoader(Configs.interpolation()).load(config);
     PrintWriter out = spec.commandLine().getOut();
-    List<RuleGroup> groups = RunningBackend.ruleGroups(c, Configs.FILES);
+    Map<String, Tenant> tenants = new HashMap<>();
+    if (estate != null) {
+      for (TenantConfig t :
+          new EstateConfigLoader(Configs.interpolation()).load(estate).tenants()) {
+        tenants.put(t.tenant().id(), t.tenant());
+      }
+    }
+    List<RuleGroup> groups = RunningBackend.ruleGroups(c, Configs.FILES, tenants);
     if (checkOnly) {
       out.printf(
           "%s: valid: %d tokens, %d rule groups (%d rules)%n",
@@ -78,13 +85,6 @@ final class CollectorCommand implements Callable<Integer> {
           groups.size(),
           groups.stream().mapToInt(g -> g.rules().size()).sum());
       return 0;
-    }
-    Map<String, Tenant> tenants = new HashMap<>();
-    if (estate != null) {
-      for (TenantConfig t :
-          new EstateConfigLoader(Configs.interpolation()).load(estate).tenants()) {
-        tenants.put(t.tenant().id(), t.tenant());
-      }
     }
     RunningBackend running =
         RunningBackend.start(

@@ -108,24 +108,12 @@ final class SloCommand implements Runnable {
       }
       StringBuilder out = new StringBuilder("groups:\n");
       for (Slo s : slos) {
-        if (s.objectiveByTier().isEmpty()) {
-          out.append(SloRules.group(s, s.objective(), Set.of(), "", true));
-        } else if (estate != null) {
-          for (Map.Entry<Tier, Set<String>> e : byTier.entrySet()) {
-            out.append(
-                SloRules.group(
-                    s, s.objectiveFor(e.getKey()), e.getValue(), "-" + e.getKey().id(), true));
-          }
-        } else if (!Double.isNaN(s.objective())) {
-          out.append(SloRules.group(s, s.objective(), Set.of(), "", true));
-        } else {
+        try {
+          out.append(SloRules.groups(s, byTier, true));
+        } catch (IllegalArgumentException e) {
           spec.commandLine()
               .getErr()
-              .println(
-                  "tillwatch: SLO "
-                      + s.name()
-                      + " has objectives per tier only: give --estate (tenants and their tiers)"
-                      + " or an 'objective' for every tenant");
+              .println("tillwatch: " + e.getMessage() + ": give --estate, or an 'objective'");
           return Main.CONFIG_ERROR;
         }
       }

@@ -3,16 +3,24 @@ package io.tillwatch.collector;
 import io.tillwatch.collector.config.CollectorConfig;
 import io.tillwatch.collector.store.EmbeddedStorage;
 import io.tillwatch.config.FileReader;
+import io.tillwatch.config.StartupException;
 import io.tillwatch.localpg.PostgresBinaries;
 import io.tillwatch.model.Tenant;
+import io.tillwatch.model.Tier;
 import io.tillwatch.rules.RuleFileLoader;
 import io.tillwatch.rules.RuleGroup;
+import io.tillwatch.slo.Slo;
+import io.tillwatch.slo.SloFileLoader;
+import io.tillwatch.slo.SloRules;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * A started backend and the embedded storage it may run on: what {@code tillwatch collector} and
@@ -31,6 +39,18 @@ public record RunningBackend(Backend backend, Optional<EmbeddedStorage> storage,
 
   /** The built-in pack (unless turned off) and the rule files; errors name file and line. */
   public static List<RuleGroup> ruleGroups(CollectorConfig c, FileReader files) {
+    return ruleGroups(c, files, Map.of());
+  }
+
+  /**
+   * As above, and the rules of the SLO files ({@link SloRules}: SLI error ratios, budget and
+   * burn-rate series, burn-rate alerts), a group per tier of {@code tenants} for SLOs with
+   * objectives per tier.
+   *
+   * @throws StartupException when an SLO has objectives per tier only and no tenants are known
+   */
+  public static List<RuleGroup> ruleGroups(
+      CollectorConfig c, FileReader files, Map<String, Tenant> tenants) {
     List<RuleGroup> groups = new ArrayList<>();
     RuleFileLoader loader = new RuleFileLoader(files);
     if (c.builtinRulePack()) {
@@ -38,6 +58,21 @@ public record RunningBackend(Backend backend, Optional<EmbeddedStorage> storage,
     }
     for (Path f : c.ruleFiles()) {
       groups.addAll(loader.load(f));
+    }
+    Map<Tier, Set<String>> byTier = new EnumMap<>(Tier.class);
+    tenants
+        .values()
+        .forEach(t -> byTier.computeIfAbsent(t.tier(), k -> new TreeSet<>()).add(t.id()));
+    for (Path f : c.sloFiles()) {
+      StringBuilder rules = new StringBuilder("groups:\n");
+      for (Slo s : new SloFileLoader(files).load(f).slos()) {
+        try {
+          rules.append(SloRules.groups(s, byTier, false));
+        } catch (IllegalArgumentException e) {
+          throw new StartupException("--estate", e.getMessage() + " (" + f + ")");
+        }
+      }
+      groups.addAll(RuleFileLoader.ofText().load(Path.of(f + " (its rules)"), rules.toString()));
     }
     return groups;
   }

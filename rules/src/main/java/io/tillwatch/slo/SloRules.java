@@ -100,6 +100,32 @@ public final class SloRules {
   }
 
   /**
+   * The groups of one SLO: one for every tenant, or, for objectives per tier, one per tier of
+   * {@code tenantsByTier} (tenant ids by tier).
+   *
+   * @throws IllegalArgumentException when the SLO has objectives per tier only and no tiers are
+   *     known
+   */
+  public static String groups(
+      Slo slo, Map<io.tillwatch.model.Tier, Set<String>> tenantsByTier, boolean prometheus) {
+    if (slo.objectiveByTier().isEmpty()
+        || (tenantsByTier.isEmpty() && !Double.isNaN(slo.objective()))) {
+      return group(slo, slo.objective(), Set.of(), "", prometheus);
+    }
+    if (tenantsByTier.isEmpty()) {
+      throw new IllegalArgumentException(
+          "SLO "
+              + slo.name()
+              + " has objectives per tier only: the tenants' tiers are needed (the estate file)");
+    }
+    StringBuilder y = new StringBuilder();
+    tenantsByTier.forEach(
+        (tier, ids) ->
+            y.append(group(slo, slo.objectiveFor(tier), ids, "-" + tier.id(), prometheus)));
+    return y.toString();
+  }
+
+  /**
    * A whole rule file for Prometheus: every SLO with its default objective for every tenant (an SLO
    * with objectives per tier only needs the tenants of each tier: {@link #group}).
    */

@@ -17,6 +17,8 @@ import java.util.Objects;
  * @param builtinRulePack whether the built-in rule pack is evaluated too (the default)
  * @param evaluationInterval the interval of rule groups that set none
  * @param alerting where alerts are delivered
+ * @param query the query API's limits
+ * @param sloFiles SLO files (read by the caller): their rules are evaluated as rule groups
  */
 public record CollectorConfig(
     HostPort listen,
@@ -28,7 +30,8 @@ public record CollectorConfig(
     boolean builtinRulePack,
     Duration evaluationInterval,
     AlertingConfig alerting,
-    QueryConfig query) {
+    QueryConfig query,
+    List<java.nio.file.Path> sloFiles) {
   /** The default listen address: OTLP/HTTP's port on loopback. */
   public static final HostPort DEFAULT_LISTEN = new HostPort("127.0.0.1", 4318);
 
@@ -81,8 +84,35 @@ public record CollectorConfig(
         QueryConfig.DEFAULT);
   }
 
+  /** Settings without SLO files. */
+  public CollectorConfig(
+      HostPort listen,
+      StorageConfig storage,
+      Duration head,
+      List<TokenGrant> tokens,
+      int maxQueuedSamples,
+      List<java.nio.file.Path> ruleFiles,
+      boolean builtinRulePack,
+      Duration evaluationInterval,
+      AlertingConfig alerting,
+      QueryConfig query) {
+    this(
+        listen,
+        storage,
+        head,
+        tokens,
+        maxQueuedSamples,
+        ruleFiles,
+        builtinRulePack,
+        evaluationInterval,
+        alerting,
+        query,
+        List.of());
+  }
+
   public CollectorConfig {
     Objects.requireNonNull(query, "query");
+    sloFiles = List.copyOf(sloFiles);
     ruleFiles = List.copyOf(ruleFiles);
     Objects.requireNonNull(alerting, "alerting");
     Objects.requireNonNull(evaluationInterval, "evaluationInterval");
@@ -96,5 +126,21 @@ public record CollectorConfig(
     if (maxQueuedSamples < 1) {
       throw new IllegalArgumentException("max_queued_samples must be at least 1");
     }
+  }
+
+  /** These settings with {@code files} as the SLO files. */
+  public CollectorConfig withSloFiles(List<java.nio.file.Path> files) {
+    return new CollectorConfig(
+        listen,
+        storage,
+        head,
+        tokens,
+        maxQueuedSamples,
+        ruleFiles,
+        builtinRulePack,
+        evaluationInterval,
+        alerting,
+        query,
+        files);
   }
 }

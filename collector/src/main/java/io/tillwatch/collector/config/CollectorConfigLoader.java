@@ -32,7 +32,8 @@ public final class CollectorConfigLoader {
           "builtin_rule_pack",
           "evaluation_interval",
           "alerting",
-          "query");
+          "query",
+          "slo_files");
   private static final Set<String> QUERY =
       Set.of("timeout", "max_samples", "max_concurrency", "max_parallel");
   private static final Set<String> ALERTING =
@@ -89,6 +90,18 @@ public final class CollectorConfigLoader {
       }
       ruleFiles.add(p);
     }
+    List<Path> sloFiles = new ArrayList<>();
+    for (YamlNode f : m.optional("slo_files").map(YamlNode::list).orElse(List.of())) {
+      List<Path> found = files(base, f.string());
+      if (found.isEmpty()) {
+        throw f.error("no SLO file matches " + base.resolve(f.string()));
+      }
+      for (Path p : found) {
+        if (!sloFiles.contains(p)) { // a file named twice (by name and by a glob) counts once
+          sloFiles.add(p);
+        }
+      }
+    }
     boolean builtinRulePack = m.optional("builtin_rule_pack").map(YamlNode::bool).orElse(true);
     Duration evaluationInterval =
         m.optional("evaluation_interval")
@@ -108,9 +121,31 @@ public final class CollectorConfigLoader {
           builtinRulePack,
           evaluationInterval,
           alerting,
-          query);
+          query,
+          sloFiles);
     } catch (IllegalArgumentException e) {
       throw m.node().error(e.getMessage());
+    }
+  }
+
+  /**
+   * A file, or the readable files a glob ({@code slos/*.yml}) matches in its directory, relative to
+   * {@code base}, in name order.
+   */
+  private static List<Path> files(Path base, String pattern) {
+    Path p = base.resolve(pattern);
+    if (!pattern.contains("*") && !pattern.contains("?") && !pattern.contains("[")) {
+      return java.nio.file.Files.isReadable(p) ? List.of(p) : List.of();
+    }
+    Path dir = p.getParent();
+    java.nio.file.PathMatcher m =
+        dir.getFileSystem().getPathMatcher("glob:" + p.getFileName().toString());
+    try (var list = java.nio.file.Files.list(dir)) {
+      return list.filter(f -> m.matches(f.getFileName()) && java.nio.file.Files.isReadable(f))
+          .sorted()
+          .toList();
+    } catch (java.io.IOException e) {
+      return List.of();
     }
   }
 

@@ -233,4 +233,19 @@ class CollectorConfigLoaderTest {
     assertThat(unknown.line()).isEqualTo(2);
     assertThat(unknown.field()).isEqualTo("collector.hed");
   }
+
+  @Test
+  void sloFilesByNameOrGlobRelativeToTheFile() throws IOException {
+    Files.createDirectories(dir.resolve("slos"));
+    Files.writeString(dir.resolve("slos/b.yml"), "slos: []\n");
+    Files.writeString(dir.resolve("slos/a.yml"), "slos: []\n");
+    Files.writeString(dir.resolve("slos/notes.txt"), "x\n");
+    String tokens = "  tokens:\n    - token: t\n      tenants: [\"*\"]\n";
+    CollectorConfig c =
+        load("collector:\n" + tokens + "  slo_files: [slos/*.yml, slos/b.yml]\n", Map.of());
+    assertThat(c.sloFiles()).containsExactly(dir.resolve("slos/a.yml"), dir.resolve("slos/b.yml"));
+    ConfigException none = error("collector:\n" + tokens + "  slo_files: [slos/*.yaml]\n");
+    assertThat(none.field()).isEqualTo("collector.slo_files[0]");
+    assertThat(none.problem()).startsWith("no SLO file matches ");
+  }
 }

@@ -1,0 +1,143 @@
+package io.tillwatch.collector;
+
+import static io.tillwatch.collector.TestCollectors.PLATFORM;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.opentelemetry.proto.metrics.v1.Metric;
+import io.opentelemetry.proto.metrics.v1.NumberDataPoint;
+import io.opentelemetry.proto.metrics.v1.Sum;
+import io.tillwatch.collector.config.AlertingConfig;
+import io.tillwatch.collector.config.CollectorConfig;
+import io.tillwatch.collector.config.QueryConfig;
+import io.tillwatch.collector.query.HeadSource;
+import io.tillwatch.collector.rules.RuleEngine;
+import io.tillwatch.model.TenantScope;
+import io.tillwatch.promql.Evaluator;
+import io.tillwatch.promql.Parser;
+import io.tillwatch.promql.Value;
+import io.tillwatch.rules.AlertState;
+import io.tillwatch.rules.Rule;
+import io.tillwatch.rules.RuleGroup;
+import io.tillwatch.testkit.Otlp;
+import io.tillwatch.testkit.PostgresExtension;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * An SLO file in the collector: its rules run as a rule group over ingested traffic, the SLO's
+ * series are recorded per tenant, and an outage pages for the busy tenant only.
+ */
+class SloCollectorIT {
+  @RegisterExtension static final PostgresExtension PG = new PostgresExtension();
+
+  @TempDir Path dir;
+
+  private static void post(int port, String tenant, String code, long time, double total) {
+    Metric.Builder m =
+        Metric.newBuilder()
+            .setName("requests")
+            .setSum(
+                Sum.newBuilder()
+                    .setIsMonotonic(true)
+                    .setAggregationTemporality(
+                        io.opentelemetry.proto.metrics.v1.AggregationTemporality
+                            .AGGREGATION_TEMPORALITY_CUMULATIVE)
+                    .addDataPoints(
+                        NumberDataPoint.newBuilder()
+                            .addAttributes(Otlp.attr("code", code))
+                            .setTimeUnixNano(time * 1_000_000L)
+                            .setAsDouble(total)));
+    assertThat(Otlp.post(port, PLATFORM, Otlp.request(tenant, m)).statusCode()).isEqualTo(200);
+  }
+
+  private static double value(Backend c, String expr, long time) {
+    List<Value.Sample> s =
+        ((Value.Vector)
+                Evaluator.instant(new HeadSource(c.head(), TenantScope.all()), time)
+                    .eval(Parser.parse(expr), time))
+            .samples();
+    assertThat(s).as(expr).hasSize(1);
+    return s.getFirst().value();
+  }
+
+  @Test
+  @Timeout(180)
+  void anOutagePagesForTheBusyTenantAndTheSloSeriesAreRecorded() throws Exception {
+    Path slos = dir.resolve("slos.yml");
+    Files.writeString(
+        slos,
+        """
+        slos:
+          - name: order-capture
+            risk: order_capture
+            impact: Stores cannot record sales
+            objective: 99
+            min_events: 100
+            sli:
+              events:
+                good: sum by (tenant) (rate(requests_total{code!~"5.."}[{{.window}}]))
+                total: sum by (tenant) (rate(requests_total[{{.window}}]))
+        """);
+    PG.createDatabase("slo");
+    CollectorConfig base =
+        TestCollectors.config(
+            PG.server(), "slo", Duration.ofHours(1), AlertingConfig.NONE, QueryConfig.DEFAULT);
+    CollectorConfig config = base.withSloFiles(List.of(slos));
+    List<RuleGroup> groups = RunningBackend.ruleGroups(config, Files::readString);
+    assertThat(groups).extracting(RuleGroup::name).containsExactly("slo-order-capture");
+    long now = System.currentTimeMillis() / 60_000 * 60_000;
+    long start = now - 120 * 60_000L;
+    try (Backend c = TestCollectors.start(config, groups, Map.of())) {
+      // two hours a minute apart: acme 100 good a minute and, in the last hour, 50 failing;
+      // quiet 0.3 a minute, failing in the last hour (54 events in all: under min_events)
+      for (int k = 0; k <= 120; k++) {
+        long t = start + k * 60_000L;
+        int failing = Math.max(0, k - 60);
+        post(c.port(), "acme", "200", t, 100.0 * k);
+        post(c.port(), "acme", "500", t, 50.0 * failing);
+        post(c.port(), "quiet", "200", t, 0.3 * Math.min(k, 60));
+        post(c.port(), "quiet", "500", t, 0.3 * failing);
+      }
+      await().until(() -> c.head().samples() >= 4 * 121);
+      RuleEngine.GroupState g = c.rules().groups().getFirst();
+      c.evaluate(g, now);
+      // the page rule and the ticket rule (one alert name, two severities)
+      List<Rule.Alerting> burn =
+          g.group().rules().stream()
+              .filter(r -> r instanceof Rule.Alerting)
+              .map(r -> (Rule.Alerting) r)
+              .toList();
+      assertThat(burn).hasSize(2);
+      List<AlertState.Alert> firing = new java.util.ArrayList<>();
+      for (Rule.Alerting r : burn) {
+        assertThat(g.lastError(r)).isNull();
+        firing.addAll(g.alerts(r).alerts(AlertState.State.FIRING));
+      }
+      assertThat(firing)
+          .extracting(a -> a.labels().get("tenant") + "/" + a.labels().get("severity"))
+          .containsExactlyInAnyOrder("acme/page", "acme/ticket");
+      assertThat(firing.getFirst().labels().get("risk")).isEqualTo("order_capture");
+      assertThat(firing.getFirst().annotations().get("impact"))
+          .isEqualTo("Stores cannot record sales");
+      // the recorded series: a third of acme's last-hour requests failed
+      await()
+          .until(
+              () ->
+                  Math.abs(
+                          value(c, "slo:sli_error:ratio_rate1h{tenant=\"acme\"}", now + 1000)
+                              - 50.0 / 150)
+                      < 0.01);
+      assertThat(value(c, "slo:objective:ratio{tenant=\"acme\"}", now + 1000)).isEqualTo(0.99);
+      assertThat(value(c, "slo:current_burn_rate:ratio{tenant=\"acme\"}", now + 1000))
+          .isGreaterThan(13.44);
+    }
+  }
+}
