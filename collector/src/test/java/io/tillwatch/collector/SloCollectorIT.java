@@ -2,8 +2,10 @@ package io.tillwatch.collector;
 
 import static io.tillwatch.collector.TestCollectors.PLATFORM;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 import static org.awaitility.Awaitility.await;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.opentelemetry.proto.metrics.v1.Metric;
 import io.opentelemetry.proto.metrics.v1.NumberDataPoint;
 import io.opentelemetry.proto.metrics.v1.Sum;
@@ -56,6 +58,20 @@ class SloCollectorIT {
                             .setTimeUnixNano(time * 1_000_000L)
                             .setAsDouble(total)));
     assertThat(Otlp.post(port, PLATFORM, Otlp.request(tenant, m)).statusCode()).isEqualTo(200);
+  }
+
+  private static JsonNode slos(Backend c, String token, long at) throws Exception {
+    java.net.http.HttpResponse<String> r =
+        java.net.http.HttpClient.newHttpClient()
+            .send(
+                java.net.http.HttpRequest.newBuilder(
+                        java.net.URI.create(
+                            "http://127.0.0.1:" + c.port() + "/api/v1/slos?at=" + at / 1000.0))
+                    .header("Authorization", "Bearer " + token)
+                    .build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+    return new com.fasterxml.jackson.databind.ObjectMapper().readTree(r.body()).path("data");
   }
 
   private static double value(Backend c, String expr, long time) {
@@ -138,6 +154,24 @@ class SloCollectorIT {
       assertThat(value(c, "slo:objective:ratio{tenant=\"acme\"}", now + 1000)).isEqualTo(0.99);
       assertThat(value(c, "slo:current_burn_rate:ratio{tenant=\"acme\"}", now + 1000))
           .isGreaterThan(13.44);
+
+      // the status API: every tenant for the platform, only its own for a tenant's token
+      JsonNode all = slos(c, PLATFORM, now + 1000);
+      assertThat(all).hasSize(2);
+      JsonNode acme = all.get(0);
+      assertThat(acme.path("tenant").asText()).isEqualTo("acme");
+      assertThat(acme.path("slo").asText()).isEqualTo("order-capture");
+      assertThat(acme.path("objective").asDouble()).isEqualTo(0.99);
+      assertThat(acme.path("window").asText()).isEqualTo("28d");
+      // two hours in the window, 3,000 of 15,000 requests failed: 20 budgets spent
+      assertThat(acme.path("attained").asDouble()).isCloseTo(0.8, within(1e-6));
+      assertThat(acme.path("budget_remaining").asDouble()).isCloseTo(-19, within(1e-4));
+      assertThat(acme.path("burn_rates").path("1h").asDouble()).isCloseTo(100.0 / 3, within(1e-4));
+      assertThat(acme.path("state").asText()).isEqualTo("Exhausted");
+      assertThat(acme.path("time_to_exhaustion_seconds").asLong()).isZero();
+      JsonNode own = slos(c, TestCollectors.ACME, now + 1000);
+      assertThat(own).hasSize(1);
+      assertThat(own.get(0).path("tenant").asText()).isEqualTo("acme");
     }
   }
 }

@@ -90,6 +90,35 @@ public final class SloRules {
         "slo:period_error_budget_remaining:ratio",
         "1 - slo:period_burn_rate:ratio{" + match + "}",
         meta);
+    // tillwatch's own: the budget left over the window and the state, by SLO name and window
+    Map<String, String> own =
+        new java.util.TreeMap<>(
+            labels(id, slo, Map.of("slo", slo.name(), "window", slo.window().text())));
+    record(
+        y,
+        "tillwatch_slo_budget_remaining_ratio",
+        "1 - max without (sloth_window) (" + anyTenant + ") / " + num(budget),
+        own);
+    String left = "tillwatch_slo_budget_remaining_ratio{" + match + "}";
+    record(
+        y,
+        "tillwatch_slo_state",
+        // 0 healthy, 1 at risk, 2 exhausted, 3 no data (NaN: no events in the window)
+        "("
+            + left
+            + " > bool 0) * ("
+            + left
+            + " < bool "
+            + num(slo.atRiskBelow())
+            + ")"
+            + " + ("
+            + left
+            + " <= bool 0) * 2 + ("
+            + left
+            + " != bool "
+            + left
+            + ") * 3",
+        own);
     for (String severity : List.of("page", "ticket")) {
       Slo.AlertSpec spec = slo.alerts(severity);
       if (spec.enabled()) {

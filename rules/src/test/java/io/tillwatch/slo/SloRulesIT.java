@@ -105,6 +105,16 @@ class SloRulesIT {
                 exp_samples:
                   - labels: 'slo:objective:ratio{sloth_id="tillwatch-order-capture", sloth_service="tillwatch", sloth_slo="order-capture", tenant="acme"}'
                     value: 0.99
+              - expr: tillwatch_slo_state{tenant="acme"}
+                eval_time: 60m
+                exp_samples:
+                  - labels: 'tillwatch_slo_state{slo="order-capture", sloth_id="tillwatch-order-capture", sloth_service="tillwatch", sloth_slo="order-capture", tenant="acme", window="28d"}'
+                    value: 0
+              - expr: tillwatch_slo_state{tenant="acme"}
+                eval_time: 170m
+                exp_samples:
+                  - labels: 'tillwatch_slo_state{slo="order-capture", sloth_id="tillwatch-order-capture", sloth_service="tillwatch", sloth_slo="order-capture", tenant="acme", window="28d"}'
+                    value: 2
               - expr: round(slo:period_error_budget_remaining:ratio{tenant="acme"}, 0.001)
                 eval_time: 60m
                 exp_samples:

@@ -24,6 +24,7 @@ import io.tillwatch.promql.QueryLimits;
 import io.tillwatch.promql.Value;
 import io.tillwatch.rules.AlertState;
 import io.tillwatch.rules.Rule;
+import io.tillwatch.slo.SloState;
 import io.vertx.core.Context;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
@@ -36,6 +37,7 @@ import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -276,6 +278,10 @@ public final class QueryApi implements AutoCloseable {
                         .<ObjectNode>set("values", JSON.pojoNode(values))));
         return JSON.objectNode().put("resultType", "matrix").<ObjectNode>set("result", out);
       }
+      case "/api/v1/slos" -> {
+        long t = p.get("at") == null ? now : time(p.get("at"), "at");
+        return slos(data, t, limits);
+      }
       case "/api/v1/series" -> {
         List<String> matches = p.getAll("match[]");
         if (matches.isEmpty()) {
@@ -474,6 +480,98 @@ public final class QueryApi implements AutoCloseable {
         yield JSON.objectNode().put("resultType", "matrix").<ObjectNode>set("result", out);
       }
     };
+  }
+
+  /** The windows whose burn rates {@code /api/v1/slos} shows. */
+  private static final List<String> BURN_WINDOWS = List.of("5m", "1h", "6h", "1d", "3d");
+
+  /**
+   * Every SLO of the caller's tenants at {@code t}, from the series the SLO rules record:
+   * objective, window, attained, budget left, burn rates, state and the time until the budget is
+   * spent at the last hour's burn rate.
+   */
+  private static JsonNode slos(TieredSource data, long t, QueryLimits limits) {
+    Map<List<String>, ObjectNode> out =
+        new TreeMap<>(java.util.Comparator.comparing(List::toString));
+    Map<List<String>, Double> objective = latest(data, "slo:objective:ratio", t, limits);
+    Map<List<String>, Double> days = latest(data, "slo:time_period:days", t, limits);
+    Map<List<String>, Double> periodBurn = latest(data, "slo:period_burn_rate:ratio", t, limits);
+    Map<List<String>, Double> state = latest(data, "tillwatch_slo_state", t, limits);
+    Map<String, Map<List<String>, Double>> ratios = new LinkedHashMap<>();
+    for (String w : BURN_WINDOWS) {
+      ratios.put(
+          w,
+          latest(
+              data, "max without (sloth_window) (slo:sli_error:ratio_rate" + w + ")", t, limits));
+    }
+    for (Map.Entry<List<String>, Value.Sample> e :
+        samples(data, "tillwatch_slo_budget_remaining_ratio", t, limits).entrySet()) {
+      List<String> key = e.getKey();
+      double remaining = e.getValue().value();
+      double o = objective.getOrDefault(key, Double.NaN);
+      double budget = 1 - o;
+      ObjectNode n = JSON.objectNode().put("tenant", key.get(0)).put("slo", key.get(1));
+      number(n, "objective", o);
+      n.put("window", String.valueOf(e.getValue().labels().get("window")));
+      double burn = periodBurn.getOrDefault(key, Double.NaN);
+      number(n, "attained", 1 - burn * budget);
+      number(n, "budget_remaining", remaining);
+      ObjectNode burns = n.putObject("burn_rates");
+      for (String w : BURN_WINDOWS) {
+        number(burns, w, ratios.get(w).getOrDefault(key, Double.NaN) / budget);
+      }
+      int code =
+          state.containsKey(key) ? (int) Math.round(state.get(key)) : SloState.NO_DATA.code();
+      n.put("state", SloState.values()[Math.max(0, Math.min(3, code))].label());
+      double hourBurn = ratios.get("1h").getOrDefault(key, Double.NaN) / budget;
+      if (Double.isNaN(remaining) || !(hourBurn > 0) || days.get(key) == null) {
+        n.putNull("time_to_exhaustion_seconds");
+      } else {
+        n.put(
+            "time_to_exhaustion_seconds",
+            remaining <= 0 ? 0 : Math.round(remaining * days.get(key) * 86_400 / hourBurn));
+      }
+      out.put(key, n);
+    }
+    ArrayNode a = JSON.arrayNode();
+    out.values().forEach(a::add);
+    return a;
+  }
+
+  /** The latest value of each (tenant, SLO) series of {@code expr} at {@code t}. */
+  private static Map<List<String>, Double> latest(
+      TieredSource data, String expr, long t, QueryLimits limits) {
+    Map<List<String>, Double> out = new HashMap<>();
+    samples(data, expr, t, limits).forEach((k, s) -> out.put(k, s.value()));
+    return out;
+  }
+
+  /** The latest sample of each (tenant, SLO) series of {@code expr} at {@code t}. */
+  private static Map<List<String>, Value.Sample> samples(
+      TieredSource data, String expr, long t, QueryLimits limits) {
+    Map<List<String>, Value.Sample> out = new HashMap<>();
+    Value v =
+        new Evaluator(data, Evaluator.DEFAULT_LOOKBACK_MILLIS, t, t, limits)
+            .eval(io.tillwatch.promql.Parser.parse(expr), t);
+    if (v instanceof Value.Vector vec) {
+      for (Value.Sample s : vec.samples()) {
+        String tenant = s.labels().get("tenant");
+        String slo = s.labels().get("sloth_slo");
+        if (tenant != null && slo != null) {
+          out.put(List.of(tenant, slo), s);
+        }
+      }
+    }
+    return out;
+  }
+
+  /** A number, or null for NaN and infinities (JSON has neither). */
+  private static void number(ObjectNode n, String field, double v) {
+    if (Double.isNaN(v) || Double.isInfinite(v)) {
+      n.putNull(field);
+    } else {
+      n.put(field, v);
+    }
   }
 
   private static ObjectNode json(Labels labels) {
