@@ -28,7 +28,7 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     versionProvider = Version.class,
     description = "Check SLO files, and write their rules for Prometheus.",
-    subcommands = {SloCommand.Check.class, SloCommand.Generate.class})
+    subcommands = {SloCommand.Check.class, SloCommand.Generate.class, SloCommand.Status.class})
 final class SloCommand implements Runnable {
   @Spec CommandSpec spec;
 
@@ -120,6 +120,96 @@ final class SloCommand implements Runnable {
       spec.commandLine().getOut().print(out);
       spec.commandLine().getOut().flush();
       return 0;
+    }
+  }
+
+  @Command(
+      name = "status",
+      mixinStandardHelpOptions = true,
+      description = {
+        "Print every SLO of the token's tenants as the collector sees it now: objective, window,",
+        "attained, budget left, state and time until the budget is spent at the last hour's burn."
+      })
+  static final class Status implements Callable<Integer> {
+    @Spec CommandSpec spec;
+
+    @Option(
+        names = "--collector",
+        paramLabel = "URL",
+        defaultValue = "http://127.0.0.1:4318",
+        description = "The collector (default: ${DEFAULT-VALUE}).")
+    java.net.URI collector;
+
+    @Option(
+        names = "--token",
+        paramLabel = "SECRET",
+        defaultValue = "${env:TILLWATCH_TOKEN}",
+        description = "Bearer token: ${ENV}, file:/path or the value (default: $TILLWATCH_TOKEN).")
+    String token;
+
+    @Override
+    public Integer call() throws Exception {
+      String secret = token == null ? "" : Configs.interpolation().secret(token);
+      if (secret.isEmpty()) {
+        throw new io.tillwatch.config.StartupException(
+            "--token", "no token: set TILLWATCH_TOKEN or give --token");
+      }
+      java.net.http.HttpResponse<String> r;
+      try {
+        r =
+            java.net.http.HttpClient.newHttpClient()
+                .send(
+                    java.net.http.HttpRequest.newBuilder(collector.resolve("/api/v1/slos"))
+                        .header("Authorization", "Bearer " + secret)
+                        .timeout(java.time.Duration.ofSeconds(30))
+                        .build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+      } catch (java.io.IOException e) {
+        throw new io.tillwatch.config.StartupException(
+            "--collector", "cannot reach the collector at " + collector + ": " + e.getMessage());
+      }
+      if (r.statusCode() != 200) {
+        spec.commandLine()
+            .getErr()
+            .println("tillwatch: the collector answered " + r.statusCode() + ": " + r.body());
+        return 1;
+      }
+      var rows = new com.fasterxml.jackson.databind.ObjectMapper().readTree(r.body()).path("data");
+      PrintWriter out = spec.commandLine().getOut();
+      String format = "%-16s %-24s %9s %-8s %9s %10s %-10s %s%n";
+      out.printf(
+          format,
+          "TENANT",
+          "SLO",
+          "OBJECTIVE",
+          "WINDOW",
+          "ATTAINED",
+          "BUDGET",
+          "STATE",
+          "EXHAUSTED IN");
+      for (var row : rows) {
+        out.printf(
+            format,
+            row.path("tenant").asText(),
+            row.path("slo").asText(),
+            percent(row.path("objective")),
+            row.path("window").asText(),
+            percent(row.path("attained")),
+            percent(row.path("budget_remaining")),
+            row.path("state").asText(),
+            row.path("time_to_exhaustion_seconds").isNull()
+                ? "-"
+                : io.tillwatch.model.Durations.format(
+                    java.time.Duration.ofSeconds(row.path("time_to_exhaustion_seconds").asLong())));
+      }
+      out.flush();
+      return 0;
+    }
+
+    private static String percent(com.fasterxml.jackson.databind.JsonNode n) {
+      return n.isNull() || n.isMissingNode()
+          ? "-"
+          : String.format(java.util.Locale.ROOT, "%.3f%%", n.asDouble() * 100);
     }
   }
 }

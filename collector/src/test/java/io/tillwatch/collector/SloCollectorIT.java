@@ -6,9 +6,6 @@ import static org.assertj.core.api.Assertions.within;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.opentelemetry.proto.metrics.v1.Metric;
-import io.opentelemetry.proto.metrics.v1.NumberDataPoint;
-import io.opentelemetry.proto.metrics.v1.Sum;
 import io.tillwatch.collector.config.AlertingConfig;
 import io.tillwatch.collector.config.CollectorConfig;
 import io.tillwatch.collector.config.QueryConfig;
@@ -23,6 +20,7 @@ import io.tillwatch.rules.Rule;
 import io.tillwatch.rules.RuleGroup;
 import io.tillwatch.testkit.Otlp;
 import io.tillwatch.testkit.PostgresExtension;
+import io.tillwatch.testkit.SloFiles;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -41,24 +39,6 @@ class SloCollectorIT {
   @RegisterExtension static final PostgresExtension PG = new PostgresExtension();
 
   @TempDir Path dir;
-
-  private static void post(int port, String tenant, String code, long time, double total) {
-    Metric.Builder m =
-        Metric.newBuilder()
-            .setName("requests")
-            .setSum(
-                Sum.newBuilder()
-                    .setIsMonotonic(true)
-                    .setAggregationTemporality(
-                        io.opentelemetry.proto.metrics.v1.AggregationTemporality
-                            .AGGREGATION_TEMPORALITY_CUMULATIVE)
-                    .addDataPoints(
-                        NumberDataPoint.newBuilder()
-                            .addAttributes(Otlp.attr("code", code))
-                            .setTimeUnixNano(time * 1_000_000L)
-                            .setAsDouble(total)));
-    assertThat(Otlp.post(port, PLATFORM, Otlp.request(tenant, m)).statusCode()).isEqualTo(200);
-  }
 
   private static JsonNode slos(Backend c, String token, long at) throws Exception {
     java.net.http.HttpResponse<String> r =
@@ -88,20 +68,7 @@ class SloCollectorIT {
   @Timeout(180)
   void anOutagePagesForTheBusyTenantAndTheSloSeriesAreRecorded() throws Exception {
     Path slos = dir.resolve("slos.yml");
-    Files.writeString(
-        slos,
-        """
-        slos:
-          - name: order-capture
-            risk: order_capture
-            impact: Stores cannot record sales
-            objective: 99
-            min_events: 100
-            sli:
-              events:
-                good: sum by (tenant) (rate(requests_total{code!~"5.."}[{{.window}}]))
-                total: sum by (tenant) (rate(requests_total[{{.window}}]))
-        """);
+    Files.writeString(slos, SloFiles.ORDER_CAPTURE);
     PG.createDatabase("slo");
     CollectorConfig base =
         TestCollectors.config(
@@ -110,18 +77,10 @@ class SloCollectorIT {
     List<RuleGroup> groups = RunningBackend.ruleGroups(config, Files::readString);
     assertThat(groups).extracting(RuleGroup::name).containsExactly("slo-order-capture");
     long now = System.currentTimeMillis() / 60_000 * 60_000;
-    long start = now - 120 * 60_000L;
     try (Backend c = TestCollectors.start(config, groups, Map.of())) {
       // two hours a minute apart: acme 100 good a minute and, in the last hour, 50 failing;
       // quiet 0.3 a minute, failing in the last hour (54 events in all: under min_events)
-      for (int k = 0; k <= 120; k++) {
-        long t = start + k * 60_000L;
-        int failing = Math.max(0, k - 60);
-        post(c.port(), "acme", "200", t, 100.0 * k);
-        post(c.port(), "acme", "500", t, 50.0 * failing);
-        post(c.port(), "quiet", "200", t, 0.3 * Math.min(k, 60));
-        post(c.port(), "quiet", "500", t, 0.3 * failing);
-      }
+      Otlp.postOutage(c.port(), PLATFORM, "acme", "quiet", now);
       await().until(() -> c.head().samples() >= 4 * 121);
       RuleEngine.GroupState g = c.rules().groups().getFirst();
       c.evaluate(g, now);

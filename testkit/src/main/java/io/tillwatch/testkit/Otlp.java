@@ -45,6 +45,53 @@ public final class Otlp {
     return request(tenant, Metric.newBuilder().setName(name).setGauge(g));
   }
 
+  /**
+   * One sample of a cumulative counter {@code name} of {@code tenant} with a {@code code} attribute
+   * (stored as {@code name_total{code}}).
+   */
+  public static ExportMetricsServiceRequest counter(
+      String tenant, String name, String code, long timeMillis, double total) {
+    return request(
+        tenant,
+        Metric.newBuilder()
+            .setName(name)
+            .setSum(
+                io.opentelemetry.proto.metrics.v1.Sum.newBuilder()
+                    .setIsMonotonic(true)
+                    .setAggregationTemporality(
+                        io.opentelemetry.proto.metrics.v1.AggregationTemporality
+                            .AGGREGATION_TEMPORALITY_CUMULATIVE)
+                    .addDataPoints(
+                        NumberDataPoint.newBuilder()
+                            .addAttributes(attr("code", code))
+                            .setTimeUnixNano(timeMillis * 1_000_000L)
+                            .setAsDouble(total))));
+  }
+
+  /**
+   * Two hours of request counters a minute apart ending at {@code end}: tenant {@code busy} 100
+   * good a minute and, in the last hour, 50 failing ({@code code="500"}); tenant {@code quiet} 0.3
+   * a minute, all failing in the last hour. A known outage for SLO tests.
+   */
+  public static void postOutage(int port, String token, String busy, String quiet, long end) {
+    long start = end - 120 * 60_000L;
+    for (int k = 0; k <= 120; k++) {
+      long t = start + k * 60_000L;
+      int failing = Math.max(0, k - 60);
+      for (ExportMetricsServiceRequest r :
+          java.util.List.of(
+              counter(busy, "requests", "200", t, 100.0 * k),
+              counter(busy, "requests", "500", t, 50.0 * failing),
+              counter(quiet, "requests", "200", t, 0.3 * Math.min(k, 60)),
+              counter(quiet, "requests", "500", t, 0.3 * failing))) {
+        int status = post(port, token, r).statusCode();
+        if (status != 200) {
+          throw new IllegalStateException("ingest answered " + status);
+        }
+      }
+    }
+  }
+
   /** One metric of {@code tenant} (a resource attribute) in a request of its own. */
   public static ExportMetricsServiceRequest request(String tenant, Metric.Builder metric) {
     return ExportMetricsServiceRequest.newBuilder()
