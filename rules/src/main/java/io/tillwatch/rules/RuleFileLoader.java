@@ -178,14 +178,7 @@ public final class RuleFileLoader {
                           }
                         }))
             .orElse(Rule.During.ALWAYS);
-    Map<String, String> tenants = new LinkedHashMap<>();
-    m.optional("tenants")
-        .ifPresent(
-            t ->
-                t.mapping(TENANT_FIELDS)
-                    .node()
-                    .entries()
-                    .forEach((k, v) -> tenants.put(k, v.raw())));
+    Map<String, String> tenants = tenantFilter(m.optional("tenants"));
     return new Rule.Alerting(
         alert,
         exprText,
@@ -198,6 +191,17 @@ public final class RuleFileLoader {
         impact,
         during,
         tenants);
+  }
+
+  /**
+   * A {@code tenants:} filter ({@code tier} and/or {@code id}), as rule files and SLO files write
+   * it; empty when absent.
+   */
+  public static Map<String, String> tenantFilter(Optional<YamlNode> node) {
+    Map<String, String> tenants = new LinkedHashMap<>();
+    node.ifPresent(
+        t -> t.mapping(TENANT_FIELDS).node().entries().forEach((k, v) -> tenants.put(k, v.raw())));
+    return tenants;
   }
 
   private static Map<String, String> strings(YamlNode node, boolean labelNames) {

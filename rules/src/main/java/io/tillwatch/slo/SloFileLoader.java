@@ -52,7 +52,6 @@ public final class SloFileLoader {
   private static final Set<String> TIMESLICE = Set.of("expr", "good", "slice");
   private static final Set<String> ALERTING = Set.of("page", "ticket");
   private static final Set<String> ALERT = Set.of("labels", "disable");
-  private static final Set<String> TENANT_FIELDS = Set.of("tier", "id");
   private static final Set<String> EXCLUSION = Set.of("tenants", "from", "to", "reason");
   private static final Pattern NAME = Pattern.compile("[a-z0-9-]+");
   private static final Pattern COMPARISON =
@@ -179,14 +178,8 @@ public final class SloFileLoader {
         m.optional("at_risk_below")
             .map(SloFileLoader::percent)
             .orElse(ErrorBudget.DEFAULT_AT_RISK_BELOW);
-    Map<String, String> tenants = new LinkedHashMap<>();
-    m.optional("tenants")
-        .ifPresent(
-            t ->
-                t.mapping(TENANT_FIELDS)
-                    .node()
-                    .entries()
-                    .forEach((k, v) -> tenants.put(k, v.raw())));
+    Map<String, String> tenants =
+        io.tillwatch.rules.RuleFileLoader.tenantFilter(m.optional("tenants"));
     Map<String, Slo.AlertSpec> alerting = new LinkedHashMap<>();
     m.optional("alerting")
         .ifPresent(
