@@ -60,7 +60,7 @@ class SloCommandIT {
         .contains("name: 'slo-order-capture-shared'")
         .contains("tenant=~\"globex|initech\"")
         // a 30-day window: the workbook's 14.4 × a 0.1 % budget for dedicated tenants
-        .contains("> (14.4 * 0.001");
+        .contains(") / 0.001 > 14.4)");
     Path rules = dir.resolve("rules.yml");
     Files.writeString(rules, generated.output());
     Path promtool = Path.of("/usr/bin/promtool");

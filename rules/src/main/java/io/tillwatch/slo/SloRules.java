@@ -122,7 +122,7 @@ public final class SloRules {
     for (String severity : List.of("page", "ticket")) {
       Slo.AlertSpec spec = slo.alerts(severity);
       if (spec.enabled()) {
-        alert(y, slo, severity, spec, match, period, budget, sorted, prometheus);
+        alert(y, slo, severity, spec, match, period, budget, sorted, prometheus, objective);
       }
     }
     return y.toString();
@@ -177,27 +177,32 @@ public final class SloRules {
       Duration period,
       double budget,
       List<String> sorted,
-      boolean prometheus) {
+      boolean prometheus,
+      double objective) {
     List<String> conditions = new ArrayList<>();
     for (BurnRateAlert a : BurnRateAlert.forWindow(period)) {
       if (!a.severity().equals(severity)) {
         continue;
       }
-      String threshold = "(" + num(a.factor()) + " * " + num(budget) + ")";
+      // each side is a burn rate, so that the alert's value is the long window's burn rate
       String cond =
           "(max without (sloth_window) (slo:sli_error:ratio_rate"
               + Durations.format(a.longWindow())
               + "{"
               + match
-              + "} > "
-              + threshold
-              + ") and max without (sloth_window) (slo:sli_error:ratio_rate"
+              + "}) / "
+              + num(budget)
+              + " > "
+              + num(a.factor())
+              + ") and (max without (sloth_window) (slo:sli_error:ratio_rate"
               + Durations.format(a.shortWindow())
               + "{"
               + match
-              + "} > "
-              + threshold
-              + "))";
+              + "}) / "
+              + num(budget)
+              + " > "
+              + num(a.factor())
+              + ")";
       if (slo.minEvents() > 0) {
         // a quiet night's few failures never page: enough events in the long window first
         cond +=
@@ -230,6 +235,20 @@ public final class SloRules {
                     + severity
                     + ")"))
         .append('\n');
+    y.append("          description: ")
+        .append(
+            quote(
+                "{{ $labels.tenant }} is spending the "
+                    + slo.name()
+                    + " error budget {{ $value | printf \"%.1f\" }} times as fast as the "
+                    + java.math.BigDecimal.valueOf(objective)
+                        .movePointRight(2)
+                        .stripTrailingZeros()
+                        .toPlainString()
+                    + " % objective allows over "
+                    + slo.window().text()))
+        .append('\n');
+    y.append("          burn_rate: ").append(quote("{{ $value | printf \"%.2f\" }}")).append('\n');
     if (!slo.impact().isEmpty()) {
       y.append("          impact: ").append(quote(slo.impact())).append('\n');
     }

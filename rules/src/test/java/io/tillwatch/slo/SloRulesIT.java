@@ -67,7 +67,9 @@ class SloRulesIT {
     // tillwatch reads the same file
     assertThat(RuleFileLoader.ofText().load(ruleFile, rules)).hasSize(1);
 
-    // acme: 100 good requests a minute, then from minute 60 also 50 failing ones a minute;
+    // acme: 100 good requests a minute, then from minute 60 also 50 failing ones a minute
+    // (at 170m a third of the last hour failed: burn rate 33.33 over 1h; over the day the
+    // rates' extrapolation gives 24.28);
     // quiet: 0.3 a minute, all failing from minute 60 (54 events in all: under min_events 100)
     String test =
         """
@@ -94,10 +96,14 @@ class SloRulesIT {
                   - exp_labels: {%s}
                     exp_annotations:
                       summary: 'acme: order-capture is burning its error budget fast (page)'
+                      description: 'acme is spending the order-capture error budget 33.3 times as fast as the 99 %% objective allows over 28d'
+                      burn_rate: '33.33'
                       impact: Stores cannot record sales
                   - exp_labels: {%s}
                     exp_annotations:
                       summary: 'acme: order-capture is burning its error budget fast (ticket)'
+                      description: 'acme is spending the order-capture error budget 24.3 times as fast as the 99 %% objective allows over 28d'
+                      burn_rate: '24.28'
                       impact: Stores cannot record sales
             promql_expr_test:
               - expr: slo:objective:ratio{tenant="acme"}
