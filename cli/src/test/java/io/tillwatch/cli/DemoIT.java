@@ -27,7 +27,7 @@ class DemoIT {
               java.util.Map.of(),
               "demo",
               "--embedded",
-              "--for=30s",
+              "--for=75s",
               "--listen=127.0.0.1:" + FreePorts.next(),
               "--collector-listen-port=" + FreePorts.next());
       assertThat(p.waitFor(240, TimeUnit.SECONDS)).as("the demo stops by itself").isTrue();
@@ -38,6 +38,9 @@ class DemoIT {
           .contains("tillwatch demo is running")
           .contains("FIRING   Watchdog")
           .contains("tillwatch demo: stopping; removing the sandbox")
+          .containsPattern(
+              "tillwatch demo: SLO acme/standby-streaming +[0-9.]+ % of 99.0 % over 1d")
+          .contains("tillwatch demo: SLO acme/stock-sync-freshness")
           .doesNotContain("\tat ")
           .doesNotContain("Exception");
       if (onPath("pgbackrest")) {

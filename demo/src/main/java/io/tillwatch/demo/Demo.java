@@ -60,7 +60,7 @@ public final class Demo implements AutoCloseable {
     Agent agent = startAgent(options, collector, estate, targets);
     started.push(() -> stopAgent(agent));
     DemoGuide.print(out, agent.metricsUrl(), estate, targets, collector);
-    DemoReporter reporter = DemoReporter.start(collector.running().backend());
+    DemoReporter reporter = DemoReporter.start(collector.running().backend(), collector.token());
     started.push(reporter::stop);
   }
 

@@ -33,6 +33,37 @@ record DemoCollector(
     RunningBackend running, String token, Path tokenFile, Optional<String> alertmanager) {
   private static final Duration DEMO_HOLD_FOR = Duration.ofSeconds(30);
 
+  /**
+   * The demo's SLOs, over one day so that the workload's faults show within minutes: the standby
+   * streams (it breaks for 2 minutes in every 5) and stock sync keeps up (it stalls now and then).
+   */
+  static final String DEMO_SLOS =
+      """
+      slos:
+        - name: standby-streaming
+          description: The standby receives the primary's WAL
+          risk: recovery_readiness
+          impact: "A failover would lose the orders the standby never received."
+          objective: 99
+          window: 1d
+          sli:
+            timeslice:
+              expr: min by (tenant) (tillwatch_pg_standby_stream_up)
+              good: '== 1'
+              slice: 1m
+        - name: stock-sync-freshness
+          description: Stock levels reach the stores within a minute
+          risk: inventory_accuracy
+          impact: "Stores may sell stock they no longer have."
+          objective: 95
+          window: 1d
+          sli:
+            timeslice:
+              expr: max by (tenant) (tillwatch_odoo_queue_oldest_age_seconds{state="pending"})
+              good: '< 60'
+              slice: 1m
+      """;
+
   static DemoCollector start(
       Deque<AutoCloseable> started,
       PrintWriter out,
@@ -44,6 +75,8 @@ record DemoCollector(
     say(out, "the collector with embedded storage (a PostgreSQL of its own) ...");
     Path pack = dir.resolve("tillwatch-demo-rules.yml");
     Files.writeString(pack, RulePacks.withHoldFor(RulePacks.builtin(), DEMO_HOLD_FOR));
+    Path slos = dir.resolve("tillwatch-demo-slos.yml");
+    Files.writeString(slos, DEMO_SLOS);
     Optional<String> alertmanager = Optional.empty();
     AlertingConfig alerting = AlertingConfig.NONE;
     if (!Files.isExecutable(AlertmanagerServer.BINARY)) {
@@ -88,7 +121,9 @@ record DemoCollector(
             List.of(pack),
             false,
             options.interval(),
-            alerting);
+            alerting,
+            io.tillwatch.collector.config.QueryConfig.DEFAULT,
+            List.of(slos));
     RunningBackend running;
     try {
       running =

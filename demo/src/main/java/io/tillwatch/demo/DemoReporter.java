@@ -3,8 +3,9 @@ package io.tillwatch.demo;
 import io.tillwatch.collector.Backend;
 
 /**
- * Prints each alert as it turns pending, fires and resolves (every 2 s), and once a minute how much
- * the collector has stored.
+ * Prints each alert as it turns pending, fires and resolves (every 2 s), and once a minute the SLOs
+ * (from the collector's {@code /api/v1/slos}, the first time after 20 s) and how much the collector
+ * has stored.
  */
 final class DemoReporter {
   private static final long COUNTS_EVERY_MS = 60_000;
@@ -15,18 +16,24 @@ final class DemoReporter {
     this.thread = thread;
   }
 
-  static DemoReporter start(Backend backend) {
+  static DemoReporter start(Backend backend, String token) {
     DemoAlerts alerts = new DemoAlerts(backend.rules(), System.out);
-    Thread t = Thread.ofPlatform().daemon().name("demo-report").start(() -> run(backend, alerts));
+    Thread t =
+        Thread.ofPlatform().daemon().name("demo-report").start(() -> run(backend, token, alerts));
     return new DemoReporter(t);
   }
 
-  private static void run(Backend backend, DemoAlerts alerts) {
+  private static void run(Backend backend, String token, DemoAlerts alerts) {
     long lastCounts = System.currentTimeMillis();
+    long nextSlos = lastCounts + 65_000; // a minute of slices first
     while (!Thread.currentThread().isInterrupted()) {
       try {
         Thread.sleep(2_000);
         alerts.report();
+        if (System.currentTimeMillis() >= nextSlos) {
+          nextSlos = System.currentTimeMillis() + COUNTS_EVERY_MS;
+          printSlos(backend, token);
+        }
         if (System.currentTimeMillis() - lastCounts >= COUNTS_EVERY_MS) {
           lastCounts = System.currentTimeMillis();
           printCounts(backend);
@@ -37,6 +44,39 @@ final class DemoReporter {
         System.err.println("tillwatch demo: " + e.getMessage());
       }
     }
+  }
+
+  private static void printSlos(Backend backend, String token) throws Exception {
+    var r =
+        java.net.http.HttpClient.newHttpClient()
+            .send(
+                java.net.http.HttpRequest.newBuilder(
+                        java.net.URI.create("http://127.0.0.1:" + backend.port() + "/api/v1/slos"))
+                    .header("Authorization", "Bearer " + token)
+                    .build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+    if (r.statusCode() != 200) {
+      return;
+    }
+    for (var s :
+        new com.fasterxml.jackson.databind.ObjectMapper().readTree(r.body()).path("data")) {
+      System.out.printf(
+          java.util.Locale.ROOT,
+          "tillwatch demo: SLO %s/%-21s %s of %s over %s, budget left %s: %s%n",
+          s.path("tenant").asText(),
+          s.path("slo").asText(),
+          percent(s.path("attained")),
+          percent(s.path("objective")),
+          s.path("window").asText(),
+          percent(s.path("budget_remaining")),
+          s.path("state").asText());
+    }
+  }
+
+  private static String percent(com.fasterxml.jackson.databind.JsonNode n) {
+    return n.isNull() || n.isMissingNode()
+        ? "-"
+        : String.format(java.util.Locale.ROOT, "%.1f %%", n.asDouble() * 100);
   }
 
   private static void printCounts(Backend backend) throws Exception {
