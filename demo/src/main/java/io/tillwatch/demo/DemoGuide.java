@@ -39,8 +39,8 @@ final class DemoGuide {
         Alerts: the built-in rule pack runs in the collector with its "for:" cut to 30 s; below,
         each alert is printed as it turns pending, fires and resolves (Watchdog always fires: it
         proves the pipeline works). StockSyncStalled needs the queue 10 minutes behind, which the
-        1-minute stalls do not reach. SLOs (standby streaming 99 %, stock sync under a minute
-        95 %, over one day) are printed once a minute from the first full minute: each broken
+        1-minute stalls do not reach. SLOs (standby streaming 99 %%, stock sync under a minute
+        95 %%, over one day) are printed once a minute from the first full minute: each broken
         stream spends budget, and their burn-rate alerts page. Ctrl-C stops everything and
         removes the sandbox.
         """,
