@@ -90,6 +90,7 @@ final class CollectorCommand implements Callable<Integer> {
         RunningBackend.start(
             c,
             groups,
+            RunningBackend.sloCatalog(c, Configs.FILES),
             tenants,
             new RunningBackend.Binaries(Optional.ofNullable(pgBin), embedded),
             out);

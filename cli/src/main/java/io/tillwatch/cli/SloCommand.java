@@ -5,6 +5,7 @@ import io.tillwatch.agent.config.TenantConfig;
 import io.tillwatch.config.ConfigException;
 import io.tillwatch.model.Tier;
 import io.tillwatch.slo.Slo;
+import io.tillwatch.slo.SloCatalog;
 import io.tillwatch.slo.SloFileLoader;
 import io.tillwatch.slo.SloRules;
 import java.io.PrintWriter;
@@ -57,7 +58,7 @@ final class SloCommand implements Runnable {
       int failed = 0;
       for (Path f : files) {
         try {
-          SloFileLoader.SloFile file = new SloFileLoader(Configs.FILES).load(f);
+          SloCatalog file = new SloFileLoader(Configs.FILES).load(f);
           out.printf(
               "%s: valid: %d SLOs, %d exclusions%n",
               f, file.slos().size(), file.exclusions().size());

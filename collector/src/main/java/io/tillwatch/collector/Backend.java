@@ -11,9 +11,11 @@ import io.tillwatch.collector.query.QueryApi;
 import io.tillwatch.collector.query.TieredSource;
 import io.tillwatch.collector.rules.AlertPipeline;
 import io.tillwatch.collector.rules.RuleEngine;
+import io.tillwatch.collector.slo.SloLedger;
 import io.tillwatch.collector.store.Compaction;
 import io.tillwatch.collector.store.PgStore;
 import io.tillwatch.collector.store.SampleBatch;
+import io.tillwatch.collector.store.SloRollups;
 import io.tillwatch.config.StartupException;
 import io.tillwatch.health.HealthCheck;
 import io.tillwatch.health.HealthReport;
@@ -22,6 +24,7 @@ import io.tillwatch.model.Secret;
 import io.tillwatch.model.Tenant;
 import io.tillwatch.model.TenantScope;
 import io.tillwatch.rules.RuleGroup;
+import io.tillwatch.slo.SloCatalog;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
@@ -61,6 +64,9 @@ public final class Backend implements AutoCloseable {
   private final PrometheusMeterRegistry meters;
   private final RuleEngine rules;
   private final AlertPipeline alerts;
+  private final SloLedger slos;
+  private final java.util.concurrent.atomic.AtomicBoolean counting =
+      new java.util.concurrent.atomic.AtomicBoolean();
   private final Duration headWindow;
   private final io.micrometer.core.instrument.Counter compactedSamples;
   private long headLoadedSamples;
@@ -71,6 +77,7 @@ public final class Backend implements AutoCloseable {
       CollectorConfig config,
       PgStore store,
       List<RuleGroup> ruleGroups,
+      SloCatalog sloCatalog,
       Map<String, Tenant> tenants,
       Clock clock) {
     this.clock = clock;
@@ -110,6 +117,14 @@ public final class Backend implements AutoCloseable {
             tenants,
             clock);
     this.alerts = new AlertPipeline(store, config.alerting(), meters, clock);
+    this.slos =
+        new SloLedger(
+            sloCatalog,
+            tenants,
+            new SloRollups(store),
+            TieredSource.of(head, store, TenantScope.all()),
+            config.storage().retention(),
+            clock);
     this.vertx = Vertx.vertx();
   }
 
@@ -150,6 +165,23 @@ public final class Backend implements AutoCloseable {
       Map<String, Tenant> tenants,
       Clock clock)
       throws SQLException {
+    return start(config, jdbcUrl, user, password, ruleGroups, SloCatalog.EMPTY, tenants, clock);
+  }
+
+  /**
+   * As above, also keeping the daily rollups of {@code slos} (what calendar windows, business-hours
+   * SLOs and history are judged from).
+   */
+  public static Backend start(
+      CollectorConfig config,
+      String jdbcUrl,
+      String user,
+      Secret password,
+      List<RuleGroup> ruleGroups,
+      SloCatalog slos,
+      Map<String, Tenant> tenants,
+      Clock clock)
+      throws SQLException {
     PgStore store =
         PgStore.open(
             jdbcUrl,
@@ -160,7 +192,7 @@ public final class Backend implements AutoCloseable {
             config.storage().layout());
     Backend b;
     try {
-      b = new Backend(config, store, ruleGroups, tenants, clock);
+      b = new Backend(config, store, ruleGroups, slos, tenants, clock);
     } catch (RuntimeException e) {
       store.close();
       throw e;
@@ -181,7 +213,7 @@ public final class Backend implements AutoCloseable {
   private void listen(CollectorConfig config) {
     Access access = new Access(config.tokens());
     IngestHandler ingest = new IngestHandler(vertx, access, queue, MAX_BODY_BYTES, meters);
-    this.api = new QueryApi(access, head, rules, store, config.query());
+    this.api = new QueryApi(access, head, rules, store, slos, config.query());
     Routes routes = new Routes(ingest, api, meters, this::health);
     try {
       server =
@@ -208,6 +240,11 @@ public final class Backend implements AutoCloseable {
     vertx.setPeriodic(
         config.evaluationInterval().toMillis(),
         id -> vertx.executeBlocking(this::probeStorage, false));
+    if (!slos.catalog().slos().isEmpty()) {
+      vertx.setPeriodic(
+          config.evaluationInterval().toMillis(),
+          id -> vertx.executeBlocking(this::countSlos, false));
+    }
     vertx.setPeriodic(Duration.ofMinutes(1).toMillis(), id -> trimHead());
     vertx.setPeriodic(
         Duration.ofHours(1).toMillis(), id -> vertx.executeBlocking(this::maintainStorage));
@@ -224,6 +261,18 @@ public final class Backend implements AutoCloseable {
     return null;
   }
 
+  /** A timer's count of the SLO rollups: skipped while the previous one still runs. */
+  private Long countSlos() {
+    if (!counting.compareAndSet(false, true)) {
+      return 0L;
+    }
+    try {
+      return slos.update();
+    } finally {
+      counting.set(false);
+    }
+  }
+
   private Void probeStorage() {
     try {
       store.ping(PROBE_TIMEOUT);
@@ -237,6 +286,7 @@ public final class Backend implements AutoCloseable {
   private Integer maintainStorage() {
     try {
       int dropped = store.maintain();
+      new SloRollups(store).expire(java.time.LocalDate.now(clock));
       storageHealth.succeeded();
       return dropped;
     } catch (SQLException e) {
@@ -298,12 +348,18 @@ public final class Backend implements AutoCloseable {
     checks.put("head", headHealth);
     checks.put("rules", rules);
     checks.put("alerts", alerts);
+    checks.put("slos", slos);
     return HealthReport.of(checks);
   }
 
   /** The rule engine (groups, alert state). */
   public RuleEngine rules() {
     return rules;
+  }
+
+  /** The SLO rollups. */
+  public SloLedger slos() {
+    return slos;
   }
 
   /** The port ingest and API listen on. */

@@ -10,6 +10,7 @@ import io.tillwatch.model.Tier;
 import io.tillwatch.rules.RuleFileLoader;
 import io.tillwatch.rules.RuleGroup;
 import io.tillwatch.slo.Slo;
+import io.tillwatch.slo.SloCatalog;
 import io.tillwatch.slo.SloFileLoader;
 import io.tillwatch.slo.SloRules;
 import java.io.PrintWriter;
@@ -65,7 +66,7 @@ public record RunningBackend(Backend backend, Optional<EmbeddedStorage> storage,
         .forEach(t -> byTier.computeIfAbsent(t.tier(), k -> new TreeSet<>()).add(t.id()));
     for (Path f : c.sloFiles()) {
       StringBuilder rules = new StringBuilder("groups:\n");
-      for (Slo s : new SloFileLoader(files).load(f).slos()) {
+      for (Slo s : loader(files).load(f).slos()) {
         try {
           rules.append(SloRules.groups(s, byTier, false));
         } catch (IllegalArgumentException e) {
@@ -77,13 +78,27 @@ public record RunningBackend(Backend backend, Optional<EmbeddedStorage> storage,
     return groups;
   }
 
+  private static SloFileLoader loader(FileReader files) {
+    return new SloFileLoader(files);
+  }
+
+  /** Every SLO and exclusion of the SLO files. */
+  public static SloCatalog sloCatalog(CollectorConfig c, FileReader files) {
+    SloCatalog all = SloCatalog.EMPTY;
+    for (Path f : c.sloFiles()) {
+      all = all.plus(loader(files).load(f));
+    }
+    return all;
+  }
+
   /**
-   * Starts the backend with {@code groups} and the estate's {@code tenants}, first its embedded
-   * storage when the file names no database.
+   * Starts the backend with {@code groups}, the rollups of {@code slos} and the estate's {@code
+   * tenants}, first its embedded storage when the file names no database.
    */
   public static RunningBackend start(
       CollectorConfig c,
       List<RuleGroup> groups,
+      SloCatalog slos,
       Map<String, Tenant> tenants,
       Binaries binaries,
       PrintWriter out)
@@ -91,7 +106,15 @@ public record RunningBackend(Backend backend, Optional<EmbeddedStorage> storage,
     if (c.storage().url().isPresent()) {
       String url = c.storage().url().get();
       return new RunningBackend(
-          Backend.start(c, url, c.storage().user(), c.storage().password(), groups, tenants),
+          Backend.start(
+              c,
+              url,
+              c.storage().user(),
+              c.storage().password(),
+              groups,
+              slos,
+              tenants,
+              java.time.Clock.systemUTC()),
           Optional.empty(),
           url);
     }
@@ -99,7 +122,15 @@ public record RunningBackend(Backend backend, Optional<EmbeddedStorage> storage,
     EmbeddedStorage storage = EmbeddedStorage.start(bin, c.storage().dataDir());
     try {
       return new RunningBackend(
-          Backend.start(c, storage.url(), storage.user(), storage.password(), groups, tenants),
+          Backend.start(
+              c,
+              storage.url(),
+              storage.user(),
+              storage.password(),
+              groups,
+              slos,
+              tenants,
+              java.time.Clock.systemUTC()),
           Optional.of(storage),
           "embedded PostgreSQL in " + c.storage().dataDir());
     } catch (Exception | Error e) {

@@ -134,6 +134,7 @@ class BuiltinPackIT {
     return RunningBackend.start(
         config,
         RunningBackend.ruleGroups(config, java.nio.file.Files::readString),
+        io.tillwatch.slo.SloCatalog.EMPTY,
         tenants,
         RunningBackend.Binaries.DEFAULT,
         out);

@@ -130,6 +130,7 @@ record DemoCollector(
           RunningBackend.start(
               config,
               RunningBackend.ruleGroups(config, Files::readString),
+              RunningBackend.sloCatalog(config, Files::readString),
               Map.of(acme.id(), acme),
               new RunningBackend.Binaries(Optional.of(bin), false),
               out);

@@ -2,6 +2,8 @@ package io.tillwatch.model;
 
 import io.tillwatch.calendar.BusinessHours;
 import java.time.ZoneId;
+import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
 import java.util.regex.Pattern;
 
@@ -27,5 +29,24 @@ public record Tenant(String id, String name, Tier tier, ZoneId zone, BusinessHou
     if (name == null || name.isBlank()) {
       name = id;
     }
+  }
+
+  /**
+   * Whether this tenant passes a rule's or an SLO's {@code tenants} filter: every key ({@code
+   * tier}, {@code id}) equal, ignoring case; an empty filter passes every tenant.
+   */
+  public boolean matches(Map<String, String> filter) {
+    for (Map.Entry<String, String> f : filter.entrySet()) {
+      String actual =
+          switch (f.getKey()) {
+            case "tier" -> tier.name().toLowerCase(Locale.ROOT);
+            case "id" -> id;
+            default -> null;
+          };
+      if (!f.getValue().equalsIgnoreCase(String.valueOf(actual))) {
+        return false;
+      }
+    }
+    return true;
   }
 }

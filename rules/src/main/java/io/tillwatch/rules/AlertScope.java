@@ -5,8 +5,6 @@ import io.tillwatch.promql.Value;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
-import java.util.Map;
 import java.util.function.Function;
 
 /**
@@ -42,19 +40,8 @@ public final class AlertScope {
   }
 
   static boolean applies(Rule.Alerting rule, Tenant t, Instant now) {
-    for (Map.Entry<String, String> f : rule.tenants().entrySet()) {
-      if (t == null) {
-        return false;
-      }
-      String actual =
-          switch (f.getKey()) {
-            case "tier" -> t.tier().name().toLowerCase(Locale.ROOT);
-            case "id" -> t.id();
-            default -> null;
-          };
-      if (!f.getValue().equalsIgnoreCase(String.valueOf(actual))) {
-        return false;
-      }
+    if (!rule.tenants().isEmpty() && (t == null || !t.matches(rule.tenants()))) {
+      return false;
     }
     if (rule.during() == Rule.During.ALWAYS || t == null) {
       return true;

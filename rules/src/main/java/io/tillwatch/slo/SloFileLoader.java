@@ -57,25 +57,22 @@ public final class SloFileLoader {
   private static final Pattern COMPARISON =
       Pattern.compile("\\s*(<=|>=|==|!=|<|>)\\s*([-+]?[0-9.]+(?:[eE][-+]?[0-9]+)?)\\s*");
 
-  /** Every SLO and exclusion of a file. */
-  public record SloFile(List<Slo> slos, List<Exclusion> exclusions) {}
-
   private final Interpolation none;
 
   public SloFileLoader(FileReader files) {
     this.none = Interpolation.withoutEnvironment(files);
   }
 
-  public SloFile load(Path file) {
+  public SloCatalog load(Path file) {
     return read(YamlNode.parse(file, none));
   }
 
   /** The SLOs of text; {@code name} names it in errors. */
-  public SloFile load(Path name, String text) {
+  public SloCatalog load(Path name, String text) {
     return read(YamlNode.parse(name, text, none));
   }
 
-  private SloFile read(YamlNode file) {
+  private SloCatalog read(YamlNode file) {
     YamlNode.Mapping root = file.mapping(ROOT);
     List<Slo> slos = new ArrayList<>();
     Set<String> names = new HashSet<>();
@@ -90,7 +87,7 @@ public final class SloFileLoader {
     for (YamlNode n : root.optional("exclusions").map(YamlNode::list).orElse(List.of())) {
       exclusions.add(exclusion(n));
     }
-    return new SloFile(slos, exclusions);
+    return new SloCatalog(slos, exclusions);
   }
 
   private Slo slo(YamlNode node) {

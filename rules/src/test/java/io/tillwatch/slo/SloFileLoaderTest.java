@@ -19,7 +19,7 @@ class SloFileLoaderTest {
             throw new java.io.IOException("no files");
           });
 
-  private static SloFileLoader.SloFile load(String text) {
+  private static SloCatalog load(String text) {
     return LOADER.load(Path.of("slos.yml"), text);
   }
 
@@ -34,7 +34,7 @@ class SloFileLoaderTest {
 
   @Test
   void readsEventAndTimesliceSlosAndExclusions() {
-    SloFileLoader.SloFile f =
+    SloCatalog f =
         load(
             """
             slos:

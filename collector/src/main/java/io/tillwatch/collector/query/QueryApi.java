@@ -9,6 +9,7 @@ import io.tillwatch.collector.config.QueryConfig;
 import io.tillwatch.collector.config.TokenGrant;
 import io.tillwatch.collector.head.Head;
 import io.tillwatch.collector.rules.RuleEngine;
+import io.tillwatch.collector.slo.SloLedger;
 import io.tillwatch.collector.store.PgStore;
 import io.tillwatch.model.Labels;
 import io.tillwatch.model.Series;
@@ -24,7 +25,6 @@ import io.tillwatch.promql.QueryLimits;
 import io.tillwatch.promql.Value;
 import io.tillwatch.rules.AlertState;
 import io.tillwatch.rules.Rule;
-import io.tillwatch.slo.SloState;
 import io.vertx.core.Context;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
@@ -37,7 +37,6 @@ import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -71,6 +70,7 @@ public final class QueryApi implements AutoCloseable {
   private final Head head;
   private final RuleEngine rules;
   private final PgStore store;
+  private final SloLedger slos;
   private final QueryConfig config;
   private final ThreadPoolExecutor pool;
 
@@ -81,8 +81,15 @@ public final class QueryApi implements AutoCloseable {
    * Queries run on a pool of their own ({@code max_concurrency} threads, a short queue), so that
    * ingest and rule evaluation never wait on them.
    */
-  public QueryApi(Access access, Head head, RuleEngine rules, PgStore store, QueryConfig config) {
+  public QueryApi(
+      Access access,
+      Head head,
+      RuleEngine rules,
+      PgStore store,
+      SloLedger slos,
+      QueryConfig config) {
     this.store = store;
+    this.slos = slos;
     this.access = access;
     this.head = head;
     this.rules = rules;
@@ -188,6 +195,7 @@ public final class QueryApi implements AutoCloseable {
     if (e != null) {
       switch (e) {
         case BadRequest b -> error(request, 400, "bad_data", b.getMessage());
+        case NotFound n -> error(request, 404, "not_found", n.getMessage());
         case QueryLimitException l when l.kind() == QueryLimitException.Kind.TIMEOUT ->
             error(request, 503, "timeout", l.getMessage());
         case PromqlException p -> error(request, 422, "execution", p.getMessage());
@@ -210,8 +218,16 @@ public final class QueryApi implements AutoCloseable {
         .end(io.vertx.core.buffer.Buffer.buffer(result));
   }
 
-  private static final class BadRequest extends RuntimeException {
+  /** What is wrong with a request: 400. */
+  static final class BadRequest extends RuntimeException {
     BadRequest(String message) {
+      super(message);
+    }
+  }
+
+  /** What a request names does not exist (or is not the caller's): 404. */
+  static final class NotFound extends RuntimeException {
+    NotFound(String message) {
       super(message);
     }
   }
@@ -220,6 +236,9 @@ public final class QueryApi implements AutoCloseable {
     HeadSource source = new HeadSource(head, tenants);
     long now = System.currentTimeMillis();
     TieredSource data = TieredSource.of(head, store, tenants);
+    if (path.startsWith("/api/v1/slos/")) {
+      return new SloAnswers(slos).history(path, p, tenants, now);
+    }
     switch (path) {
       case "/api/v1/query" -> {
         Expr e = parse(p.get("query"));
@@ -280,7 +299,7 @@ public final class QueryApi implements AutoCloseable {
       }
       case "/api/v1/slos" -> {
         long t = p.get("at") == null ? now : time(p.get("at"), "at");
-        return slos(data, t, limits);
+        return new SloAnswers(slos).table(data, tenants, t, limits);
       }
       case "/api/v1/series" -> {
         List<String> matches = p.getAll("match[]");
@@ -482,91 +501,8 @@ public final class QueryApi implements AutoCloseable {
     };
   }
 
-  /** The windows whose burn rates {@code /api/v1/slos} shows. */
-  private static final List<String> BURN_WINDOWS = List.of("5m", "1h", "6h", "1d", "3d");
-
-  /**
-   * Every SLO of the caller's tenants at {@code t}, from the series the SLO rules record:
-   * objective, window, attained, budget left, burn rates, state and the time until the budget is
-   * spent at the last hour's burn rate.
-   */
-  private static JsonNode slos(TieredSource data, long t, QueryLimits limits) {
-    Map<List<String>, ObjectNode> out =
-        new TreeMap<>(java.util.Comparator.comparing(List::toString));
-    Map<List<String>, Double> objective = latest(data, "slo:objective:ratio", t, limits);
-    Map<List<String>, Double> days = latest(data, "slo:time_period:days", t, limits);
-    Map<List<String>, Double> periodBurn = latest(data, "slo:period_burn_rate:ratio", t, limits);
-    Map<List<String>, Double> state = latest(data, "tillwatch_slo_state", t, limits);
-    Map<String, Map<List<String>, Double>> ratios = new LinkedHashMap<>();
-    for (String w : BURN_WINDOWS) {
-      ratios.put(
-          w,
-          latest(
-              data, "max without (sloth_window) (slo:sli_error:ratio_rate" + w + ")", t, limits));
-    }
-    for (Map.Entry<List<String>, Value.Sample> e :
-        samples(data, "tillwatch_slo_budget_remaining_ratio", t, limits).entrySet()) {
-      List<String> key = e.getKey();
-      double remaining = e.getValue().value();
-      double o = objective.getOrDefault(key, Double.NaN);
-      double budget = 1 - o;
-      ObjectNode n = JSON.objectNode().put("tenant", key.get(0)).put("slo", key.get(1));
-      number(n, "objective", o);
-      n.put("window", String.valueOf(e.getValue().labels().get("window")));
-      double burn = periodBurn.getOrDefault(key, Double.NaN);
-      number(n, "attained", 1 - burn * budget);
-      number(n, "budget_remaining", remaining);
-      ObjectNode burns = n.putObject("burn_rates");
-      for (String w : BURN_WINDOWS) {
-        number(burns, w, ratios.get(w).getOrDefault(key, Double.NaN) / budget);
-      }
-      int code =
-          state.containsKey(key) ? (int) Math.round(state.get(key)) : SloState.NO_DATA.code();
-      n.put("state", SloState.values()[Math.max(0, Math.min(3, code))].label());
-      double hourBurn = ratios.get("1h").getOrDefault(key, Double.NaN) / budget;
-      if (Double.isNaN(remaining) || !(hourBurn > 0) || days.get(key) == null) {
-        n.putNull("time_to_exhaustion_seconds");
-      } else {
-        n.put(
-            "time_to_exhaustion_seconds",
-            remaining <= 0 ? 0 : Math.round(remaining * days.get(key) * 86_400 / hourBurn));
-      }
-      out.put(key, n);
-    }
-    ArrayNode a = JSON.arrayNode();
-    out.values().forEach(a::add);
-    return a;
-  }
-
-  /** The latest value of each (tenant, SLO) series of {@code expr} at {@code t}. */
-  private static Map<List<String>, Double> latest(
-      TieredSource data, String expr, long t, QueryLimits limits) {
-    Map<List<String>, Double> out = new HashMap<>();
-    samples(data, expr, t, limits).forEach((k, s) -> out.put(k, s.value()));
-    return out;
-  }
-
-  /** The latest sample of each (tenant, SLO) series of {@code expr} at {@code t}. */
-  private static Map<List<String>, Value.Sample> samples(
-      TieredSource data, String expr, long t, QueryLimits limits) {
-    Map<List<String>, Value.Sample> out = new HashMap<>();
-    Value v =
-        new Evaluator(data, Evaluator.DEFAULT_LOOKBACK_MILLIS, t, t, limits)
-            .eval(io.tillwatch.promql.Parser.parse(expr), t);
-    if (v instanceof Value.Vector vec) {
-      for (Value.Sample s : vec.samples()) {
-        String tenant = s.labels().get("tenant");
-        String slo = s.labels().get("sloth_slo");
-        if (tenant != null && slo != null) {
-          out.put(List.of(tenant, slo), s);
-        }
-      }
-    }
-    return out;
-  }
-
   /** A number, or null for NaN and infinities (JSON has neither). */
-  private static void number(ObjectNode n, String field, double v) {
+  static void number(ObjectNode n, String field, double v) {
     if (Double.isNaN(v) || Double.isInfinite(v)) {
       n.putNull(field);
     } else {

@@ -13,7 +13,7 @@ import java.time.Duration;
  */
 final class Migrations {
   /** The newest schema version. */
-  static final int LATEST = 3;
+  static final int LATEST = 4;
 
   private static final long LOCK = 0x74696c6c77617463L; // "tillwatc"
 
@@ -135,6 +135,28 @@ final class Migrations {
           s.execute("CREATE INDEX sample_chunks_max_time ON sample_chunks (max_time)");
           // already compressed: PostgreSQL's own compression would only spend CPU
           s.execute("ALTER TABLE sample_chunks ALTER COLUMN data SET STORAGE EXTERNAL");
+        }
+      }
+      case 4 -> {
+        try (Statement s = c.createStatement()) {
+          // SLO rollups: good and total (events or slices) per tenant, SLO and local day, kept
+          // 400 days whatever the samples' retention
+          s.execute(
+              "CREATE TABLE slo_daily ("
+                  + " slo text NOT NULL,"
+                  + " tenant text NOT NULL,"
+                  + " day date NOT NULL,"
+                  + " good double precision NOT NULL,"
+                  + " total double precision NOT NULL,"
+                  + " updated_at timestamptz NOT NULL DEFAULT now(),"
+                  + " PRIMARY KEY (slo, tenant, day))");
+          s.execute("CREATE INDEX slo_daily_tenant ON slo_daily (tenant, slo, day)");
+          // how far each SLO's rollups are counted
+          s.execute(
+              "CREATE TABLE slo_progress ("
+                  + " slo text PRIMARY KEY,"
+                  + " through timestamptz NOT NULL,"
+                  + " definition text NOT NULL)");
         }
       }
       default -> throw new IllegalStateException("no migration step " + version);
