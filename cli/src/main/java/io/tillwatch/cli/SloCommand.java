@@ -3,19 +3,14 @@ package io.tillwatch.cli;
 import io.tillwatch.agent.config.EstateConfigLoader;
 import io.tillwatch.agent.config.TenantConfig;
 import io.tillwatch.config.ConfigException;
-import io.tillwatch.model.Tier;
-import io.tillwatch.slo.Slo;
+import io.tillwatch.rules.RulePacks;
 import io.tillwatch.slo.SloCatalog;
 import io.tillwatch.slo.SloFileLoader;
 import io.tillwatch.slo.SloRules;
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.TreeSet;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -83,8 +78,15 @@ final class SloCommand implements Runnable {
   static final class Generate implements Callable<Integer> {
     @Spec CommandSpec spec;
 
-    @Parameters(arity = "1..*", paramLabel = "FILE", description = "SLO files.")
-    List<Path> files;
+    @Parameters(arity = "0..*", paramLabel = "FILE", description = "SLO files.")
+    List<Path> files = List.of();
+
+    @Option(
+        names = "--builtin",
+        description =
+            "Include the built-in SLO catalogue (the files' SLOs of the same name take over the"
+                + " tenants they select).")
+    boolean builtin;
 
     @Option(
         names = "--estate",
@@ -96,27 +98,35 @@ final class SloCommand implements Runnable {
 
     @Override
     public Integer call() {
-      List<Slo> slos = new ArrayList<>();
-      for (Path f : files) {
-        slos.addAll(new SloFileLoader(Configs.FILES).load(f).slos());
+      if (files.isEmpty() && !builtin) {
+        spec.commandLine().getErr().println("tillwatch: name SLO files, or give --builtin");
+        return Main.CONFIG_ERROR;
       }
-      Map<Tier, Set<String>> byTier = new EnumMap<>(Tier.class);
+      SloCatalog catalog = SloCatalog.EMPTY;
+      for (Path f : files) {
+        catalog = catalog.plus(new SloFileLoader(Configs.FILES).load(f));
+      }
+      if (builtin) {
+        catalog =
+            catalog.over(
+                new SloFileLoader(Configs.FILES)
+                    .load(Path.of(RulePacks.BUILTIN_SLOS_NAME), RulePacks.builtinSlos()));
+      }
+      Map<String, io.tillwatch.model.Tenant> tenants = new java.util.TreeMap<>();
       if (estate != null) {
         for (TenantConfig t :
             new EstateConfigLoader(Configs.interpolation()).load(estate).tenants()) {
-          byTier.computeIfAbsent(t.tenant().tier(), k -> new TreeSet<>()).add(t.tenant().id());
+          tenants.put(t.tenant().id(), t.tenant());
         }
       }
-      StringBuilder out = new StringBuilder("groups:\n");
-      for (Slo s : slos) {
-        try {
-          out.append(SloRules.groups(s, byTier, true));
-        } catch (IllegalArgumentException e) {
-          spec.commandLine()
-              .getErr()
-              .println("tillwatch: " + e.getMessage() + ": give --estate, or an 'objective'");
-          return Main.CONFIG_ERROR;
-        }
+      String out;
+      try {
+        out = "groups:\n" + SloRules.catalogGroups(catalog, tenants, true);
+      } catch (IllegalArgumentException e) {
+        spec.commandLine()
+            .getErr()
+            .println("tillwatch: " + e.getMessage() + ": give --estate, or an 'objective'");
+        return Main.CONFIG_ERROR;
       }
       spec.commandLine().getOut().print(out);
       spec.commandLine().getOut().flush();

@@ -73,6 +73,28 @@ class SloCommandIT {
     assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
     assertThat(p.exitValue()).as(out).isZero();
 
+    // the built-in catalogue with the file's order capture for every tenant over it
+    Run builtin =
+        run("slo", "generate", "--builtin", slos.toString(), "--estate", estate.toString());
+    assertThat(builtin.exit()).as(builtin.output()).isZero();
+    assertThat(builtin.output())
+        .contains("name: 'slo-checkout-latency'")
+        .contains("name: 'slo-recovery-readiness'")
+        .contains("runbook_url: 'docs/runbooks.md#slo-stock-sync-freshness'")
+        // the file's order capture replaces the built-in one for every tenant
+        .contains("name: 'slo-order-capture-dedicated'")
+        .doesNotContain("slo-order-capture-others")
+        .doesNotContain("service=~\"odoo.*\", code!~");
+    Path all = dir.resolve("builtin.yml");
+    Files.writeString(all, builtin.output());
+    Process pb =
+        new ProcessBuilder(promtool.toString(), "check", "rules", all.toString())
+            .redirectErrorStream(true)
+            .start();
+    String outb = new String(pb.getInputStream().readAllBytes());
+    assertThat(pb.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    assertThat(pb.exitValue()).as(outb).isZero();
+
     Files.writeString(slos, "slos:\n  - name: order-capture\n    objective: 100\n");
     Run bad = run("slo", "check", slos.toString());
     assertThat(bad.exit()).isEqualTo(1);

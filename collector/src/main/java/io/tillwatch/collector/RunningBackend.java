@@ -6,22 +6,18 @@ import io.tillwatch.config.FileReader;
 import io.tillwatch.config.StartupException;
 import io.tillwatch.localpg.PostgresBinaries;
 import io.tillwatch.model.Tenant;
-import io.tillwatch.model.Tier;
 import io.tillwatch.rules.RuleFileLoader;
 import io.tillwatch.rules.RuleGroup;
-import io.tillwatch.slo.Slo;
+import io.tillwatch.rules.RulePacks;
 import io.tillwatch.slo.SloCatalog;
 import io.tillwatch.slo.SloFileLoader;
 import io.tillwatch.slo.SloRules;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
-import java.util.TreeSet;
 
 /**
  * A started backend and the embedded storage it may run on: what {@code tillwatch collector} and
@@ -60,20 +56,15 @@ public record RunningBackend(Backend backend, Optional<EmbeddedStorage> storage,
     for (Path f : c.ruleFiles()) {
       groups.addAll(loader.load(f));
     }
-    Map<Tier, Set<String>> byTier = new EnumMap<>(Tier.class);
-    tenants
-        .values()
-        .forEach(t -> byTier.computeIfAbsent(t.tier(), k -> new TreeSet<>()).add(t.id()));
-    for (Path f : c.sloFiles()) {
-      StringBuilder rules = new StringBuilder("groups:\n");
-      for (Slo s : loader(files).load(f).slos()) {
-        try {
-          rules.append(SloRules.groups(s, byTier, false));
-        } catch (IllegalArgumentException e) {
-          throw new StartupException("--estate", e.getMessage() + " (" + f + ")");
-        }
+    SloCatalog slos = sloCatalog(c, files);
+    if (!slos.slos().isEmpty()) {
+      String rules;
+      try {
+        rules = "groups:\n" + SloRules.catalogGroups(slos, tenants, false);
+      } catch (IllegalArgumentException e) {
+        throw new StartupException("--estate", e.getMessage());
       }
-      groups.addAll(RuleFileLoader.ofText().load(Path.of(f + " (its rules)"), rules.toString()));
+      groups.addAll(RuleFileLoader.ofText().load(Path.of("the rules of the SLOs"), rules));
     }
     return groups;
   }
@@ -82,11 +73,19 @@ public record RunningBackend(Backend backend, Optional<EmbeddedStorage> storage,
     return new SloFileLoader(files);
   }
 
-  /** Every SLO and exclusion of the SLO files. */
+  /**
+   * Every SLO and exclusion of the SLO files, over the built-in catalogue unless it is turned off
+   * (a file's SLO of a built-in's name takes over the tenants it selects).
+   */
   public static SloCatalog sloCatalog(CollectorConfig c, FileReader files) {
     SloCatalog all = SloCatalog.EMPTY;
     for (Path f : c.sloFiles()) {
       all = all.plus(loader(files).load(f));
+    }
+    if (c.builtinSlos()) {
+      all =
+          all.over(
+              loader(files).load(Path.of(RulePacks.BUILTIN_SLOS_NAME), RulePacks.builtinSlos()));
     }
     return all;
   }

@@ -39,15 +39,30 @@ public final class RulePacks {
     return HOLD_FOR.matcher(yaml).replaceAll("$1for: " + holdFor.toSeconds() + "s");
   }
 
+  /** The name the built-in SLO catalogue's errors carry. */
+  public static final String BUILTIN_SLOS_NAME = "builtin:tillwatch-slos.yml";
+
   /** The text of the built-in pack: every alert with its risk, impact and runbook. */
   public static String builtin() {
-    try (InputStream in = RulePacks.class.getResourceAsStream("packs/tillwatch.yml")) {
+    return pack("tillwatch.yml");
+  }
+
+  /**
+   * The text of the built-in SLO catalogue: order capture, checkout latency, stock-sync freshness,
+   * recovery readiness and order intake continuity, each with risk, impact and runbook.
+   */
+  public static String builtinSlos() {
+    return pack("tillwatch-slos.yml");
+  }
+
+  private static String pack(String file) {
+    try (InputStream in = RulePacks.class.getResourceAsStream("packs/" + file)) {
       if (in == null) {
-        throw new IllegalStateException("the built-in rule pack is missing from the classpath");
+        throw new IllegalStateException("the built-in pack " + file + " is missing");
       }
       return new String(in.readAllBytes(), StandardCharsets.UTF_8);
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot read the built-in rule pack", e);
+      throw new UncheckedIOException("cannot read the built-in pack " + file, e);
     }
   }
 }

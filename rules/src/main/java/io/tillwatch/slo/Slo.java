@@ -1,9 +1,11 @@
 package io.tillwatch.slo;
 
+import io.tillwatch.model.Tenant;
 import io.tillwatch.model.Tier;
 import io.tillwatch.promql.Expr;
 import io.tillwatch.rules.Rule;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -18,6 +20,9 @@ import java.util.Optional;
  * @param minEvents below this many events in an alert's long window nothing pages
  * @param atRiskBelow budget remaining (share) below which the SLO is at risk
  * @param tenants which tenants it applies to ({@code tier} and/or {@code id}); empty: all
+ * @param runbookUrl where on-call reads what to do, or empty
+ * @param exceptTenants tenant filters it does not apply to: those a file's SLO of the same name
+ *     takes over from a built-in one
  */
 public record Slo(
     String name,
@@ -33,10 +38,13 @@ public record Slo(
     double atRiskBelow,
     Map<String, String> tenants,
     Sli sli,
-    Map<String, AlertSpec> alerting) {
+    Map<String, AlertSpec> alerting,
+    String runbookUrl,
+    List<Map<String, String>> exceptTenants) {
 
   public Slo {
     Objects.requireNonNull(name, "name");
+    exceptTenants = exceptTenants.stream().map(Map::copyOf).toList();
     objectiveByTier = Map.copyOf(objectiveByTier);
     tenants = Map.copyOf(tenants);
     alerting = Map.copyOf(alerting);
@@ -46,6 +54,57 @@ public record Slo(
   public enum Budgeting {
     OCCURRENCES,
     TIMESLICES
+  }
+
+  /** This SLO without the tenants {@code filter} selects. */
+  public Slo except(Map<String, String> filter) {
+    List<Map<String, String>> more = new java.util.ArrayList<>(exceptTenants);
+    more.add(filter);
+    return new Slo(
+        name,
+        description,
+        risk,
+        impact,
+        objective,
+        objectiveByTier,
+        window,
+        budgeting,
+        during,
+        minEvents,
+        atRiskBelow,
+        tenants,
+        sli,
+        alerting,
+        runbookUrl,
+        more);
+  }
+
+  /**
+   * Whether this SLO applies to tenant {@code id} ({@code t}: the estate's tenant, or null when the
+   * estate does not know it, which passes a {@code tenants} filter only by its {@code id}).
+   */
+  public boolean appliesTo(String id, Tenant t) {
+    if (!tenants.isEmpty() && !matches(tenants, id, t)) {
+      return false;
+    }
+    for (Map<String, String> f : exceptTenants) {
+      if (matches(f, id, t)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static boolean matches(Map<String, String> filter, String id, Tenant t) {
+    if (t != null) {
+      return t.matches(filter);
+    }
+    return filter.keySet().equals(java.util.Set.of("id")) && filter.get("id").equals(id);
+  }
+
+  /** Whether tenants are chosen by filters (its own or others' taking some over). */
+  public boolean restricted() {
+    return !tenants.isEmpty() || !exceptTenants.isEmpty();
   }
 
   /** The objective for a tenant of {@code tier}. */

@@ -1,6 +1,5 @@
 package io.tillwatch.slo;
 
-import io.tillwatch.model.Tenant;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -23,10 +22,26 @@ public record SloCatalog(List<Slo> slos, List<Exclusion> exclusions) {
   }
 
   /**
-   * Whether {@code slo} applies to a tenant (null: one the estate does not know, which passes only
-   * an SLO without a {@code tenants} filter).
+   * The built-in SLOs {@code builtin} with this catalogue's (a file's) SLOs over them: a file's SLO
+   * of a built-in's name replaces it for the tenants its {@code tenants} filter selects (for every
+   * tenant without a filter), so a tier or a tenant can have an SLO of its own.
    */
-  public static boolean appliesTo(Slo slo, Tenant t) {
-    return slo.tenants().isEmpty() || (t != null && t.matches(slo.tenants()));
+  public SloCatalog over(SloCatalog builtin) {
+    List<Slo> out = new ArrayList<>();
+    for (Slo b : builtin.slos) {
+      Slo kept = b;
+      for (Slo s : slos) {
+        if (s.name().equals(b.name()) && kept != null) {
+          kept = s.tenants().isEmpty() ? null : kept.except(s.tenants());
+        }
+      }
+      if (kept != null) {
+        out.add(kept);
+      }
+    }
+    out.addAll(slos);
+    List<Exclusion> e = new ArrayList<>(builtin.exclusions);
+    e.addAll(exclusions);
+    return new SloCatalog(out, e);
   }
 }

@@ -46,7 +46,8 @@ public final class SloFileLoader {
           "at_risk_below",
           "tenants",
           "sli",
-          "alerting");
+          "alerting",
+          "runbook_url");
   private static final Set<String> SLI = Set.of("events", "timeslice");
   private static final Set<String> EVENTS = Set.of("good", "total");
   private static final Set<String> TIMESLICE = Set.of("expr", "good", "slice");
@@ -199,7 +200,9 @@ public final class SloFileLoader {
         atRisk,
         tenants,
         sli,
-        alerting);
+        alerting,
+        m.optional("runbook_url").map(YamlNode::raw).orElse(""),
+        List.of());
   }
 
   private static Slo.Sli sli(YamlNode node) {

@@ -155,6 +155,62 @@ public final class SloRules {
   }
 
   /**
+   * The rule groups of a whole catalogue for the estate's {@code tenants} (by id): an SLO of every
+   * tenant as {@link #groups}; one whose tenants are chosen by filters for the tenants it applies
+   * to, a group per tier.
+   *
+   * @throws IllegalArgumentException when the tenants of a filter are needed and the estate is
+   *     empty
+   */
+  public static String catalogGroups(
+      SloCatalog catalog, Map<String, io.tillwatch.model.Tenant> tenants, boolean prometheus) {
+    Map<io.tillwatch.model.Tier, Set<String>> byTier =
+        new java.util.EnumMap<>(io.tillwatch.model.Tier.class);
+    tenants
+        .values()
+        .forEach(t -> byTier.computeIfAbsent(t.tier(), k -> new java.util.TreeSet<>()).add(t.id()));
+    StringBuilder y = new StringBuilder();
+    for (Slo slo : catalog.slos()) {
+      if (!slo.restricted()) {
+        y.append(groups(slo, byTier, prometheus));
+        continue;
+      }
+      String suffix =
+          slo.tenants().isEmpty()
+              ? "-others"
+              : "-" + String.join("-", new java.util.TreeMap<>(slo.tenants()).values());
+      if (tenants.isEmpty()) {
+        String id = slo.tenants().get("id");
+        if (slo.exceptTenants().isEmpty() && slo.tenants().size() == 1 && id != null) {
+          y.append(group(slo, slo.objective(), Set.of(id), suffix, prometheus));
+          continue;
+        }
+        throw new IllegalArgumentException(
+            "SLO "
+                + slo.name()
+                + " applies to tenants chosen by tier or taken over by another SLO: the"
+                + " tenants are needed (the estate file)");
+      }
+      Map<io.tillwatch.model.Tier, Set<String>> mine =
+          new java.util.EnumMap<>(io.tillwatch.model.Tier.class);
+      tenants.forEach(
+          (id, t) -> {
+            if (slo.appliesTo(id, t)) {
+              mine.computeIfAbsent(t.tier(), k -> new java.util.TreeSet<>()).add(id);
+            }
+          });
+      mine.forEach(
+          (tier, ids) -> {
+            double objective = slo.objectiveFor(tier);
+            if (!Double.isNaN(objective)) {
+              y.append(group(slo, objective, ids, suffix + "-" + tier.id(), prometheus));
+            }
+          });
+    }
+    return y.toString();
+  }
+
+  /**
    * A whole rule file for Prometheus: every SLO with its default objective for every tenant (an SLO
    * with objectives per tier only needs the tenants of each tier: {@link #group}).
    */
@@ -251,6 +307,9 @@ public final class SloRules {
     y.append("          burn_rate: ").append(quote("{{ $value | printf \"%.2f\" }}")).append('\n');
     if (!slo.impact().isEmpty()) {
       y.append("          impact: ").append(quote(slo.impact())).append('\n');
+    }
+    if (!slo.runbookUrl().isEmpty()) {
+      y.append("          runbook_url: ").append(quote(slo.runbookUrl())).append('\n');
     }
     if (!prometheus && slo.risk() != null) {
       y.append("        risk: ").append(slo.risk().key()).append('\n');

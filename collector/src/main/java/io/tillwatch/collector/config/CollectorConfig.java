@@ -19,6 +19,7 @@ import java.util.Objects;
  * @param alerting where alerts are delivered
  * @param query the query API's limits
  * @param sloFiles SLO files (read by the caller): their rules are evaluated as rule groups
+ * @param builtinSlos whether the built-in SLO catalogue is kept too (the default in files)
  */
 public record CollectorConfig(
     HostPort listen,
@@ -31,7 +32,8 @@ public record CollectorConfig(
     Duration evaluationInterval,
     AlertingConfig alerting,
     QueryConfig query,
-    List<java.nio.file.Path> sloFiles) {
+    List<java.nio.file.Path> sloFiles,
+    boolean builtinSlos) {
   /** The default listen address: OTLP/HTTP's port on loopback. */
   public static final HostPort DEFAULT_LISTEN = new HostPort("127.0.0.1", 4318);
 
@@ -110,6 +112,34 @@ public record CollectorConfig(
         List.of());
   }
 
+  /** Settings without the built-in SLO catalogue. */
+  public CollectorConfig(
+      HostPort listen,
+      StorageConfig storage,
+      Duration head,
+      List<TokenGrant> tokens,
+      int maxQueuedSamples,
+      List<java.nio.file.Path> ruleFiles,
+      boolean builtinRulePack,
+      Duration evaluationInterval,
+      AlertingConfig alerting,
+      QueryConfig query,
+      List<java.nio.file.Path> sloFiles) {
+    this(
+        listen,
+        storage,
+        head,
+        tokens,
+        maxQueuedSamples,
+        ruleFiles,
+        builtinRulePack,
+        evaluationInterval,
+        alerting,
+        query,
+        sloFiles,
+        false);
+  }
+
   public CollectorConfig {
     Objects.requireNonNull(query, "query");
     sloFiles = List.copyOf(sloFiles);
@@ -141,6 +171,24 @@ public record CollectorConfig(
         evaluationInterval,
         alerting,
         query,
-        files);
+        files,
+        builtinSlos);
+  }
+
+  /** These settings with the built-in SLO catalogue on or off. */
+  public CollectorConfig withBuiltinSlos(boolean on) {
+    return new CollectorConfig(
+        listen,
+        storage,
+        head,
+        tokens,
+        maxQueuedSamples,
+        ruleFiles,
+        builtinRulePack,
+        evaluationInterval,
+        alerting,
+        query,
+        sloFiles,
+        on);
   }
 }

@@ -33,7 +33,8 @@ public final class CollectorConfigLoader {
           "evaluation_interval",
           "alerting",
           "query",
-          "slo_files");
+          "slo_files",
+          "builtin_slos");
   private static final Set<String> QUERY =
       Set.of("timeout", "max_samples", "max_concurrency", "max_parallel");
   private static final Set<String> ALERTING =
@@ -122,7 +123,8 @@ public final class CollectorConfigLoader {
           evaluationInterval,
           alerting,
           query,
-          sloFiles);
+          sloFiles,
+          m.optional("builtin_slos").map(YamlNode::bool).orElse(true));
     } catch (IllegalArgumentException e) {
       throw m.node().error(e.getMessage());
     }

@@ -163,15 +163,13 @@ final class SloAnswers {
     }
     String tenant = parts[0];
     String name = parts[1];
+    Optional<Tenant> t = ledger.tenant(tenant);
     Slo slo =
         ledger.catalog().slos().stream()
-            .filter(s -> s.name().equals(name))
+            .filter(s -> s.name().equals(name) && s.appliesTo(tenant, t.orElse(null)))
             .findFirst()
             .orElse(null);
-    Optional<Tenant> t = ledger.tenant(tenant);
-    if (slo == null
-        || !scope.allows(tenant)
-        || !io.tillwatch.slo.SloCatalog.appliesTo(slo, t.orElse(null))) {
+    if (slo == null || !scope.allows(tenant) || !slo.appliesTo(tenant, t.orElse(null))) {
       throw new QueryApi.NotFound("no SLO " + name + " for tenant " + tenant);
     }
     ZoneId zone = t.map(Tenant::zone).orElse(ZoneOffset.UTC);

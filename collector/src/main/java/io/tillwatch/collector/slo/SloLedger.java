@@ -139,6 +139,16 @@ public final class SloLedger implements HealthCheck {
     return slo.sli() instanceof Slo.Timeslice t ? t.slice() : EVENT_SLICE;
   }
 
+  /**
+   * The SLO's name, and for an SLO of some tenants only, which: a built-in SLO and a file's that
+   * takes some of its tenants over are counted apart.
+   */
+  static String variant(Slo slo) {
+    return slo.restricted()
+        ? slo.name() + " " + slo.tenants() + " except " + slo.exceptTenants()
+        : slo.name();
+  }
+
   /** What the counts of an SLO depend on: a change recounts what samples are still kept. */
   static String definition(Slo slo, List<io.tillwatch.slo.Exclusion> exclusions) {
     return slo.sli() + "|" + slo.during() + "|" + slo.tenants() + "|" + exclusions;
@@ -148,7 +158,8 @@ public final class SloLedger implements HealthCheck {
     long step = slice(slo).toMillis();
     Instant end = Instant.ofEpochMilli(Math.floorDiv(until.toEpochMilli(), step) * step);
     String definition = definition(slo, catalog.exclusions());
-    Optional<SloRollups.Progress> progress = rollups.progress(slo.name());
+    String variant = variant(slo);
+    Optional<SloRollups.Progress> progress = rollups.progress(variant);
     // a first count, or a recount: from the first whole day samples may still hold
     LocalDate firstDay = null;
     Instant from;
@@ -167,7 +178,7 @@ public final class SloLedger implements HealthCheck {
       Instant to =
           from.plus(Duration.ofDays(1)).isBefore(stop) ? from.plus(Duration.ofDays(1)) : stop;
       Map<String, Map<LocalDate, DailyCounts.Count>> counts = count(slo, from, to, firstDay);
-      rollups.add(slo.name(), counts, to, definition, reset ? firstDay : null);
+      rollups.add(slo.name(), variant, counts, to, definition, reset ? firstDay : null);
       reset = false;
       slices += (to.toEpochMilli() - from.toEpochMilli()) / step;
       from = to;
@@ -256,7 +267,7 @@ public final class SloLedger implements HealthCheck {
   private DailyCounts counts(
       Map<String, DailyCounts> byTenant, Slo slo, String tenant, Instant from, Instant to) {
     Tenant t = tenants.get(tenant);
-    if (!SloCatalog.appliesTo(slo, t)) {
+    if (!slo.appliesTo(tenant, t)) {
       return null;
     }
     return byTenant.computeIfAbsent(
@@ -332,7 +343,7 @@ public final class SloLedger implements HealthCheck {
   public Optional<Figure> figure(
       Slo slo, String tenant, Map<LocalDate, DailyCounts.Count> days, Instant at) {
     Tenant t = tenants.get(tenant);
-    if (!SloCatalog.appliesTo(slo, t)) {
+    if (!slo.appliesTo(tenant, t)) {
       return Optional.empty();
     }
     double objective = t == null ? slo.objective() : slo.objectiveFor(t.tier());

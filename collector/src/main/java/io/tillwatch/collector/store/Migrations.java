@@ -140,21 +140,23 @@ final class Migrations {
       case 4 -> {
         try (Statement s = c.createStatement()) {
           // SLO rollups: good and total (events or slices) per tenant, SLO and local day, kept
-          // 400 days whatever the samples' retention
+          // 400 days whatever the samples' retention; the variant tells apart a built-in SLO
+          // and a file's SLO of the same name that takes some tenants over
           s.execute(
               "CREATE TABLE slo_daily ("
                   + " slo text NOT NULL,"
+                  + " variant text NOT NULL,"
                   + " tenant text NOT NULL,"
                   + " day date NOT NULL,"
                   + " good double precision NOT NULL,"
                   + " total double precision NOT NULL,"
                   + " updated_at timestamptz NOT NULL DEFAULT now(),"
-                  + " PRIMARY KEY (slo, tenant, day))");
+                  + " PRIMARY KEY (variant, tenant, day))");
           s.execute("CREATE INDEX slo_daily_tenant ON slo_daily (tenant, slo, day)");
           // how far each SLO's rollups are counted
           s.execute(
               "CREATE TABLE slo_progress ("
-                  + " slo text PRIMARY KEY,"
+                  + " variant text PRIMARY KEY,"
                   + " through timestamptz NOT NULL,"
                   + " definition text NOT NULL)");
         }

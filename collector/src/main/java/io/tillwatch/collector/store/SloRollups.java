@@ -33,11 +33,12 @@ public final class SloRollups {
   /** How far an SLO is counted, and the definition it was counted with. */
   public record Progress(Instant through, String definition) {}
 
-  public Optional<Progress> progress(String slo) throws SQLException {
+  /** How far the SLO variant {@code variant} is counted. */
+  public Optional<Progress> progress(String variant) throws SQLException {
     try (Connection c = store.read();
         PreparedStatement ps =
-            c.prepareStatement("SELECT through, definition FROM slo_progress WHERE slo = ?")) {
-      ps.setString(1, slo);
+            c.prepareStatement("SELECT through, definition FROM slo_progress WHERE variant = ?")) {
+      ps.setString(1, variant);
       try (ResultSet rs = ps.executeQuery()) {
         return rs.next()
             ? Optional.of(
@@ -50,12 +51,13 @@ public final class SloRollups {
 
   /**
    * Adds {@code counts} (per tenant, per day) to the rollups and moves {@code slo}'s progress to
-   * {@code through}, in one transaction. A changed {@code definition} (expression, budgeting)
-   * recounts what samples still hold: {@code recountFrom}, when given, drops the SLO's days from
-   * that day on first.
+   * {@code through}, in one transaction; {@code variant} tells apart SLOs of one name for different
+   * tenants. A changed {@code definition} (expression, budgeting) recounts what samples still hold:
+   * {@code recountFrom}, when given, drops the SLO's days from that day on first.
    */
   public void add(
       String slo,
+      String variant,
       Map<String, Map<LocalDate, DailyCounts.Count>> counts,
       Instant through,
       String definition,
@@ -66,25 +68,27 @@ public final class SloRollups {
       try {
         if (recountFrom != null) {
           try (PreparedStatement ps =
-              c.prepareStatement("DELETE FROM slo_daily WHERE slo = ? AND day >= ?")) {
-            ps.setString(1, slo);
+              c.prepareStatement("DELETE FROM slo_daily WHERE variant = ? AND day >= ?")) {
+            ps.setString(1, variant);
             ps.setObject(2, recountFrom);
             ps.executeUpdate();
           }
         }
         try (PreparedStatement ps =
             c.prepareStatement(
-                "INSERT INTO slo_daily (slo, tenant, day, good, total) VALUES (?, ?, ?, ?, ?)"
-                    + " ON CONFLICT (slo, tenant, day) DO UPDATE SET"
+                "INSERT INTO slo_daily (slo, variant, tenant, day, good, total)"
+                    + " VALUES (?, ?, ?, ?, ?, ?)"
+                    + " ON CONFLICT (variant, tenant, day) DO UPDATE SET"
                     + " good = slo_daily.good + excluded.good,"
                     + " total = slo_daily.total + excluded.total, updated_at = now()")) {
           for (Map.Entry<String, Map<LocalDate, DailyCounts.Count>> t : counts.entrySet()) {
             for (Map.Entry<LocalDate, DailyCounts.Count> d : t.getValue().entrySet()) {
               ps.setString(1, slo);
-              ps.setString(2, t.getKey());
-              ps.setObject(3, d.getKey());
-              ps.setDouble(4, d.getValue().good());
-              ps.setDouble(5, d.getValue().total());
+              ps.setString(2, variant);
+              ps.setString(3, t.getKey());
+              ps.setObject(4, d.getKey());
+              ps.setDouble(5, d.getValue().good());
+              ps.setDouble(6, d.getValue().total());
               ps.addBatch();
             }
           }
@@ -92,10 +96,10 @@ public final class SloRollups {
         }
         try (PreparedStatement ps =
             c.prepareStatement(
-                "INSERT INTO slo_progress (slo, through, definition) VALUES (?, ?, ?)"
-                    + " ON CONFLICT (slo) DO UPDATE SET through = excluded.through,"
+                "INSERT INTO slo_progress (variant, through, definition) VALUES (?, ?, ?)"
+                    + " ON CONFLICT (variant) DO UPDATE SET through = excluded.through,"
                     + " definition = excluded.definition")) {
-          ps.setString(1, slo);
+          ps.setString(1, variant);
           ps.setObject(2, through.atOffset(ZoneOffset.UTC));
           ps.setString(3, definition);
           ps.executeUpdate();
@@ -121,12 +125,14 @@ public final class SloRollups {
       throws SQLException {
     StringBuilder sql =
         new StringBuilder(
-            "SELECT slo, tenant, day, good, total FROM slo_daily WHERE day BETWEEN ? AND ?");
+            "SELECT slo, tenant, day, sum(good), sum(total) FROM slo_daily"
+                + " WHERE day BETWEEN ? AND ?");
     if (scope.tenants().isPresent()) {
       sql.append(" AND tenant = ANY (?)");
     }
     tenant.ifPresent(t -> sql.append(" AND tenant = ?"));
     slo.ifPresent(s -> sql.append(" AND slo = ?"));
+    sql.append(" GROUP BY slo, tenant, day");
     Map<String, Map<String, Map<LocalDate, DailyCounts.Count>>> out = new HashMap<>();
     try (Connection c = store.read();
         PreparedStatement ps = c.prepareStatement(sql.toString())) {
