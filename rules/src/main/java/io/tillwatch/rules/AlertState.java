@@ -161,12 +161,21 @@ public final class AlertState {
    */
   public void update(
       List<Value.Sample> result, long time, Function<Labels, Map<String, String>> tenant) {
+    update(result, time, tenant, q -> List.of());
+  }
+
+  /** As above; {@code query} answers the templates' {@code query} at {@code time}. */
+  public void update(
+      List<Value.Sample> result,
+      long time,
+      Function<Labels, Map<String, String>> tenant,
+      Function<String, List<Value.Sample>> query) {
     Map<Labels, Alert> current = new LinkedHashMap<>();
     for (Value.Sample s : result) {
       Map<String, String> labels = new TreeMap<>(s.labels().asMap());
       labels.remove("__name__");
       Templates.Data data =
-          new Templates.Data(Map.copyOf(labels), s.value(), tenant.apply(s.labels()));
+          new Templates.Data(Map.copyOf(labels), s.value(), tenant.apply(s.labels()), query);
       rule.labels().forEach((k, v) -> labels.put(k, Templates.expand(v, data)));
       labels.put("alertname", rule.name());
       if (rule.risk() != null) {
@@ -175,7 +184,7 @@ public final class AlertState {
       Labels lbs = Labels.of(labels);
       Map<String, String> annotations = new TreeMap<>();
       Templates.Data withRuleLabels =
-          new Templates.Data(Map.copyOf(labels), s.value(), data.tenant());
+          new Templates.Data(Map.copyOf(labels), s.value(), data.tenant(), query);
       rule.annotations().forEach((k, v) -> annotations.put(k, Templates.expand(v, withRuleLabels)));
       if (!rule.impact().isEmpty()) {
         annotations.putIfAbsent("impact", Templates.expand(rule.impact(), withRuleLabels));

@@ -105,7 +105,7 @@ public final class GroupEvaluator {
         out =
             switch (r) {
               case Rule.Recording rec -> record(rec, result);
-              case Rule.Alerting a -> alert(a, result, time);
+              case Rule.Alerting a -> alert(a, result, time, view);
             };
       } catch (RuntimeException e) {
         errors.put(r, String.valueOf(e.getMessage()));
@@ -144,12 +144,18 @@ public final class GroupEvaluator {
     return out;
   }
 
-  private List<Value.Sample> alert(Rule.Alerting a, List<Value.Sample> result, long time) {
+  private List<Value.Sample> alert(
+      Rule.Alerting a, List<Value.Sample> result, long time, SeriesSource view) {
     AlertState state = alerts.get(a);
     state.update(
         AlertScope.filter(a, result, Instant.ofEpochMilli(time), tenants),
         time,
-        l -> tenantFields(l.get("tenant")));
+        l -> tenantFields(l.get("tenant")),
+        // the templates' query: an instant query at the evaluation's time, as Prometheus's
+        q ->
+            samples(
+                Evaluator.instant(view, time).eval(io.tillwatch.promql.Parser.parse(q), time),
+                time));
     List<Value.Sample> out = new ArrayList<>(state.alertsSeries(time));
     if (group.limit() > 0 && out.size() > group.limit()) {
       int active = out.size();

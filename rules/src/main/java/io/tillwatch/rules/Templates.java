@@ -15,22 +15,58 @@ import java.util.Map;
 public final class Templates {
   private Templates() {}
 
-  /** What a template can refer to. */
-  public record Data(Map<String, String> labels, double value, Map<String, String> tenant) {}
+  /**
+   * What a template can refer to: the alert's labels and value, the tenant's fields, and {@code
+   * query}, which runs an instant query at the evaluation's time (Prometheus's {@code query}).
+   */
+  public record Data(
+      Map<String, String> labels,
+      double value,
+      Map<String, String> tenant,
+      java.util.function.Function<String, List<io.tillwatch.promql.Value.Sample>> query) {
+    /** Without queries: {@code query} finds nothing. */
+    public Data(Map<String, String> labels, double value, Map<String, String> tenant) {
+      this(labels, value, tenant, q -> List.of());
+    }
+  }
+
+  /** A parsed template: text, actions, and {@code with} / {@code if} blocks. */
+  private sealed interface Node {}
+
+  private record Text(String text) implements Node {}
+
+  private record Action(String pipeline) implements Node {}
+
+  private record Block(String kind, String pipeline, List<Node> then, List<Node> otherwise)
+      implements Node {}
 
   /** Expands {@code template}; a malformed one throws {@link IllegalArgumentException}. */
   public static String expand(String template, Data data) {
+    List<Object> tokens = tokens(template);
+    int[] at = {0};
+    List<Node> nodes = new ArrayList<>();
+    String stop = parse(tokens, at, nodes);
+    if (stop != null) {
+      throw new IllegalArgumentException("unexpected {{" + stop + "}} in template: " + template);
+    }
     StringBuilder out = new StringBuilder();
+    render(nodes, data, null, out);
+    return out.toString();
+  }
+
+  /** Text (a String) and actions (a one-element String[]), trims applied. */
+  private static List<Object> tokens(String template) {
+    List<Object> out = new ArrayList<>();
     int i = 0;
     while (i < template.length()) {
       int open = template.indexOf("{{", i);
       if (open < 0) {
-        out.append(template, i, template.length());
+        out.add(template.substring(i));
         break;
       }
       String text = template.substring(i, open);
       boolean trimLeft = template.startsWith("{{-", open);
-      out.append(trimLeft ? stripTrailing(text) : text);
+      out.add(trimLeft ? stripTrailing(text) : text);
       int close = findClose(template, open + 2);
       if (close < 0) {
         throw new IllegalArgumentException("unclosed action in template: " + template);
@@ -40,7 +76,7 @@ public final class Templates {
       if (trimRight) {
         action = action.substring(0, action.length() - 1);
       }
-      out.append(evaluate(action.trim(), data));
+      out.add(new String[] {action.trim()});
       i = close + 2;
       if (trimRight) {
         while (i < template.length() && Character.isWhitespace(template.charAt(i))) {
@@ -48,7 +84,77 @@ public final class Templates {
         }
       }
     }
-    return out.toString();
+    return out;
+  }
+
+  /** Parses nodes up to {@code else} or {@code end} (returned), or the end (null). */
+  private static String parse(List<Object> tokens, int[] at, List<Node> into) {
+    while (at[0] < tokens.size()) {
+      Object t = tokens.get(at[0]++);
+      if (t instanceof String text) {
+        if (!text.isEmpty()) {
+          into.add(new Text(text));
+        }
+        continue;
+      }
+      String action = ((String[]) t)[0];
+      String keyword = action.split("\\s+", 2)[0];
+      switch (keyword) {
+        case "end", "else" -> {
+          if (!action.equals(keyword)) {
+            throw new IllegalArgumentException("unexpected " + action + " in template");
+          }
+          return keyword;
+        }
+        case "with", "if" -> {
+          String pipeline = action.substring(keyword.length()).trim();
+          if (pipeline.isEmpty()) {
+            throw new IllegalArgumentException("missing value for " + keyword);
+          }
+          List<Node> then = new ArrayList<>();
+          List<Node> otherwise = new ArrayList<>();
+          String stop = parse(tokens, at, then);
+          if ("else".equals(stop)) {
+            stop = parse(tokens, at, otherwise);
+          }
+          if (!"end".equals(stop)) {
+            throw new IllegalArgumentException(
+                "unexpected EOF: {{" + keyword + "}} without {{end}}");
+          }
+          into.add(new Block(keyword, pipeline, then, otherwise));
+        }
+        default -> into.add(new Action(action));
+      }
+    }
+    return null;
+  }
+
+  private static void render(List<Node> nodes, Data data, Object dot, StringBuilder out) {
+    for (Node n : nodes) {
+      switch (n) {
+        case Text t -> out.append(t.text());
+        case Action a -> out.append(text(evaluate(a.pipeline(), data, dot)));
+        case Block b -> {
+          Object v = evaluate(b.pipeline(), data, dot);
+          if (truthy(v)) {
+            render(b.then(), data, b.kind().equals("with") ? v : dot, out);
+          } else {
+            render(b.otherwise(), data, dot, out);
+          }
+        }
+      }
+    }
+  }
+
+  private static boolean truthy(Object v) {
+    return switch (v) {
+      case null -> false;
+      case Double d -> d != 0;
+      case String s -> !s.isEmpty();
+      case List<?> l -> !l.isEmpty();
+      case Boolean b -> b;
+      default -> true;
+    };
   }
 
   private static String stripTrailing(String s) {
@@ -74,7 +180,7 @@ public final class Templates {
     return -1;
   }
 
-  private static String evaluate(String pipeline, Data data) {
+  private static Object evaluate(String pipeline, Data data, Object dot) {
     Object piped = null;
     boolean first = true;
     for (String command : splitPipes(pipeline)) {
@@ -85,22 +191,22 @@ public final class Templates {
       String head = words.get(0);
       List<Object> args = new ArrayList<>();
       for (int k = 1; k < words.size(); k++) {
-        args.add(operand(words.get(k), data));
+        args.add(operand(words.get(k), data, dot));
       }
       if (!first) {
         args.add(piped);
       }
       if (isFunction(head)) {
-        piped = call(head, args);
+        piped = call(head, args, data);
       } else {
         if (!args.isEmpty() && first) {
           throw new IllegalArgumentException("can't give argument to non-function " + head);
         }
-        piped = operand(head, data);
+        piped = operand(head, data, dot);
       }
       first = false;
     }
-    return text(piped);
+    return piped;
   }
 
   private static List<String> splitPipes(String s) {
@@ -160,15 +266,22 @@ public final class Templates {
           "printf",
           "toUpper",
           "toLower",
-          "title" ->
+          "title",
+          "query",
+          "first",
+          "value",
+          "label" ->
           true;
       default -> false;
     };
   }
 
-  private static Object operand(String w, Data data) {
+  private static Object operand(String w, Data data, Object dot) {
     if (w.startsWith("\"")) {
       return unquote(w);
+    }
+    if (w.equals(".")) {
+      return dot;
     }
     if (w.equals("$value") || w.equals(".Value")) {
       return data.value();
@@ -222,8 +335,26 @@ public final class Templates {
     }
   }
 
-  private static Object call(String f, List<Object> args) {
+  private static Object call(String f, List<Object> args, Data data) {
+    if (args.isEmpty()) {
+      throw new IllegalArgumentException("wrong number of args for " + f + ": want 1 got 0");
+    }
     return switch (f) {
+      case "query" -> data.query().apply(text(args.get(0)));
+      case "first" -> {
+        if (!(args.get(0) instanceof List<?> l)) {
+          throw new IllegalArgumentException("first of a non-list: " + text(args.get(0)));
+        }
+        if (l.isEmpty()) {
+          throw new IllegalArgumentException("first() called on vector with no elements");
+        }
+        yield l.get(0);
+      }
+      case "value" -> sample(args.get(0)).value();
+      case "label" -> {
+        String v = sample(args.get(args.size() - 1)).labels().get(text(args.get(0)));
+        yield v == null ? "" : v;
+      }
       case "humanize" -> humanize(number(args.get(0)));
       case "humanize1024" -> humanize1024(number(args.get(0)));
       case "humanizeDuration" -> humanizeDuration(number(args.get(0)));
@@ -236,7 +367,17 @@ public final class Templates {
     };
   }
 
+  private static io.tillwatch.promql.Value.Sample sample(Object o) {
+    if (o instanceof io.tillwatch.promql.Value.Sample s) {
+      return s;
+    }
+    throw new IllegalArgumentException("not a sample: " + text(o));
+  }
+
   private static String text(Object o) {
+    if (o == null) {
+      return "<no value>";
+    }
     return o instanceof Double d ? GoFormat.shortest(d) : String.valueOf(o);
   }
 

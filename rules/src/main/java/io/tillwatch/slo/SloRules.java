@@ -305,6 +305,36 @@ public final class SloRules {
                     + slo.window().text()))
         .append('\n');
     y.append("          burn_rate: ").append(quote("{{ $value | printf \"%.2f\" }}")).append('\n');
+    // the budget left over the SLO's window and the time until it is spent at the last hour's
+    // burn rate, read by the template's query when the alert is evaluated
+    String one = "sloth_id=\\\"tillwatch-" + slo.name() + "\\\", tenant=\\\"%s\\\"";
+    String left = "tillwatch_slo_budget_remaining_ratio{" + one + "}";
+    String hour = "max without (sloth_window) (slo:sli_error:ratio_rate1h{" + one + "})";
+    y.append("          budget_remaining: ")
+        .append(
+            quote(
+                "{{ with printf \""
+                    + left
+                    + "\" $labels.tenant | query }}{{ . | first | value | humanizePercentage }}"
+                    + "{{ else }}unknown{{ end }}"))
+        .append('\n');
+    y.append("          time_to_exhaustion: ")
+        .append(
+            quote(
+                "{{ with printf \"clamp_min(max without (slo, window) ("
+                    + left
+                    + "), 0) * "
+                    + period.toSeconds()
+                    + " / ("
+                    + hour
+                    + " / "
+                    + num(budget)
+                    + ") and "
+                    + hour
+                    + " > 0\" $labels.tenant $labels.tenant $labels.tenant | query }}"
+                    + "{{ . | first | value | humanizeDuration }}"
+                    + "{{ else }}none at the last hour's burn rate{{ end }}"))
+        .append('\n');
     if (!slo.impact().isEmpty()) {
       y.append("          impact: ").append(quote(slo.impact())).append('\n');
     }

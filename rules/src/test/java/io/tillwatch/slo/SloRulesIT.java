@@ -98,12 +98,16 @@ class SloRulesIT {
                       summary: 'acme: order-capture is burning its error budget fast (page)'
                       description: 'acme is spending the order-capture error budget 33.3 times as fast as the 99 %% objective allows over 28d'
                       burn_rate: '33.33'
+                      budget_remaining: '-2328%%'
+                      time_to_exhaustion: '0s'
                       impact: Stores cannot record sales
                   - exp_labels: {%s}
                     exp_annotations:
                       summary: 'acme: order-capture is burning its error budget fast (ticket)'
                       description: 'acme is spending the order-capture error budget 24.3 times as fast as the 99 %% objective allows over 28d'
                       burn_rate: '24.28'
+                      budget_remaining: '-2328%%'
+                      time_to_exhaustion: '0s'
                       impact: Stores cannot record sales
             promql_expr_test:
               - expr: slo:objective:ratio{tenant="acme"}
