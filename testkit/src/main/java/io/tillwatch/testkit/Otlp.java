@@ -92,6 +92,66 @@ public final class Otlp {
     }
   }
 
+  /**
+   * Traefik-shaped shop traffic of {@code tenant} a minute apart over {@code minutes} ending at
+   * {@code end}: {@code perMinute} requests a minute to service {@code odoo-<tenant>@kubernetes}
+   * ({@code traefik_service_requests_total{service, code, method, protocol}}), of which {@code
+   * failing.apply(minute)} a minute answer 502 — sent in requests of a few hundred points.
+   */
+  public static void postShopTraffic(
+      int port,
+      String token,
+      String tenant,
+      long end,
+      int minutes,
+      double perMinute,
+      java.util.function.IntToDoubleFunction failing) {
+    long start = end - minutes * 60_000L;
+    double ok = 0;
+    double bad = 0;
+    double[] okTotals = new double[minutes + 1];
+    double[] badTotals = new double[minutes + 1];
+    for (int k = 0; k <= minutes; k++) {
+      okTotals[k] = ok;
+      badTotals[k] = bad;
+      double f = failing.applyAsDouble(k + 1);
+      ok += perMinute - f;
+      bad += f;
+    }
+    for (int from = 0; from <= minutes; from += 300) {
+      int to = Math.min(minutes, from + 299);
+      for (String code : java.util.List.of("200", "502")) {
+        io.opentelemetry.proto.metrics.v1.Sum.Builder sum =
+            io.opentelemetry.proto.metrics.v1.Sum.newBuilder()
+                .setIsMonotonic(true)
+                .setAggregationTemporality(
+                    io.opentelemetry.proto.metrics.v1.AggregationTemporality
+                        .AGGREGATION_TEMPORALITY_CUMULATIVE);
+        for (int k = from; k <= to; k++) {
+          sum.addDataPoints(
+              NumberDataPoint.newBuilder()
+                  .addAttributes(attr("service", "odoo-" + tenant + "@kubernetes"))
+                  .addAttributes(attr("code", code))
+                  .addAttributes(attr("method", "POST"))
+                  .addAttributes(attr("protocol", "http"))
+                  .setTimeUnixNano((start + k * 60_000L) * 1_000_000L)
+                  .setAsDouble(code.equals("200") ? okTotals[k] : badTotals[k]));
+        }
+        int status =
+            post(
+                    port,
+                    token,
+                    request(
+                        tenant,
+                        Metric.newBuilder().setName("traefik_service_requests").setSum(sum)))
+                .statusCode();
+        if (status != 200) {
+          throw new IllegalStateException("ingest answered " + status);
+        }
+      }
+    }
+  }
+
   /** One metric of {@code tenant} (a resource attribute) in a request of its own. */
   public static ExportMetricsServiceRequest request(String tenant, Metric.Builder metric) {
     return ExportMetricsServiceRequest.newBuilder()
