@@ -62,17 +62,43 @@ public final class YamlNode {
         throw new ConfigException(file, 1, 1, "", "the file is empty");
       }
       return new YamlNode(file, "", root.get(), interpolation);
-    } catch (MarkedYamlEngineException e) {
-      Mark m = e.getProblemMark().or(e::getContextMark).orElse(null);
-      throw new ConfigException(
+    } catch (YamlEngineException e) {
+      throw syntax(file, e);
+    }
+  }
+
+  /**
+   * Parses text of one or more documents ({@code ---} between them) into their root nodes; the
+   * field paths of document {@code n} (from 0) start with {@code [doc n]} after the first.
+   */
+  public static List<YamlNode> parseAll(Path file, String text, Interpolation interpolation) {
+    LoadSettings settings = LoadSettings.builder().setLabel(file.toString()).build();
+    try {
+      List<YamlNode> out = new ArrayList<>();
+      for (Node n : new Compose(settings).composeAllFromString(text)) {
+        out.add(
+            new YamlNode(file, out.isEmpty() ? "" : "[doc " + out.size() + "]", n, interpolation));
+      }
+      if (out.isEmpty()) {
+        throw new ConfigException(file, 1, 1, "", "the file is empty");
+      }
+      return out;
+    } catch (YamlEngineException e) {
+      throw syntax(file, e);
+    }
+  }
+
+  private static ConfigException syntax(Path file, YamlEngineException e) {
+    if (e instanceof MarkedYamlEngineException marked) {
+      Mark m = marked.getProblemMark().or(marked::getContextMark).orElse(null);
+      return new ConfigException(
           file,
           m == null ? 1 : m.getLine() + 1,
           m == null ? 1 : m.getColumn() + 1,
           "",
-          "YAML syntax: " + e.getProblem());
-    } catch (YamlEngineException e) {
-      throw new ConfigException(file, 1, 1, "", "YAML syntax: " + e.getMessage());
+          "YAML syntax: " + marked.getProblem());
     }
+    return new ConfigException(file, 1, 1, "", "YAML syntax: " + e.getMessage());
   }
 
   /** The field path, e.g. {@code tenants[0].name}. */

@@ -138,8 +138,22 @@ public record Slo(
   public record Timeslice(String exprText, Expr expr, Comparison good, Duration slice)
       implements Sli {}
 
-  /** {@code < 600}, {@code >= 1}, … */
+  /**
+   * {@code < 600}, {@code >= 1}, …; or {@link #SHARE}: the expression's value is the good share of
+   * the slice (OpenSLO's RatioTimeslices).
+   */
   public record Comparison(String op, double threshold) {
+    /** The value itself is the share of the slice that is good (0–1). */
+    public static final Comparison SHARE = new Comparison("share", 1);
+
+    /** How much of a slice with value {@code v} is good: 0 or 1, or the share (clamped). */
+    public double good(double v) {
+      if (op.equals("share")) {
+        return Double.isNaN(v) ? 0 : Math.max(0, Math.min(1, v));
+      }
+      return test(v) ? 1 : 0;
+    }
+
     public boolean test(double v) {
       return switch (op) {
         case "<" -> v < threshold;
@@ -154,7 +168,7 @@ public record Slo(
 
     @Override
     public String toString() {
-      return op + " " + threshold;
+      return op.equals("share") ? "share" : op + " " + threshold;
     }
   }
 

@@ -64,13 +64,28 @@ public final class SloFileLoader {
     this.none = Interpolation.withoutEnvironment(files);
   }
 
+  /** The SLOs of a file: tillwatch's SLO file, or OpenSLO v1 documents. */
   public SloCatalog load(Path file) {
-    return read(YamlNode.parse(file, none));
+    String text;
+    try {
+      text = none.files().read(file);
+    } catch (java.io.IOException e) {
+      throw new io.tillwatch.config.ConfigException(
+          file, 1, 1, "", "cannot read the file: " + e.getMessage());
+    }
+    return load(file, text);
   }
 
   /** The SLOs of text; {@code name} names it in errors. */
   public SloCatalog load(Path name, String text) {
-    return read(YamlNode.parse(name, text, none));
+    List<YamlNode> docs = YamlNode.parseAll(name, text, none);
+    if (OpenSloReader.isOpenSlo(docs.getFirst())) {
+      return new OpenSloReader().read(docs);
+    }
+    if (docs.size() > 1) {
+      throw docs.get(1).error("an SLO file is one document (OpenSLO files start with apiVersion)");
+    }
+    return read(docs.getFirst());
   }
 
   private SloCatalog read(YamlNode file) {
@@ -155,21 +170,7 @@ public final class SloFileLoader {
                   : "occurrences budgeting needs sli.events (good and total)");
     }
     Rule.During during =
-        m.optional("during")
-            .map(
-                n ->
-                    n.convert(
-                        s ->
-                            switch (s) {
-                              case "always" -> Rule.During.ALWAYS;
-                              case "business_hours" -> Rule.During.BUSINESS_HOURS;
-                              default ->
-                                  throw new IllegalArgumentException(
-                                      "unknown 'during' value '"
-                                          + s
-                                          + "' (always or business_hours)");
-                            }))
-            .orElse(Rule.During.ALWAYS);
+        m.optional("during").map(n -> n.convert(SloFileLoader::during)).orElse(Rule.During.ALWAYS);
     double minEvents =
         m.optional("min_events").map(n -> n.convert(SloFileLoader::nonNegative)).orElse(0.0);
     double atRisk =
@@ -242,7 +243,7 @@ public final class SloFileLoader {
     return text;
   }
 
-  private static Expr parse(YamlNode node, String text) {
+  static Expr parse(YamlNode node, String text) {
     Expr e;
     try {
       e = Parser.parse(text);
@@ -316,6 +317,17 @@ public final class SloFileLoader {
           }
           return p.movePointLeft(2).doubleValue(); // 99.9 % is 0.999, not 0.9990000000000001
         });
+  }
+
+  /** {@code always} or {@code business_hours}. */
+  static Rule.During during(String s) {
+    return switch (s) {
+      case "always" -> Rule.During.ALWAYS;
+      case "business_hours" -> Rule.During.BUSINESS_HOURS;
+      default ->
+          throw new IllegalArgumentException(
+              "unknown 'during' value '" + s + "' (always or business_hours)");
+    };
   }
 
   private static double nonNegative(String s) {

@@ -365,6 +365,14 @@ public final class SloRules {
     return switch (slo.sli()) {
       case Slo.Events e ->
           "1 - ((" + filtered(e.good(w), sel) + ") / (" + filtered(e.total(w), sel) + "))";
+      case Slo.Timeslice t when t.good().equals(Slo.Comparison.SHARE) ->
+          "1 - avg_over_time(clamp("
+              + filtered(t.exprText(), sel)
+              + ", 0, 1)["
+              + Durations.format(w)
+              + ":"
+              + Durations.format(t.slice())
+              + "])";
       case Slo.Timeslice t ->
           "1 - avg_over_time(("
               + filtered(t.exprText(), sel)

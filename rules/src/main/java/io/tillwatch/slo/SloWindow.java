@@ -29,6 +29,11 @@ public sealed interface SloWindow {
   /** As written: {@code 28d}, {@code week}, {@code month}, {@code quarter}. */
   String text();
 
+  /** The zone days are counted in for a tenant of {@code tenantZone}. */
+  default ZoneId zoneFor(ZoneId tenantZone) {
+    return this instanceof Calendar c ? c.zone().orElse(tenantZone) : tenantZone;
+  }
+
   /** The last {@code length} up to the moment of evaluation. */
   record Rolling(Duration length) implements SloWindow {
     public Rolling {
@@ -66,10 +71,18 @@ public sealed interface SloWindow {
     }
   }
 
-  /** This week, month or quarter in the tenant's zone. */
-  record Calendar(Period period) implements SloWindow {
+  /**
+   * This week, month or quarter in the tenant's zone, or in {@code zone} when the SLO names one
+   * (OpenSLO's {@code calendar.timeZone}).
+   */
+  record Calendar(Period period, java.util.Optional<ZoneId> zone) implements SloWindow {
+    public Calendar(Period period) {
+      this(period, java.util.Optional.empty());
+    }
+
     @Override
-    public Interval at(Instant at, ZoneId zone) {
+    public Interval at(Instant at, ZoneId tenantZone) {
+      ZoneId zone = this.zone.orElse(tenantZone);
       LocalDate day = LocalDate.ofInstant(at, zone);
       LocalDate first =
           switch (period) {

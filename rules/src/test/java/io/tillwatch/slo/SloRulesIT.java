@@ -140,6 +140,38 @@ class SloRulesIT {
     assertThat(ours).isEmpty();
   }
 
+  @Test
+  void openSloFilesGiveRulesPromtoolAccepts() throws Exception {
+    String more =
+        """
+        ---
+        apiVersion: openslo/v1
+        kind: SLO
+        metadata: {name: checkout}
+        spec:
+          indicator:
+            metadata: {name: errors}
+            spec:
+              ratioMetric:
+                counter: true
+                bad: {metricSource: {type: Prometheus, spec: {query: 'requests_total{code="500"}'}}}
+                total: {metricSource: {type: Prometheus, spec: {query: requests_total}}}
+          timeWindow: [{duration: 1w, calendar: {timeZone: Europe/Berlin}}]
+          budgetingMethod: RatioTimeslices
+          objectives: [{target: 0.99, timeSliceWindow: 5m}]
+        """;
+    List<Slo> slos =
+        new SloFileLoader(Files::readString)
+            .load(Path.of("openslo.yaml"), OpenSloReaderTest.ORDERS + more)
+            .slos();
+    assertThat(slos).hasSize(2);
+    String rules = SloRules.prometheusFile(slos);
+    Path ruleFile = dir.resolve("openslo-rules.yml");
+    Files.writeString(ruleFile, rules);
+    assertThat(run("check", "rules", ruleFile.toString())).as(rules).startsWith("0\n");
+    assertThat(RuleFileLoader.ofText().load(ruleFile, rules)).hasSize(2);
+  }
+
   /** The alert's labels as a YAML flow mapping's entries. */
   private static String labels(String severity) {
     return "severity: "

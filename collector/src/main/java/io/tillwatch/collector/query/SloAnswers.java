@@ -172,7 +172,7 @@ final class SloAnswers {
     if (slo == null || !scope.allows(tenant) || !slo.appliesTo(tenant, t.orElse(null))) {
       throw new QueryApi.NotFound("no SLO " + name + " for tenant " + tenant);
     }
-    ZoneId zone = t.map(Tenant::zone).orElse(ZoneOffset.UTC);
+    ZoneId zone = slo.window().zoneFor(t.map(Tenant::zone).orElse(ZoneOffset.UTC));
     double objective = t.map(x -> slo.objectiveFor(x.tier())).orElse(slo.objective());
     LocalDate to =
         day(p.get("to"), "to", zone).orElse(LocalDate.ofInstant(Instant.ofEpochMilli(now), zone));

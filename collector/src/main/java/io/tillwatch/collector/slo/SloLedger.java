@@ -244,7 +244,7 @@ public final class SloLedger implements HealthCheck {
                       c.add(
                           Instant.ofEpochMilli(t - step),
                           Instant.ofEpochMilli(t),
-                          ts.good().test(v) ? 1 : 0,
+                          ts.good().good(v),
                           1));
             });
       }
@@ -273,7 +273,7 @@ public final class SloLedger implements HealthCheck {
     return byTenant.computeIfAbsent(
         tenant,
         id -> {
-          ZoneId zone = t == null ? ZoneOffset.UTC : t.zone();
+          ZoneId zone = slo.window().zoneFor(t == null ? ZoneOffset.UTC : t.zone());
           BusinessHours hours = t == null ? BusinessHours.always() : t.businessHours();
           List<Interval> counted =
               Coverage.counted(
@@ -350,7 +350,7 @@ public final class SloLedger implements HealthCheck {
     if (Double.isNaN(objective)) {
       return Optional.empty();
     }
-    ZoneId zone = t == null ? ZoneOffset.UTC : t.zone();
+    ZoneId zone = slo.window().zoneFor(t == null ? ZoneOffset.UTC : t.zone());
     List<LocalDate> window = DailyCounts.windowDays(slo.window(), at, zone);
     DailyCounts.Count sum = DailyCounts.sum(days, window);
     return Optional.of(
