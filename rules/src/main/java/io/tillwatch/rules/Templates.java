@@ -470,6 +470,26 @@ public final class Templates {
     return b.toString();
   }
 
+  /**
+   * Go's {@code %f} / {@code %.Nf}: the exact binary value correctly rounded, ties to even (Go
+   * prints 6.25 as {@code 6.2} with {@code %.1f}, where Java's formatter gives {@code 6.3}).
+   */
+  static String goFixed(double v, String flags) {
+    if (Double.isNaN(v)) {
+      return "NaN";
+    }
+    if (Double.isInfinite(v)) {
+      return v > 0 ? "+Inf" : "-Inf";
+    }
+    int precision = flags.isEmpty() ? 6 : Integer.parseInt(flags.substring(1));
+    String out =
+        new java.math.BigDecimal(v)
+            .setScale(precision, java.math.RoundingMode.HALF_EVEN)
+            .toPlainString();
+    // Go keeps the sign of a negative value that rounds to zero
+    return (v < 0 || (v == 0 && 1 / v < 0)) && !out.startsWith("-") ? "-" + out : out;
+  }
+
   /** Go's printf for the verbs annotations use: %s %v %d %f %.Nf %g %e %x %q %%. */
   static String printf(String format, List<Object> args) {
     StringBuilder b = new StringBuilder();
@@ -502,6 +522,9 @@ public final class Templates {
             case 'q' -> "\"" + text(a) + "\"";
             case 'd' -> String.format(Locale.ROOT, "%" + flags + "d", (long) number(a));
             case 'f', 'e', 'g' -> {
+              if (verb == 'f' && flags.matches("(\\.[0-9]+)?")) {
+                yield goFixed(number(a), flags);
+              }
               if (verb == 'g' && !flags.contains(".")) {
                 yield GoFormat.shortest(number(a));
               }

@@ -40,6 +40,16 @@ class TemplatesTest {
   }
 
   @Test
+  void printfRoundsAsGoDoes() {
+    // 6.25 is exact in binary: a tie, to even; 0.05 is a little above, so up; 2.675 a little below
+    assertThat(Templates.printf("%.1f", List.of(6.25))).isEqualTo("6.2");
+    assertThat(Templates.printf("%.1f", List.of(0.05))).isEqualTo("0.1");
+    assertThat(Templates.printf("%.2f", List.of(2.675))).isEqualTo("2.67");
+    assertThat(Templates.printf("%f", List.of(-0.0000001))).isEqualTo("-0.000000");
+    assertThat(Templates.printf("%.0f", List.of(Double.POSITIVE_INFINITY))).isEqualTo("+Inf");
+  }
+
+  @Test
   void unbalancedBlocksAndEmptyFirstAreErrors() {
     assertThatThrownBy(() -> Templates.expand("{{ with $value }}x", DATA))
         .hasMessageContaining("without {{end}}");
