@@ -229,7 +229,7 @@ public final class QueryRangeBenchmark {
     }
   }
 
-  private static void createBlocks(Path openMetrics, Path tsdb) {
+  static void createBlocks(Path openMetrics, Path tsdb) {
     long t0 = System.nanoTime();
     PrometheusServer.createBlocks(openMetrics, tsdb);
     System.out.printf(

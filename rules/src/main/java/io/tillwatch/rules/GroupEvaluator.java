@@ -100,8 +100,16 @@ public final class GroupEvaluator {
     for (Rule r : group.rules()) {
       List<Value.Sample> out;
       try {
+        // each selector read once for the whole rule, subqueries' steps included (one storage
+        // query a selector instead of one a step)
         List<Value.Sample> result =
-            samples(Evaluator.instant(view, time).eval(r.expr(), time), time);
+            samples(
+                Evaluator.instant(
+                        io.tillwatch.promql.PrefetchSource.of(
+                            view, r.expr(), time, time, Evaluator.DEFAULT_LOOKBACK_MILLIS),
+                        time)
+                    .eval(r.expr(), time),
+                time);
         out =
             switch (r) {
               case Rule.Recording rec -> record(rec, result);
