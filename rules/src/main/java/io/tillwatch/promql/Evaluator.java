@@ -268,21 +268,28 @@ public final class Evaluator {
     }
     // every step holds at least one sample: a subquery of too many steps stops before it starts
     long steps = first > ref ? 0 : (ref - first) / step + 1;
+    long held = this.samples;
     charge(steps);
+    this.samples = held;
     Map<Labels, List<long[]>> times = new LinkedHashMap<>();
     Map<Labels, List<Double>> values = new HashMap<>();
     // subquery steps sit on multiples of the step: the next outer step of a range query asks for
     // mostly the same ones, which are evaluated once
     Map<Long, List<Sample>> memo = subqueryResults.computeIfAbsent(sq, k -> new HashMap<>());
+    // held at once, as Prometheus counts: what the enclosing evaluation holds, the points of the
+    // steps so far, and one step's intermediate samples (released after the step)
+    long points = 0;
     for (long i = 0; i < steps; i++) {
+      this.samples = held + points;
       charge(0); // the deadline, at every step
       long t = first + i * step;
-      List<Sample> samples = memo.get(t);
-      if (samples == null) {
-        samples = ((Vector) eval(sq.expr(), t)).samples();
-        memo.put(t, samples);
+      List<Sample> stepSamples = memo.get(t);
+      if (stepSamples == null) {
+        stepSamples = ((Vector) eval(sq.expr(), t)).samples();
+        memo.put(t, stepSamples);
       }
-      for (Sample s : samples) {
+      points += stepSamples.size();
+      for (Sample s : stepSamples) {
         times.computeIfAbsent(s.labels(), k -> new ArrayList<>()).add(new long[] {t});
         values.computeIfAbsent(s.labels(), k -> new ArrayList<>()).add(s.value());
       }
@@ -298,6 +305,8 @@ public final class Evaluator {
           }
           out.add(new Series(labels, t, v));
         });
+    this.samples = held;
+    charge(points);
     return new Matrix(out);
   }
 

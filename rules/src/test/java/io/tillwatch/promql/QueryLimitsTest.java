@@ -52,4 +52,36 @@ class QueryLimitsTest {
                     new QueryLimits(59, Duration.ofMinutes(1))))
         .isInstanceOf(QueryLimitException.class);
   }
+
+  @Test
+  void aSubqueryHoldsItsPointsAndOneStepAtATimeAsPrometheusCounts() {
+    MemorySource data = new MemorySource();
+    for (int i = 0; i < 100; i++) {
+      for (long t = T - 3_600_000L; t <= T; t += 60_000L) {
+        data.append(
+            io.tillwatch.model.Labels.of(java.util.Map.of("__name__", "x", "i", "" + i)), t, 1);
+      }
+    }
+    // 60 steps each selecting 100 samples, summed to one: at most 100 + 60 held at once
+    Value v =
+        new Evaluator(
+                data,
+                Evaluator.DEFAULT_LOOKBACK_MILLIS,
+                T,
+                T,
+                new QueryLimits(300, Duration.ofMinutes(1)))
+            .eval(Parser.parse("count_over_time(sum(x)[1h:1m])"), T);
+    assertThat(((Value.Vector) v).samples().get(0).value()).isEqualTo(60);
+    // a step's own samples still count: 100 series do not fit in 99
+    assertThatThrownBy(
+            () ->
+                new Evaluator(
+                        data,
+                        Evaluator.DEFAULT_LOOKBACK_MILLIS,
+                        T,
+                        T,
+                        new QueryLimits(99, Duration.ofMinutes(1)))
+                    .eval(Parser.parse("count_over_time(sum(x)[1h:1m])"), T))
+        .isInstanceOf(QueryLimitException.class);
+  }
 }

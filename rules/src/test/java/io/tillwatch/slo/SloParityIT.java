@@ -162,7 +162,7 @@ class SloParityIT {
                 (Series s, long time, double v) -> storage.append(withName(s), time, v));
         assertThat(o.errors()).isEmpty();
       }
-      if (m % 5 != 0 || m == 0) {
+      if (m == 0) {
         continue;
       }
       // every alert of an alert name (page and ticket are two rules of one name)
@@ -216,9 +216,11 @@ class SloParityIT {
         }
       }
       for (String expr :
-          List.of(
-              "slo:period_error_budget_remaining:ratio",
-              "1 - slo:period_burn_rate:ratio * on (tenant, sloth_id) slo:error_budget:ratio")) {
+          m % 5 != 0
+              ? List.<String>of()
+              : List.of(
+                  "slo:period_error_budget_remaining:ratio",
+                  "1 - slo:period_burn_rate:ratio * on (tenant, sloth_id) slo:error_budget:ratio")) {
         List<Value.Sample> got =
             ((Value.Vector) Evaluator.instant(storage, t).eval(Parser.parse(expr), t)).samples();
         exprTests

@@ -106,7 +106,7 @@ final class SloAnswers {
     for (SloLedger.Figure f : figures) {
       List<String> key = List.of(f.tenant(), f.slo().name());
       ObjectNode n = out.get(key);
-      if (n != null && !ledger.judgedFromRollups(f.slo())) {
+      if (n != null && !ledger.judgedFromRollups(f.slo(), f.tenant())) {
         continue;
       }
       if (n == null) {

@@ -107,11 +107,14 @@ public final class SloLedger implements HealthCheck {
     return Optional.ofNullable(tenants.get(id));
   }
 
-  /** Whether {@code slo} is judged from rollups: a calendar window, business hours, exclusions. */
-  public boolean judgedFromRollups(Slo slo) {
+  /**
+   * Whether {@code slo} is judged from rollups for {@code tenant}: a calendar window, business
+   * hours, or exclusions that apply to the tenant.
+   */
+  public boolean judgedFromRollups(Slo slo, String tenant) {
     return slo.window() instanceof SloWindow.Calendar
         || slo.during() != Rule.During.ALWAYS
-        || !catalog.exclusions().isEmpty();
+        || catalog.exclusions().stream().anyMatch(e -> e.appliesTo(tenant));
   }
 
   /** Counts every SLO up to now (less {@link #SETTLE}); the slices counted. */
