@@ -144,13 +144,21 @@ public final class SloBenchmark {
       System.out.printf(
           Locale.ROOT, "stored %,d samples in %.0f s%n", samples, (System.nanoTime() - t0) / 1e9);
       Path openMetrics = work.resolve("samples.om");
-      writeOpenMetrics(openMetrics, tenants, start, end);
+      if (!Boolean.getBoolean("tillwatch.bench.without-prometheus")) {
+        writeOpenMetrics(openMetrics, tenants, start, end);
+      }
       CollectorConfig config = config(pg);
       List<RuleGroup> groups = RunningBackend.ruleGroups(config, Files::readString, estate);
       String promRules =
           "groups:\n"
               + SloRules.catalogGroups(
                   RunningBackend.sloCatalog(config, Files::readString), estate, true);
+      if (Boolean.getBoolean("tillwatch.bench.without-prometheus")) {
+        // tillwatch alone, for profiling: no Prometheus to compare with
+        Files.deleteIfExists(openMetrics);
+        run(config, groups, estate, null, tenants, days);
+        return;
+      }
       try (PrometheusServer prom =
           PrometheusServer.start(
               "global: {evaluation_interval: 1m}\nrule_files: [slo-rules.yml]\n",
@@ -199,7 +207,7 @@ public final class SloBenchmark {
     Map<String, Double> theirs = new TreeMap<>();
     long deadline = System.currentTimeMillis() + Duration.ofMinutes(6).toMillis();
     Map<String, Integer> rounds = new TreeMap<>();
-    while (System.currentTimeMillis() < deadline) {
+    while (prom != null && System.currentTimeMillis() < deadline) {
       Thread.sleep(10_000);
       Map<String, Double> now = groupDurations(prom.url());
       now.forEach(

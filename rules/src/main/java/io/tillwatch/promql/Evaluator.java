@@ -135,8 +135,19 @@ public final class Evaluator {
     return new Evaluator(source, DEFAULT_LOOKBACK_MILLIS, time, time);
   }
 
+  /**
+   * Each selector node's widest window over the first expression evaluated, subqueries' steps and
+   * offsets included: a selector inside a subquery reads its samples once and moves through them
+   * step by step, as a range query's selectors do.
+   */
+  private Map<Expr, long[]> planned;
+
   /** Evaluates {@code e} at {@code time} (ms). */
   public Value eval(Expr e, long time) {
+    if (planned == null) {
+      planned = new java.util.IdentityHashMap<>();
+      plan(e, start, end);
+    }
     return switch (e) {
       case Expr.NumberLiteral n -> new Scalar(time, n.value());
       case Expr.StringLiteral s -> new Str(time, s.value());
@@ -209,6 +220,45 @@ public final class Evaluator {
   }
 
   /**
+   * Plans the reference times each selector of {@code e} is asked at, for evaluations at {@code
+   * [lo, hi]}: a subquery moves its expression's times back by its range (and offset). Selectors
+   * with {@code @} keep the query's window.
+   */
+  private void plan(Expr e, long lo, long hi) {
+    switch (e) {
+      case Expr.VectorSelector vs -> {
+        if (vs.at() == null) {
+          planned.merge(
+              vs,
+              new long[] {lo - vs.offsetMillis(), hi - vs.offsetMillis()},
+              (a, b) -> new long[] {Math.min(a[0], b[0]), Math.max(a[1], b[1])});
+        }
+      }
+      case Expr.MatrixSelector ms -> plan(ms.selector(), lo, hi);
+      case Expr.Subquery sq -> {
+        if (sq.at() == null) {
+          plan(sq.expr(), lo - sq.offsetMillis() - sq.rangeMillis(), hi - sq.offsetMillis());
+        }
+      }
+      case Expr.Call c -> c.args().forEach(a -> plan(a, lo, hi));
+      case Expr.Aggregate a -> {
+        plan(a.expr(), lo, hi);
+        if (a.param() != null) {
+          plan(a.param(), lo, hi);
+        }
+      }
+      case Expr.Binary b -> {
+        plan(b.lhs(), lo, hi);
+        plan(b.rhs(), lo, hi);
+      }
+      case Expr.Negation n -> plan(n.expr(), lo, hi);
+      case Expr.Paren p -> plan(p.expr(), lo, hi);
+      case Expr.NumberLiteral n -> {}
+      case Expr.StringLiteral str -> {}
+    }
+  }
+
+  /**
    * The selector's whole-query samples when {@code [ref - range, ref]} lies within the query's
    * steps (a selector inside a subquery may ask outside them: then null, and the caller reads). A
    * range selector's series come without stale markers (a range holds none); an instant selector's
@@ -217,8 +267,9 @@ public final class Evaluator {
   private Whole whole(Expr.VectorSelector vs, long range, long ref, boolean dropStale) {
     Whole w = wholes.get(vs);
     if (w == null) {
-      long from = refTime(vs, start) - range;
-      long to = refTime(vs, end);
+      long[] p = planned == null ? null : planned.get(vs);
+      long from = p != null ? p[0] - range : refTime(vs, start) - range;
+      long to = p != null ? p[1] : refTime(vs, end);
       if (from > to || ref - range < from || ref > to) {
         return null;
       }

@@ -20,6 +20,9 @@ public final class PrefetchSource implements SeriesSource {
     }
   }
 
+  private static final java.util.regex.Pattern NAMED =
+      java.util.regex.Pattern.compile("(?:^\\[|, )__name__=\"([^\"]*)\"");
+
   private final SeriesSource base;
   private final Map<String, Window> windows;
   private final Map<String, List<Stored>> read = new HashMap<>();
@@ -34,6 +37,32 @@ public final class PrefetchSource implements SeriesSource {
       SeriesSource base, Expr expr, long start, long end, long lookbackMillis) {
     Map<String, Window> windows = new HashMap<>();
     plan(expr, start, end, start, end, lookbackMillis, windows);
+    return new PrefetchSource(base, windows);
+  }
+
+  /**
+   * What every one of {@code exprs} (a rule group's) will read when evaluated at {@code time}, less
+   * the selectors of metrics in {@code skip} (what the group itself records, read as it is
+   * written): one read per selector for the whole group.
+   */
+  public static PrefetchSource of(
+      SeriesSource base,
+      List<Expr> exprs,
+      long time,
+      long lookbackMillis,
+      java.util.Set<String> skip) {
+    Map<String, Window> windows = new HashMap<>();
+    for (Expr e : exprs) {
+      plan(e, time, time, time, time, lookbackMillis, windows);
+    }
+    // only selectors of one named metric the group does not record
+    windows
+        .keySet()
+        .removeIf(
+            k -> {
+              java.util.regex.Matcher m = NAMED.matcher(k);
+              return !m.find() || skip.contains(m.group(1));
+            });
     return new PrefetchSource(base, windows);
   }
 

@@ -59,6 +59,8 @@ public final class GroupEvaluator {
   private final Optional<String> defaultTenant;
   private final Map<Rule.Alerting, AlertState> alerts = new LinkedHashMap<>();
   private final Map<Rule, Set<Series>> lastWritten = new HashMap<>();
+  private final List<io.tillwatch.promql.Expr> exprs = new ArrayList<>();
+  private final Set<String> recordedNames = new HashSet<>();
 
   /**
    * @param tenants the estate's tenants by id (time zones and hours for {@code during}, fields for
@@ -72,8 +74,14 @@ public final class GroupEvaluator {
     this.tenants = tenants;
     this.defaultTenant = defaultTenant;
     for (Rule r : group.rules()) {
-      if (r instanceof Rule.Alerting a) {
-        alerts.put(a, new AlertState(a));
+      exprs.add(r.expr());
+      switch (r) {
+        case Rule.Alerting a -> {
+          alerts.put(a, new AlertState(a));
+          recordedNames.add("ALERTS");
+          recordedNames.add("ALERTS_FOR_STATE");
+        }
+        case Rule.Recording rec -> recordedNames.add(rec.name());
       }
     }
   }
@@ -95,7 +103,13 @@ public final class GroupEvaluator {
   /** Evaluates every rule at {@code time} (ms) over {@code data}, writing to {@code sink}. */
   public Outcome evaluate(SeriesSource data, long time, Sink sink) {
     MemorySource recorded = new MemorySource();
-    SeriesSource view = new LayeredSource(data, recorded);
+    // every selector of the group read once a cycle (a 28-day SLO window is read once, not by
+    // each rule), but for the metrics the group records, which are read as they are written
+    SeriesSource view =
+        new LayeredSource(
+            io.tillwatch.promql.PrefetchSource.of(
+                data, exprs, time, Evaluator.DEFAULT_LOOKBACK_MILLIS, recordedNames),
+            recorded);
     Map<Rule, String> errors = new LinkedHashMap<>();
     for (Rule r : group.rules()) {
       List<Value.Sample> out;

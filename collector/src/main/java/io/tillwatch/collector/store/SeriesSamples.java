@@ -52,9 +52,12 @@ final class SeriesSamples {
       for (XorChunk c : chunks) {
         n += c.decodeInto(minTime, maxTime, t, v, n);
       }
-      System.arraycopy(rowTimes, 0, t, n, rows);
-      System.arraycopy(rowValues, 0, v, n, rows);
-      n += rows;
+      // rows come in no particular order: put the few of them in order on their own, so that
+      // the whole run (chunks, then the rows after them) is usually checked in one pass
+      int r = ordered(rowTimes, rowValues, rows);
+      System.arraycopy(rowTimes, 0, t, n, r);
+      System.arraycopy(rowValues, 0, v, n, r);
+      n += r;
       n = ordered(t, v, n);
       if (n > 0) {
         out.add(
