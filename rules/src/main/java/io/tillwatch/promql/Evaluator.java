@@ -322,11 +322,11 @@ public final class Evaluator {
     long held = this.samples;
     charge(steps);
     this.samples = held;
-    Map<Labels, List<long[]>> times = new LinkedHashMap<>();
-    Map<Labels, List<Double>> values = new HashMap<>();
+    Map<Labels, SubqueryPoints> series = new LinkedHashMap<>();
     // subquery steps sit on multiples of the step: the next outer step of a range query asks for
-    // mostly the same ones, which are evaluated once
-    Map<Long, List<Sample>> memo = subqueryResults.computeIfAbsent(sq, k -> new HashMap<>());
+    // mostly the same ones, which are evaluated once (an instant query has no next step)
+    Map<Long, List<Sample>> memo =
+        start == end ? null : subqueryResults.computeIfAbsent(sq, k -> new HashMap<>());
     // held at once, as Prometheus counts: what the enclosing evaluation holds, the points of the
     // steps so far, and one step's intermediate samples (released after the step)
     long points = 0;
@@ -334,31 +334,44 @@ public final class Evaluator {
       this.samples = held + points;
       charge(0); // the deadline, at every step
       long t = first + i * step;
-      List<Sample> stepSamples = memo.get(t);
+      List<Sample> stepSamples = memo == null ? null : memo.get(t);
       if (stepSamples == null) {
         stepSamples = ((Vector) eval(sq.expr(), t)).samples();
-        memo.put(t, stepSamples);
+        if (memo != null) {
+          memo.put(t, stepSamples);
+        }
       }
       points += stepSamples.size();
       for (Sample s : stepSamples) {
-        times.computeIfAbsent(s.labels(), k -> new ArrayList<>()).add(new long[] {t});
-        values.computeIfAbsent(s.labels(), k -> new ArrayList<>()).add(s.value());
+        series.computeIfAbsent(s.labels(), k -> new SubqueryPoints()).add(t, s.value());
       }
     }
-    List<Series> out = new ArrayList<>();
-    times.forEach(
-        (labels, ts) -> {
-          long[] t = new long[ts.size()];
-          double[] v = new double[ts.size()];
-          for (int k = 0; k < t.length; k++) {
-            t[k] = ts.get(k)[0];
-            v[k] = values.get(labels).get(k);
-          }
-          out.add(new Series(labels, t, v));
-        });
+    List<Series> out = new ArrayList<>(series.size());
+    series.forEach((labels, p) -> out.add(p.series(labels)));
     this.samples = held;
     charge(points);
     return new Matrix(out);
+  }
+
+  /** One series' points of a subquery, in primitive arrays. */
+  private static final class SubqueryPoints {
+    private long[] times = new long[16];
+    private double[] values = new double[16];
+    private int n;
+
+    void add(long t, double v) {
+      if (n == times.length) {
+        times = java.util.Arrays.copyOf(times, n * 2);
+        values = java.util.Arrays.copyOf(values, n * 2);
+      }
+      times[n] = t;
+      values[n++] = v;
+    }
+
+    Series series(Labels labels) {
+      return new Series(
+          labels, java.util.Arrays.copyOf(times, n), java.util.Arrays.copyOf(values, n));
+    }
   }
 
   private static Value negate(Value v) {
