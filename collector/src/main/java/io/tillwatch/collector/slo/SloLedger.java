@@ -330,8 +330,11 @@ public final class SloLedger implements HealthCheck {
    * the tenant's zone, today's counted so far).
    */
   public List<Figure> figures(TenantScope scope, Instant at) throws SQLException {
+    // the longest window's days, and a day either side for zones ahead of or behind UTC
+    long longest =
+        catalog.slos().stream().mapToLong(s -> longestWindowDays(s.window())).max().orElse(1);
     LocalDate to = LocalDate.ofInstant(at, ZoneOffset.UTC).plusDays(1);
-    LocalDate from = to.minusDays(94);
+    LocalDate from = to.minusDays(longest + 1);
     Map<String, Map<String, Map<LocalDate, DailyCounts.Count>>> all =
         rollups.days(scope, Optional.empty(), Optional.empty(), from, to);
     List<Figure> out = new ArrayList<>();
