@@ -65,6 +65,7 @@ public final class Backend implements AutoCloseable {
   private final RuleEngine rules;
   private final AlertPipeline alerts;
   private final SloLedger slos;
+  private final java.util.Optional<io.tillwatch.collector.report.WeeklyReports> reports;
   private final java.util.concurrent.atomic.AtomicBoolean counting =
       new java.util.concurrent.atomic.AtomicBoolean();
   private final Duration headWindow;
@@ -125,6 +126,26 @@ public final class Backend implements AutoCloseable {
             TieredSource.of(head, store, TenantScope.all()),
             config.storage().retention(),
             clock);
+    this.reports =
+        config
+            .reports()
+            .weekly()
+            .map(
+                w ->
+                    new io.tillwatch.collector.report.WeeklyReports(
+                        w,
+                        new io.tillwatch.collector.report.ReportFacts(
+                            slos,
+                            TieredSource.of(head, store, TenantScope.all()),
+                            ruleGroups,
+                            clock),
+                        new io.tillwatch.collector.store.ReportSends(store),
+                        new io.tillwatch.alerting.report.ReportRenderer(
+                            w.brand(), io.tillwatch.alerting.report.ReportFonts.system()),
+                        new io.tillwatch.alerting.report.ReportMailer(w.smtp()),
+                        meters,
+                        batch -> queue.offer(batch) != null,
+                        clock));
     this.vertx = Vertx.vertx();
   }
 
@@ -245,6 +266,12 @@ public final class Backend implements AutoCloseable {
           config.evaluationInterval().toMillis(),
           id -> vertx.executeBlocking(this::countSlos, false));
     }
+    reports.ifPresent(
+        r ->
+            vertx.setPeriodic(
+                Duration.ofSeconds(20).toMillis(),
+                REPORTS_EVERY.toMillis(),
+                id -> vertx.executeBlocking(r::runOnce, false)));
     vertx.setPeriodic(Duration.ofMinutes(1).toMillis(), id -> trimHead());
     vertx.setPeriodic(
         Duration.ofHours(1).toMillis(), id -> vertx.executeBlocking(this::maintainStorage));
@@ -295,6 +322,9 @@ public final class Backend implements AutoCloseable {
       return 0;
     }
   }
+
+  /** How often due weekly reports are looked for. */
+  static final Duration REPORTS_EVERY = Duration.ofMinutes(1);
 
   /** How often sealed days are looked for. */
   static final Duration COMPACTION_EVERY = Duration.ofMinutes(10);
@@ -349,12 +379,18 @@ public final class Backend implements AutoCloseable {
     checks.put("rules", rules);
     checks.put("alerts", alerts);
     checks.put("slos", slos);
+    reports.ifPresent(r -> checks.put("reports", r));
     return HealthReport.of(checks);
   }
 
   /** The rule engine (groups, alert state). */
   public RuleEngine rules() {
     return rules;
+  }
+
+  /** The weekly reports, when configured. */
+  public java.util.Optional<io.tillwatch.collector.report.WeeklyReports> reports() {
+    return reports;
   }
 
   /** The SLO rollups. */

@@ -5,9 +5,23 @@ import java.util.Locale;
 /** How a tenant is hosted. */
 public enum Tier {
   /** Own database cluster and workers. */
-  DEDICATED,
+  DEDICATED(java.time.Duration.ofMinutes(5)),
   /** Shares a cluster with other tenants. */
-  SHARED;
+  SHARED(java.time.Duration.ofMinutes(15));
+
+  private final java.time.Duration rpo;
+
+  Tier(java.time.Duration rpo) {
+    this.rpo = rpo;
+  }
+
+  /**
+   * The recovery point objective the tier is sold with: at most this much of the latest data may
+   * be lost when the database is restored from backup and archived WAL.
+   */
+  public java.time.Duration recoveryPointObjective() {
+    return rpo;
+  }
 
   /** The config spelling: {@code dedicated} or {@code shared}. */
   public String id() {

@@ -20,6 +20,7 @@ import java.util.Objects;
  * @param query the query API's limits
  * @param sloFiles SLO files (read by the caller): their rules are evaluated as rule groups
  * @param builtinSlos whether the built-in SLO catalogue is kept too (the default in files)
+ * @param reports the weekly SLO report by email, when configured
  */
 public record CollectorConfig(
     HostPort listen,
@@ -33,7 +34,8 @@ public record CollectorConfig(
     AlertingConfig alerting,
     QueryConfig query,
     List<java.nio.file.Path> sloFiles,
-    boolean builtinSlos) {
+    boolean builtinSlos,
+    ReportsConfig reports) {
   /** The default listen address: OTLP/HTTP's port on loopback. */
   public static final HostPort DEFAULT_LISTEN = new HostPort("127.0.0.1", 4318);
 
@@ -146,6 +148,7 @@ public record CollectorConfig(
     ruleFiles = List.copyOf(ruleFiles);
     Objects.requireNonNull(alerting, "alerting");
     Objects.requireNonNull(evaluationInterval, "evaluationInterval");
+    Objects.requireNonNull(reports, "reports");
     Objects.requireNonNull(listen, "listen");
     Objects.requireNonNull(storage, "storage");
     Objects.requireNonNull(head, "head");
@@ -172,7 +175,8 @@ public record CollectorConfig(
         alerting,
         query,
         files,
-        builtinSlos);
+        builtinSlos,
+        reports);
   }
 
   /** These settings with the built-in SLO catalogue on or off. */
@@ -189,6 +193,55 @@ public record CollectorConfig(
         alerting,
         query,
         sloFiles,
-        on);
+        on,
+        reports);
+  }
+
+  /** These settings with {@code r} as the reports. */
+  public CollectorConfig withReports(ReportsConfig r) {
+    return new CollectorConfig(
+        listen,
+        storage,
+        head,
+        tokens,
+        maxQueuedSamples,
+        ruleFiles,
+        builtinRulePack,
+        evaluationInterval,
+        alerting,
+        query,
+        sloFiles,
+        builtinSlos,
+        r);
+  }
+
+  /** Settings without reports. */
+  public CollectorConfig(
+      HostPort listen,
+      StorageConfig storage,
+      Duration head,
+      List<TokenGrant> tokens,
+      int maxQueuedSamples,
+      List<java.nio.file.Path> ruleFiles,
+      boolean builtinRulePack,
+      Duration evaluationInterval,
+      AlertingConfig alerting,
+      QueryConfig query,
+      List<java.nio.file.Path> sloFiles,
+      boolean builtinSlos) {
+    this(
+        listen,
+        storage,
+        head,
+        tokens,
+        maxQueuedSamples,
+        ruleFiles,
+        builtinRulePack,
+        evaluationInterval,
+        alerting,
+        query,
+        sloFiles,
+        builtinSlos,
+        ReportsConfig.NONE);
   }
 }

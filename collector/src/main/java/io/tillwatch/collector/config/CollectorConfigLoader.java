@@ -1,5 +1,7 @@
 package io.tillwatch.collector.config;
 
+import io.tillwatch.alerting.report.ReportBrand;
+import io.tillwatch.alerting.report.SmtpConfig;
 import io.tillwatch.config.ConfigException;
 import io.tillwatch.config.Interpolation;
 import io.tillwatch.config.YamlNode;
@@ -9,8 +11,10 @@ import io.tillwatch.promql.QueryLimits;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
@@ -20,7 +24,22 @@ import java.util.regex.Pattern;
  * head}, {@code tokens}). Every error names file, line, column and field.
  */
 public final class CollectorConfigLoader {
-  private static final Set<String> ROOT = Set.of("collector");
+  private static final Set<String> ROOT = Set.of("collector", "reports");
+  private static final Set<String> REPORTS = Set.of("weekly");
+  private static final Set<String> WEEKLY =
+      Set.of("send_at", "from", "smtp", "recipients", "brand", "estate_zone");
+  private static final Set<String> SMTP =
+      Set.of(
+          "host",
+          "port",
+          "starttls",
+          "implicit_tls",
+          "user",
+          "password",
+          "ca_file",
+          "insecure_skip_verify",
+          "timeout");
+  private static final Set<String> BRAND = Set.of("name", "logo");
   private static final Set<String> COLLECTOR =
       Set.of(
           "listen",
@@ -59,8 +78,8 @@ public final class CollectorConfigLoader {
 
   /** Loads and checks the file; throws {@link ConfigException} at the first error. */
   public CollectorConfig load(Path file) {
-    YamlNode.Mapping m =
-        YamlNode.parse(file, interpolation).mapping(ROOT).required("collector").mapping(COLLECTOR);
+    YamlNode.Mapping root = YamlNode.parse(file, interpolation).mapping(ROOT);
+    YamlNode.Mapping m = root.required("collector").mapping(COLLECTOR);
     HostPort listen =
         m.optional("listen")
             .map(n -> n.convert(s -> HostPort.parse(interpolation.expand(s))))
@@ -111,6 +130,8 @@ public final class CollectorConfigLoader {
     AlertingConfig alerting =
         m.optional("alerting").map(this::alerting).orElse(AlertingConfig.NONE);
     QueryConfig query = m.optional("query").map(this::query).orElse(QueryConfig.DEFAULT);
+    ReportsConfig reports =
+        root.optional("reports").map(n -> reports(n, base)).orElse(ReportsConfig.NONE);
     try {
       return new CollectorConfig(
           listen,
@@ -124,10 +145,113 @@ public final class CollectorConfigLoader {
           alerting,
           query,
           sloFiles,
-          m.optional("builtin_slos").map(YamlNode::bool).orElse(true));
+          m.optional("builtin_slos").map(YamlNode::bool).orElse(true),
+          reports);
     } catch (IllegalArgumentException e) {
       throw m.node().error(e.getMessage());
     }
+  }
+
+  private ReportsConfig reports(YamlNode node, Path base) {
+    YamlNode.Mapping m = node.mapping(REPORTS);
+    return new ReportsConfig(m.optional("weekly").map(n -> weekly(n, base)));
+  }
+
+  private ReportsConfig.Weekly weekly(YamlNode node, Path base) {
+    YamlNode.Mapping m = node.mapping(WEEKLY);
+    Map.Entry<java.time.DayOfWeek, java.time.LocalTime> sendAt =
+        m.optional("send_at")
+            .map(n -> n.convert(s -> ReportsConfig.Weekly.parseSendAt(interpolation.expand(s))))
+            .orElse(Map.entry(java.time.DayOfWeek.MONDAY, java.time.LocalTime.of(8, 0)));
+    jakarta.mail.internet.InternetAddress from =
+        m.required("from").convert(s -> SmtpConfig.address(interpolation.expand(s)));
+    SmtpConfig smtp = smtp(m.required("smtp"), from, base);
+    Map<String, List<String>> recipients = new LinkedHashMap<>();
+    YamlNode recipientsNode = m.required("recipients");
+    for (Map.Entry<String, YamlNode> e : recipientsNode.entries().entrySet()) {
+      if (!TENANT.matcher(e.getKey()).matches() || e.getKey().equals("*")) {
+        throw e.getValue().error("'" + e.getKey() + "' is not a tenant id or estate");
+      }
+      List<String> to = new ArrayList<>();
+      for (YamlNode a : e.getValue().list()) {
+        to.add(a.convert(s -> SmtpConfig.address(interpolation.expand(s)).getAddress()));
+      }
+      if (to.isEmpty()) {
+        throw e.getValue().error("no recipients");
+      }
+      recipients.put(e.getKey(), to);
+    }
+    if (recipients.isEmpty()) {
+      throw recipientsNode.error("no recipients: name a tenant's or the estate's addresses");
+    }
+    ReportBrand brand = m.optional("brand").map(n -> brand(n, base)).orElse(ReportBrand.DEFAULT);
+    java.time.ZoneId estateZone =
+        m.optional("estate_zone")
+            .map(n -> n.convert(s -> java.time.ZoneId.of(interpolation.expand(s))))
+            .orElse(java.time.ZoneOffset.UTC);
+    return new ReportsConfig.Weekly(
+        sendAt.getKey(), sendAt.getValue(), smtp, recipients, brand, estateZone);
+  }
+
+  private SmtpConfig smtp(YamlNode node, jakarta.mail.internet.InternetAddress from, Path base) {
+    YamlNode.Mapping m = node.mapping(SMTP);
+    YamlNode host = m.required("host");
+    boolean implicitTls = m.optional("implicit_tls").map(YamlNode::bool).orElse(false);
+    int port =
+        m.optional("port")
+            .map(n -> n.convert(s -> Integer.parseInt(interpolation.expand(s))))
+            .orElse(implicitTls ? 465 : 587);
+    if (m.optional("implicit_tls").isEmpty() && port == 465) {
+      implicitTls = true; // SMTPS's port speaks TLS from the first byte
+    }
+    Optional<Path> ca =
+        m.optional("ca_file")
+            .map(
+                n ->
+                    n.convert(
+                        s -> {
+                          Path p = base.resolve(interpolation.expand(s));
+                          if (!java.nio.file.Files.isReadable(p)) {
+                            throw new IllegalArgumentException("cannot read " + p);
+                          }
+                          return p;
+                        }));
+    try {
+      return new SmtpConfig(
+          host.string(),
+          port,
+          m.optional("starttls")
+              .map(n -> n.convert(s -> SmtpConfig.StartTls.parse(interpolation.expand(s))))
+              .orElse(SmtpConfig.StartTls.REQUIRED),
+          implicitTls,
+          m.optional("user").map(YamlNode::string).filter(u -> !u.isEmpty()),
+          Secret.of(m.optional("password").map(YamlNode::secret).orElse("")),
+          ca,
+          m.optional("insecure_skip_verify").map(YamlNode::bool).orElse(false),
+          from,
+          m.optional("timeout").map(this::positive).orElse(java.time.Duration.ofSeconds(30)));
+    } catch (IllegalArgumentException e) {
+      throw m.node().error(e.getMessage());
+    }
+  }
+
+  private ReportBrand brand(YamlNode node, Path base) {
+    YamlNode.Mapping m = node.mapping(BRAND);
+    Optional<byte[]> logo =
+        m.optional("logo")
+            .map(
+                n ->
+                    n.convert(
+                        s -> {
+                          String v = interpolation.expand(s);
+                          Path p = base.resolve(v.startsWith("file:") ? v.substring(5) : v);
+                          try {
+                            return java.nio.file.Files.readAllBytes(p);
+                          } catch (java.io.IOException e) {
+                            throw new IllegalArgumentException("cannot read the logo " + p);
+                          }
+                        }));
+    return new ReportBrand(m.optional("name").map(YamlNode::string).orElse("tillwatch"), logo);
   }
 
   /**

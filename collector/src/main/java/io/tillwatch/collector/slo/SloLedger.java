@@ -102,6 +102,11 @@ public final class SloLedger implements HealthCheck {
     return catalog;
   }
 
+  /** The estate's tenants by id. */
+  public Map<String, Tenant> tenants() {
+    return tenants;
+  }
+
   /** The tenant of an id, if the estate knows it. */
   public Optional<Tenant> tenant(String id) {
     return Optional.ofNullable(tenants.get(id));

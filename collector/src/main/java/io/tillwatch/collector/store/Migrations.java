@@ -13,7 +13,7 @@ import java.time.Duration;
  */
 final class Migrations {
   /** The newest schema version. */
-  static final int LATEST = 4;
+  static final int LATEST = 5;
 
   private static final long LOCK = 0x74696c6c77617463L; // "tillwatc"
 
@@ -159,6 +159,27 @@ final class Migrations {
                   + " variant text PRIMARY KEY,"
                   + " through timestamptz NOT NULL,"
                   + " definition text NOT NULL)");
+        }
+      }
+      case 5 -> {
+        try (Statement s = c.createStatement()) {
+          // one row per weekly report (a tenant's or the estate's) and ISO week: claimed with a
+          // row lock while it is sent, so that replicas and restarts send it exactly once
+          s.execute(
+              "CREATE TABLE report_sends ("
+                  + " report text NOT NULL,"
+                  + " week text NOT NULL,"
+                  + " due_at timestamptz NOT NULL,"
+                  + " sent_at timestamptz,"
+                  + " message_id text,"
+                  + " sent_by text,"
+                  + " attempts integer NOT NULL DEFAULT 0,"
+                  + " next_attempt_at timestamptz NOT NULL,"
+                  + " last_reason text,"
+                  + " last_error text,"
+                  + " PRIMARY KEY (report, week))");
+          s.execute(
+              "CREATE INDEX report_sends_unsent ON report_sends (due_at) WHERE sent_at IS NULL");
         }
       }
       default -> throw new IllegalStateException("no migration step " + version);
