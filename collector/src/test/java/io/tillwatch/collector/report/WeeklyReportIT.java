@@ -49,6 +49,7 @@ import java.time.LocalTime;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -568,6 +569,72 @@ class WeeklyReportIT {
       assertThat(scrape(c)).contains("tillwatch_report_unsent_seconds{tenant=\"acme\"} 0.0");
     }
     assertThat(MAIL.getReceivedMessages()).hasSize(1);
+  }
+
+  @Test
+  @Timeout(180)
+  void tenantsInBerlinNewYorkAndAucklandGetTheirReportAtTheirOwnMondayEight() throws Exception {
+    PG.createDatabase("report_zones");
+    Map<String, Tenant> tenants = new LinkedHashMap<>();
+    for (String[] t :
+        new String[][] {
+          {"berlin", "Europe/Berlin"},
+          {"newyork", "America/New_York"},
+          {"auckland", "Pacific/Auckland"}
+        }) {
+      tenants.put(
+          t[0], new Tenant(t[0], t[0], Tier.SHARED, ZoneId.of(t[1]), BusinessHours.always()));
+    }
+    Map<String, List<String>> to = new LinkedHashMap<>();
+    tenants.keySet().forEach(id -> to.put(id, List.of("ops@" + id + ".example")));
+    MutableClock clock = new MutableClock(Instant.parse("2026-09-27T18:58:00Z"));
+    // each tenant's week with a daylight-saving change, and the instant its Monday 08:00 begins
+    Object[][] checkpoints = {
+      {"auckland", "2026-W39", Instant.parse("2026-09-27T19:00:00Z")},
+      {"berlin", "2026-W43", Instant.parse("2026-10-26T07:00:00Z")},
+      {"newyork", "2026-W44", Instant.parse("2026-11-02T13:00:00Z")},
+    };
+    try (Backend c =
+        start(
+            config("report_zones", weekly(MAIL.getSmtps().getPort(), SMTP_SECRET, to)),
+            tenants,
+            clock)) {
+      for (Object[] cp : checkpoints) {
+        String subject = cp[0] + ": service levels, week " + cp[1];
+        Instant due = (Instant) cp[2];
+        clock.set(due.minusSeconds(60));
+        c.reports().orElseThrow().runOnce();
+        assertThat(subjects()).as("before " + due).noneMatch(s -> s.startsWith(subject));
+        clock.set(due.plusSeconds(30));
+        c.reports().orElseThrow().runOnce();
+        assertThat(subjects()).as("at " + due).anyMatch(s -> s.startsWith(subject));
+        MimeMessage sent =
+            java.util.Arrays.stream(MAIL.getReceivedMessages())
+                .filter(m -> subjectOf(m).startsWith(subject))
+                .findFirst()
+                .orElseThrow();
+        assertThat(sent.getSentDate().toInstant()).isEqualTo(due.plusSeconds(30));
+      }
+      // each DST week's report exactly once
+      for (Object[] cp : checkpoints) {
+        String subject = cp[0] + ": service levels, week " + cp[1];
+        assertThat(subjects().stream().filter(s -> s.startsWith(subject))).hasSize(1);
+      }
+    }
+  }
+
+  private static List<String> subjects() {
+    return java.util.Arrays.stream(MAIL.getReceivedMessages())
+        .map(WeeklyReportIT::subjectOf)
+        .toList();
+  }
+
+  private static String subjectOf(MimeMessage m) {
+    try {
+      return m.getSubject();
+    } catch (jakarta.mail.MessagingException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   /** A clock the test moves. */
