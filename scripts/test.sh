@@ -14,7 +14,7 @@ need() { # the package's binary is what the tests look for
     prometheus) command -v promtool >/dev/null ;;
     prometheus-alertmanager) command -v prometheus-alertmanager >/dev/null ;;
     poppler-utils) command -v pdftoppm >/dev/null ;;
-    python3-aiosmtpd) python3 -c 'import aiosmtpd' 2>/dev/null ;;
+    python3-aiosmtpd) /usr/bin/python3 -c 'import aiosmtpd' 2>/dev/null ;;
     fonts-dejavu-core) [ -r /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] ;;
   esac
 }

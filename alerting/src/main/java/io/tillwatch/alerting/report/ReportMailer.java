@@ -84,7 +84,11 @@ public final class ReportMailer {
       throw new SendException(Reason.OTHER, "cannot build the message: " + e.getMessage(), e);
     }
     try (Transport t = session.getTransport(smtp.implicitTls() ? "smtps" : "smtp")) {
-      t.connect(smtp.host(), smtp.port(), smtp.user().orElse(null), smtp.password().reveal());
+      t.connect(
+          smtp.host(),
+          smtp.port(),
+          smtp.user().orElse(null),
+          smtp.user().isPresent() ? smtp.password().reveal() : null);
       t.sendMessage(m, m.getAllRecipients());
     } catch (MessagingException e) {
       throw classify(e);
