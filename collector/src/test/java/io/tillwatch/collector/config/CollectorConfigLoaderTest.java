@@ -248,4 +248,85 @@ class CollectorConfigLoaderTest {
     assertThat(none.field()).isEqualTo("collector.slo_files[0]");
     assertThat(none.problem()).startsWith("no SLO file matches ");
   }
+
+  private static final String REPORTS =
+      """
+      collector:
+        tokens:
+          - token: abc
+            tenants: ["*"]
+      reports:
+        weekly:
+          send_at: Mon 08:00
+          from: "tillwatch <slo@example.com>"
+          smtp:
+            host: smtp.example.com
+            port: 587
+            starttls: required
+            user: tillwatch
+            password: ${SMTP_PASSWORD}
+          recipients:
+            acme: [cfo@acme.example, ops@acme.example]
+            estate: [leadership@hoster.example]
+          brand: {name: "Hoster Cloud", logo: file:logo.png}
+      """;
+
+  @Test
+  void theWeeklyReportSectionLoadsWithTheSecretFromTheEnvironment() throws IOException {
+    Files.write(dir.resolve("logo.png"), new byte[] {(byte) 0x89, 'P', 'N', 'G'});
+    ReportsConfig.Weekly w =
+        load(REPORTS, Map.of("SMTP_PASSWORD", "pw-from-env")).reports().weekly().orElseThrow();
+    assertThat(w.day()).isEqualTo(java.time.DayOfWeek.MONDAY);
+    assertThat(w.time()).isEqualTo(java.time.LocalTime.of(8, 0));
+    assertThat(w.smtp().host()).isEqualTo("smtp.example.com");
+    assertThat(w.smtp().port()).isEqualTo(587);
+    assertThat(w.smtp().starttls())
+        .isEqualTo(io.tillwatch.alerting.report.SmtpConfig.StartTls.REQUIRED);
+    assertThat(w.smtp().implicitTls()).isFalse();
+    assertThat(w.smtp().password().reveal()).isEqualTo("pw-from-env");
+    assertThat(w.smtp().toString()).doesNotContain("pw-from-env");
+    assertThat(w.smtp().from().getPersonal()).isEqualTo("tillwatch");
+    assertThat(w.recipients())
+        .containsEntry("acme", java.util.List.of("cfo@acme.example", "ops@acme.example"))
+        .containsEntry("estate", java.util.List.of("leadership@hoster.example"));
+    assertThat(w.brand().name()).isEqualTo("Hoster Cloud");
+    assertThat(w.brand().logo().orElseThrow()).hasSize(4);
+    // no reports section: none
+    assertThat(
+            load("collector:\n  tokens:\n    - token: t\n      tenants: [\"*\"]\n", Map.of())
+                .reports())
+        .isEqualTo(ReportsConfig.NONE);
+  }
+
+  @Test
+  void reportErrorsNameLineAndField() throws IOException {
+    Files.write(dir.resolve("logo.png"), new byte[] {1});
+    ConfigException clear =
+        error(
+            REPORTS
+                .replace("starttls: required", "starttls: off")
+                .replace("${SMTP_PASSWORD}", "x"));
+    assertThat(clear.field()).isEqualTo("reports.weekly.smtp");
+    assertThat(clear.problem()).contains("only for a loopback host");
+    ConfigException noPassword = error(REPORTS);
+    assertThat(noPassword.field()).isEqualTo("reports.weekly.smtp.password");
+    assertThat(noPassword.problem()).contains("SMTP_PASSWORD");
+    ConfigException when = error(REPORTS.replace("Mon 08:00", "Monday at eight"));
+    assertThat(when.line()).isEqualTo(7);
+    assertThat(when.field()).isEqualTo("reports.weekly.send_at");
+    ConfigException address =
+        error(REPORTS.replace("ops@acme.example", "ops at acme").replace("${SMTP_PASSWORD}", "x"));
+    assertThat(address.line()).isEqualTo(16);
+    assertThat(address.field()).isEqualTo("reports.weekly.recipients.acme[1]");
+    ConfigException unknown =
+        error(REPORTS.replace("port: 587", "prot: 587").replace("${SMTP_PASSWORD}", "x"));
+    assertThat(unknown.field()).isEqualTo("reports.weekly.smtp.prot");
+    ConfigException mode =
+        error(
+            REPORTS
+                .replace("starttls: required", "starttls: always")
+                .replace("${SMTP_PASSWORD}", "x"));
+    assertThat(mode.field()).isEqualTo("reports.weekly.smtp.starttls");
+    assertThat(mode.problem()).contains("required, optional or off");
+  }
 }
