@@ -18,6 +18,7 @@ import picocli.CommandLine.Option;
       AgentCommand.class,
       CollectorCommand.class,
       DemoCommand.class,
+      ReportCommand.class,
       RulesCommand.class,
       SloCommand.class,
       CommandLine.HelpCommand.class
@@ -30,6 +31,8 @@ public final class Main implements Runnable {
     System.setProperty(
         "java.util.logging.SimpleFormatter.format", "%1$tFT%1$tT.%1$tL %4$-7s %3$s: %5$s%6$s%n");
     System.setProperty("vertx.disableDnsResolver", "true");
+    // reports draw their charts without a display
+    System.setProperty("java.awt.headless", "true");
     Logger.getLogger("io.netty").setLevel(Level.WARNING);
   }
 

@@ -370,7 +370,7 @@ class WeeklyReportIT {
 
       String attainedText = String.format(java.util.Locale.ROOT, "%.2f%%", weekAttained * 100);
       try (PDDocument pdf = Loader.loadPDF(parts.one("application/pdf").bytes())) {
-        String text = new PDFTextStripper().getText(pdf);
+        String text = new PDFTextStripper().getText(pdf).replace("-\n", "-");
         assertThat(text)
             .contains("shop-availability")
             .contains(attainedText)
