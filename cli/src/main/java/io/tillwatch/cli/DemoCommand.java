@@ -62,6 +62,15 @@ final class DemoCommand implements Callable<Integer> {
   boolean embedded;
 
   @Option(
+      names = "--report-after",
+      paramLabel = "DURATION",
+      defaultValue = "3m",
+      description =
+          "Render this week's SLO report so far (HTML, PDF, PNG, CSV) after this long"
+              + " (default: ${DEFAULT-VALUE}).")
+  String reportAfter;
+
+  @Option(
       names = "--for",
       paramLabel = "DURATION",
       description = "Stop by itself after this long (e.g. 2m); default: run until Ctrl-C.")
@@ -76,7 +85,8 @@ final class DemoCommand implements Callable<Integer> {
             collectorPort,
             Durations.parse(interval),
             Optional.ofNullable(pgBin),
-            embedded);
+            embedded,
+            Durations.parse(reportAfter));
     Demo demo = Demo.start(options, out);
     Lifecycle.serve(
         () -> {

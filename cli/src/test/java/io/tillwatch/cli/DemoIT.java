@@ -28,6 +28,7 @@ class DemoIT {
               "demo",
               "--embedded",
               "--for=75s",
+              "--report-after=50s",
               "--listen=127.0.0.1:" + FreePorts.next(),
               "--collector-listen-port=" + FreePorts.next());
       assertThat(p.waitFor(240, TimeUnit.SECONDS)).as("the demo stops by itself").isTrue();
@@ -41,6 +42,10 @@ class DemoIT {
           .containsPattern(
               "tillwatch demo: SLO acme/standby-streaming +[0-9.]+ % of 99.0 % over 1d")
           .contains("tillwatch demo: SLO acme/stock-sync-freshness")
+          .containsPattern(
+              "tillwatch demo: the weekly SLO report of acme, week 20[0-9]{2}-W[0-9]{2} so far")
+          .containsPattern("tillwatch demo:   /.*/reports/acme-20[0-9]{2}-W[0-9]{2}\\.pdf")
+          .containsPattern("tillwatch demo:   /.*/reports/acme-20[0-9]{2}-W[0-9]{2}-burn-0\\.png")
           .doesNotContain("\tat ")
           .doesNotContain("Exception");
       if (onPath("pgbackrest")) {

@@ -65,6 +65,7 @@ public final class Backend implements AutoCloseable {
   private final RuleEngine rules;
   private final AlertPipeline alerts;
   private final SloLedger slos;
+  private final io.tillwatch.collector.report.ReportFacts reportFacts;
   private final java.util.Optional<io.tillwatch.collector.report.WeeklyReports> reports;
   private final java.util.concurrent.atomic.AtomicBoolean counting =
       new java.util.concurrent.atomic.AtomicBoolean();
@@ -126,6 +127,9 @@ public final class Backend implements AutoCloseable {
             TieredSource.of(head, store, TenantScope.all()),
             config.storage().retention(),
             clock);
+    this.reportFacts =
+        new io.tillwatch.collector.report.ReportFacts(
+            slos, TieredSource.of(head, store, TenantScope.all()), ruleGroups, clock);
     this.reports =
         config
             .reports()
@@ -134,11 +138,7 @@ public final class Backend implements AutoCloseable {
                 w ->
                     new io.tillwatch.collector.report.WeeklyReports(
                         w,
-                        new io.tillwatch.collector.report.ReportFacts(
-                            slos,
-                            TieredSource.of(head, store, TenantScope.all()),
-                            ruleGroups,
-                            clock),
+                        reportFacts,
                         new io.tillwatch.collector.store.ReportSends(store),
                         new io.tillwatch.alerting.report.ReportRenderer(
                             w.brand(), io.tillwatch.alerting.report.ReportFonts.system()),
@@ -386,6 +386,11 @@ public final class Backend implements AutoCloseable {
   /** The rule engine (groups, alert state). */
   public RuleEngine rules() {
     return rules;
+  }
+
+  /** What weekly reports are made of: figures of a tenant's or the estate's week. */
+  public io.tillwatch.collector.report.ReportFacts reportFacts() {
+    return reportFacts;
   }
 
   /** The weekly reports, when configured. */

@@ -60,7 +60,14 @@ public final class Demo implements AutoCloseable {
     Agent agent = startAgent(options, collector, estate, targets);
     started.push(() -> stopAgent(agent));
     DemoGuide.print(out, agent.metricsUrl(), estate, targets, collector);
-    DemoReporter reporter = DemoReporter.start(collector.running().backend(), collector.token());
+    DemoReporter reporter =
+        DemoReporter.start(
+            collector.running().backend(),
+            collector.token(),
+            estate.acme().id(),
+            estate.acme().zone(),
+            estate.dir().resolve("reports"),
+            options.reportAfter());
     started.push(reporter::stop);
   }
 

@@ -41,7 +41,9 @@ final class DemoGuide {
         proves the pipeline works). StockSyncStalled needs the queue 10 minutes behind, which the
         1-minute stalls do not reach. SLOs (standby streaming 99 %%, stock sync under a minute
         95 %%, over one day) are printed once a minute from the first full minute: each broken
-        stream spends budget, and their burn-rate alerts page. Ctrl-C stops everything and
+        stream spends budget, and their burn-rate alerts page. After 3 minutes (--report-after) the weekly SLO
+        report of this week so far is rendered (HTML with its charts, PDF, CSV: what leadership
+        gets by email on Mondays) and its files are printed. Ctrl-C stops everything and
         removes the sandbox.
         """,
         String.join(", ", targets.stream().map(TargetConfig::name).toList()),

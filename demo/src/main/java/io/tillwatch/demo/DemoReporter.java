@@ -16,20 +16,41 @@ final class DemoReporter {
     this.thread = thread;
   }
 
-  static DemoReporter start(Backend backend, String token) {
+  static DemoReporter start(
+      Backend backend,
+      String token,
+      String tenant,
+      java.time.ZoneId zone,
+      java.nio.file.Path dir,
+      java.time.Duration reportAfter) {
     DemoAlerts alerts = new DemoAlerts(backend.rules(), System.out);
     Thread t =
-        Thread.ofPlatform().daemon().name("demo-report").start(() -> run(backend, token, alerts));
+        Thread.ofPlatform()
+            .daemon()
+            .name("demo-report")
+            .start(() -> run(backend, token, alerts, tenant, zone, dir, reportAfter.toMillis()));
     return new DemoReporter(t);
   }
 
-  private static void run(Backend backend, String token, DemoAlerts alerts) {
+  private static void run(
+      Backend backend,
+      String token,
+      DemoAlerts alerts,
+      String tenant,
+      java.time.ZoneId zone,
+      java.nio.file.Path dir,
+      long reportAfterMillis) {
     long lastCounts = System.currentTimeMillis();
     long nextSlos = lastCounts + 65_000; // a minute of slices first
+    long report = lastCounts + reportAfterMillis;
     while (!Thread.currentThread().isInterrupted()) {
       try {
         Thread.sleep(2_000);
         alerts.report();
+        if (report > 0 && System.currentTimeMillis() >= report) {
+          report = 0;
+          printReport(backend, tenant, zone, dir);
+        }
         if (System.currentTimeMillis() >= nextSlos) {
           nextSlos = System.currentTimeMillis() + COUNTS_EVERY_MS;
           printSlos(backend, token);
@@ -71,6 +92,29 @@ final class DemoReporter {
           percent(s.path("budget_remaining")),
           s.path("state").asText());
     }
+  }
+
+  /**
+   * Renders this week's report of {@code tenant} so far (HTML, PDF, PNGs, CSV) into {@code dir}.
+   */
+  static java.util.List<java.nio.file.Path> printReport(
+      Backend backend, String tenant, java.time.ZoneId zone, java.nio.file.Path dir)
+      throws Exception {
+    io.tillwatch.alerting.report.IsoWeek week =
+        io.tillwatch.alerting.report.IsoWeek.of(java.time.LocalDate.now(zone));
+    var rendered =
+        new io.tillwatch.alerting.report.ReportRenderer(
+                io.tillwatch.alerting.report.ReportBrand.DEFAULT,
+                io.tillwatch.alerting.report.ReportFonts.system())
+            .render(backend.reportFacts().tenant(tenant, week));
+    var files = rendered.writeTo(dir);
+    System.out.printf(
+        "tillwatch demo: the weekly SLO report of %s, week %s so far: %s%n",
+        tenant, week, rendered.subject());
+    for (var f : files) {
+      System.out.println("tillwatch demo:   " + f);
+    }
+    return files;
   }
 
   private static String percent(com.fasterxml.jackson.databind.JsonNode n) {
