@@ -19,18 +19,17 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.logging.Level;
-import java.util.logging.Logger;
 
 /**
  * Renders a {@link WeeklyReport}: HTML (images by {@code cid:}), plain text, PNG charts, an A4 PDF
  * of the same HTML with the fonts embedded, and CSV files of its tables. Thread-safe.
  */
 public final class ReportRenderer {
-  // openhtmltopdf reports every resource it loads at INFO
-  private static final Logger PDF_LOG = Logger.getLogger("com.openhtmltopdf");
-
   static {
-    PDF_LOG.setLevel(Level.WARNING);
+    // openhtmltopdf reports every font and style sheet it loads at INFO
+    for (String logger : com.openhtmltopdf.util.XRLog.listRegisteredLoggers()) {
+      com.openhtmltopdf.util.XRLog.setLevel(logger, Level.WARNING);
+    }
   }
 
   private final ReportBrand brand;
