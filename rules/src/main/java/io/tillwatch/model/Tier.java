@@ -16,8 +16,8 @@ public enum Tier {
   }
 
   /**
-   * The recovery point objective the tier is sold with: at most this much of the latest data may
-   * be lost when the database is restored from backup and archived WAL.
+   * The recovery point objective the tier is sold with: at most this much of the latest data may be
+   * lost when the database is restored from backup and archived WAL.
    */
   public java.time.Duration recoveryPointObjective() {
     return rpo;

@@ -33,7 +33,7 @@ final class ReportView {
             + " "
             + r.week().sunday().getYear()
             + ", "
-            + r.zone().getId()
+            + (r.zone().normalized().equals(java.time.ZoneOffset.UTC) ? "UTC" : r.zone().getId())
             + " time");
     v.put("generated", ReportFormat.when(r.generatedAt(), r.zone()));
     v.put("headline", headline(r));

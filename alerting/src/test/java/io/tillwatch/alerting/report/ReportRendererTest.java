@@ -150,7 +150,7 @@ class ReportRendererTest {
   }
 
   @Test
-  void estateReportHasAHeatTableOfTenantsBySlo() {
+  void estateReportHasAHeatTableOfTenantsBySlo() throws Exception {
     WeeklyReport acme = ReportFixtures.acme();
     WeeklyReport estate =
         new WeeklyReport(
@@ -168,6 +168,28 @@ class ReportRendererTest {
             Optional.empty(),
             List.of(new WeeklyReport.WeekKept(acme.week(), 1, 3)));
     RenderedReport r = RENDERER.render(estate);
+    // its pages as PNGs for a reviewer, as the tenant's
+    Path dir = Files.createDirectories(Path.of("target", "report-pages"));
+    Path pdfFile = dir.resolve("estate-2026-W48.pdf");
+    Files.write(pdfFile, r.pdf());
+    Process p =
+        new ProcessBuilder(
+                "pdftoppm",
+                "-png",
+                "-r",
+                "60",
+                pdfFile.toString(),
+                dir.resolve("estate").toString())
+            .redirectErrorStream(true)
+            .start();
+    assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    assertThat(p.exitValue()).isZero();
+    assertThat(dir.resolve("estate-1.png")).isNotEmptyFile();
+    try (PDDocument pdf = Loader.loadPDF(r.pdf())) {
+      assertThat(new PDFTextStripper().getText(pdf))
+          .contains("Budget left per tenant and promise")
+          .contains("Exhausted");
+    }
     assertThat(ReportView.headline(estate))
         .isEqualTo("1 of 3 promises kept this week across 2 tenants; 1 at risk, 1 exhausted.");
     assertThat(r.images().keySet()).containsExactly("kept");
