@@ -267,4 +267,87 @@ class QueryApiIT {
     assertThat(get(PLATFORM, "/metrics").body())
         .contains("tillwatch_rule_group_last_duration_seconds{rule_group=\"shop\"}");
   }
+
+  private static HttpResponse<String> post(String token, String path, String form)
+      throws Exception {
+    return Otlp.HTTP.send(
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + collector.port() + path))
+            .timeout(Duration.ofSeconds(30))
+            .header("Authorization", "Bearer " + token)
+            .header("Content-Type", "application/x-www-form-urlencoded")
+            .POST(HttpRequest.BodyPublishers.ofString(form))
+            .build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
+  /**
+   * The calls Grafana's Prometheus data source makes (its health check, the query editor, template
+   * variables, exemplars, alerting views), by GET and by form POST as it sends them, with a
+   * tenant's token: every answer in Prometheus's shape and holding only that tenant.
+   */
+  @Test
+  void grafanasDataSourceCallsAreAnsweredForATenantOnly() throws Exception {
+    long start = t0 / 1000;
+    long end = start + 120;
+    String range = "&start=" + start + "&end=" + end;
+    JsonNode build = data(get(ACME, "/api/v1/status/buildinfo"));
+    assertThat(build.path("version").asText()).isEqualTo("2.42.0");
+    assertThat(build.path("application").asText()).isEqualTo("tillwatch");
+    // "Save & test": an instant 1+1, posted
+    JsonNode health = data(post(ACME, "/api/v1/query", "query=" + q("1+1") + "&time=" + end));
+    assertThat(health.path("resultType").asText()).isEqualTo("scalar");
+    assertThat(health.path("result").get(1).asText()).isEqualTo("2");
+    // panels: range queries posted with Grafana's step
+    JsonNode panel =
+        data(
+            post(
+                ACME,
+                "/api/v1/query_range",
+                "query=" + q("sum by (tenant) (orders_open)") + range + "&step=15"));
+    assertThat(panel.path("result")).hasSize(1);
+    assertThat(panel.path("result").get(0).path("metric").path("tenant").asText())
+        .isEqualTo("acme");
+    // template variables: label_values(tenant), label_values(orders_open, series),
+    // metrics(...), query_result(...)
+    assertThat(strings(data2(get(ACME, "/api/v1/label/tenant/values?" + range.substring(1)))))
+        .containsExactly("acme");
+    assertThat(
+            strings(
+                data2(
+                    get(ACME, "/api/v1/label/series/values?match[]=" + q("orders_open") + range))))
+        .containsExactly("a1");
+    assertThat(strings(data2(get(ACME, "/api/v1/label/__name__/values?" + range.substring(1)))))
+        .contains("orders_open");
+    JsonNode result =
+        data(
+            get(
+                ACME,
+                "/api/v1/query?query=" + q("count by (tenant) (orders_open)") + "&time=" + end));
+    assertThat(result.path("result")).hasSize(1);
+    // the query editor: labels and series, by GET and POST
+    assertThat(strings(data2(get(ACME, "/api/v1/labels?match[]=" + q("orders_open") + range))))
+        .contains("__name__", "series", "tenant");
+    assertThat(strings(data2(post(ACME, "/api/v1/labels", "match[]=" + q("orders_open") + range))))
+        .contains("__name__", "series", "tenant");
+    JsonNode series =
+        data2(post(ACME, "/api/v1/series", "match[]=" + q("{__name__=~\"orders.*\"}") + range));
+    assertThat(series).hasSize(1);
+    assertThat(series.get(0).path("tenant").asText()).isEqualTo("acme");
+    assertThat(data(get(ACME, "/api/v1/metadata?limit=10000")).isObject()).isTrue();
+    assertThat(data(get(ACME, "/api/v1/metadata?metric=orders_open")).isObject()).isTrue();
+    // exemplars: none kept, an empty list; a broken query is still Prometheus's 400
+    JsonNode exemplars =
+        data(post(ACME, "/api/v1/query_exemplars", "query=" + q("orders_open") + range));
+    assertThat(exemplars.isArray()).isTrue();
+    assertThat(exemplars).isEmpty();
+    HttpResponse<String> broken =
+        post(ACME, "/api/v1/query_exemplars", "query=" + q("sum(orders_open") + range);
+    assertThat(broken.statusCode()).isEqualTo(400);
+    JsonNode error = JSON.readTree(broken.body());
+    assertThat(error.path("status").asText()).isEqualTo("error");
+    assertThat(error.path("errorType").asText()).isEqualTo("bad_data");
+    // alerting views
+    assertThat(data(get(ACME, "/api/v1/rules")).path("groups").isArray()).isTrue();
+    assertThat(data(get(ACME, "/api/v1/alerts")).path("alerts").isArray()).isTrue();
+  }
 }

@@ -183,6 +183,9 @@ public final class QueryApi implements AutoCloseable {
     }
   }
 
+  /** The Prometheus HTTP API version whose calls and answers the collector implements. */
+  static final String PROMETHEUS_API_VERSION = "2.42.0";
+
   private static final com.fasterxml.jackson.databind.ObjectMapper MAPPER =
       new com.fasterxml.jackson.databind.ObjectMapper();
 
@@ -326,6 +329,26 @@ public final class QueryApi implements AutoCloseable {
       }
       case "/api/v1/rules" -> {
         return rules(tenants);
+      }
+      case "/api/v1/status/buildinfo" -> {
+        // Grafana reads the Prometheus API level from "version"; tillwatch speaks that of 2.42
+        String own = QueryApi.class.getPackage().getImplementationVersion();
+        return JSON.objectNode()
+            .put("version", PROMETHEUS_API_VERSION)
+            .put("revision", own == null ? "dev" : own)
+            .put("branch", "tillwatch")
+            .put("buildUser", "tillwatch")
+            .put("buildDate", "")
+            .put("goVersion", "")
+            .put("application", "tillwatch");
+      }
+      case "/api/v1/metadata" -> {
+        // metric types and help texts are not kept from ingest: an empty answer is valid
+        return JSON.objectNode();
+      }
+      case "/api/v1/query_exemplars" -> {
+        // no exemplars are kept; the query is still checked, as Prometheus does
+        return JSON.arrayNode();
       }
       case "/api/v1/alerts" -> {
         ArrayNode alerts = JSON.arrayNode();
@@ -630,6 +653,13 @@ public final class QueryApi implements AutoCloseable {
               time(required(p, "start"), "start"),
               time(required(p, "end"), "end"),
               step(required(p, "step")));
+      case "/api/v1/query_exemplars" -> {
+        parse(p.get("query"));
+        long start = time(required(p, "start"), "start");
+        if (time(required(p, "end"), "end") < start) {
+          throw new BadRequest("end timestamp must not be before start time");
+        }
+      }
       default -> {}
     }
   }
