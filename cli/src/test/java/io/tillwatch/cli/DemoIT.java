@@ -37,6 +37,9 @@ class DemoIT {
       assertThat(out)
           .contains("using PostgreSQL 18")
           .contains("tillwatch demo is running")
+          .contains("a Traefik-shaped /metrics for the shop's ingress")
+          .contains("grafana:      a Prometheus data source at http://127.0.0.1:")
+          .contains("dashboards/provisioning/{datasources,dashboards}/tillwatch.yaml")
           .contains("FIRING   Watchdog")
           .contains("tillwatch demo: stopping; removing the sandbox")
           .containsPattern(

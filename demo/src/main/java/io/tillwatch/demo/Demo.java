@@ -31,9 +31,28 @@ import java.util.concurrent.TimeUnit;
 public final class Demo implements AutoCloseable {
   private final Deque<AutoCloseable> started = new ArrayDeque<>(); // closed in reverse order
   private final PrintWriter out;
+  private String collectorUrl;
+  private String token;
+  private String agentMetrics;
+  private Path tokenFile;
 
   private Demo(PrintWriter out) {
     this.out = out;
+  }
+
+  /** The collector's base URL (its Prometheus API is under {@code /api/v1}). */
+  public String collectorUrl() {
+    return collectorUrl;
+  }
+
+  /** The bearer token of the collector's API and ingest (for every tenant). */
+  public String token() {
+    return token;
+  }
+
+  /** The agent's {@code /metrics}, for a Prometheus to scrape. */
+  public String agentMetricsUrl() {
+    return agentMetrics;
   }
 
   /** Starts every part, printing what it does; on failure, stops what it had started. */
@@ -55,10 +74,15 @@ public final class Demo implements AutoCloseable {
     targets.addAll(estate.startDatabases(bin));
     targets.addAll(estate.startRedis());
     targets.addAll(estate.startBackups());
+    targets.addAll(estate.startIngress());
     DemoCollector collector =
         DemoCollector.start(started, out, options, bin, estate.acme(), estate.dir());
     Agent agent = startAgent(options, collector, estate, targets);
     started.push(() -> stopAgent(agent));
+    this.collectorUrl = "http://127.0.0.1:" + collector.running().backend().port();
+    this.token = collector.token();
+    this.agentMetrics = agent.metricsUrl();
+    this.tokenFile = collector.tokenFile();
     DemoGuide.print(out, agent.metricsUrl(), estate, targets, collector);
     DemoReporter reporter =
         DemoReporter.start(

@@ -100,6 +100,25 @@ final class DemoEstate {
   }
 
   /**
+   * The shop's ingress: a server with Traefik's exact {@code /metrics} exposition for acme's Odoo
+   * service (Traefik itself is not installable here), its requests and 502 waves growing with time.
+   */
+  List<TargetConfig> startIngress() {
+    say("a Traefik-shaped /metrics for the shop's ingress (odoo-acme@kubernetes) ...");
+    io.tillwatch.sandbox.TraefikExposition traefik =
+        io.tillwatch.sandbox.TraefikExposition.start("odoo-acme@kubernetes");
+    started.push(traefik);
+    return List.of(
+        new io.tillwatch.agent.config.TraefikTargetConfig(
+            "acme-ingress",
+            traefik.url(),
+            List.of(io.tillwatch.agent.config.TraefikTargetConfig.service("odoo-acme@.*")),
+            List.of(),
+            Optional.empty(),
+            Optional.empty()));
+  }
+
+  /**
    * Redis for Odoo's sessions, filling up, when the machine has a {@code redis-server} that starts;
    * otherwise one line says why it is skipped.
    */

@@ -56,6 +56,14 @@ final class DemoGuide {
             + " (Prometheus API; bearer token in %s)%n",
         collector.running().backend().port(), collector.tokenFile());
     out.printf(
+        "  grafana:      a Prometheus data source at http://127.0.0.1:%1$d with the header"
+            + " \"Authorization: Bearer <the token in %2$s>\", or provision the dashboards:%n"
+            + "                TILLWATCH_URL=http://127.0.0.1:%1$d TILLWATCH_TOKEN=$(cat %2$s)"
+            + " TILLWATCH_DASHBOARDS=<tillwatch>/dashboards/grafana grafana-server with%n"
+            + "                dashboards/provisioning/{datasources,dashboards}/tillwatch.yaml"
+            + " in its provisioning directory (see dashboards/README.md)%n",
+        collector.running().backend().port(), collector.tokenFile());
+    out.printf(
         "  alertmanager: %s%n%n",
         collector
             .alertmanager()

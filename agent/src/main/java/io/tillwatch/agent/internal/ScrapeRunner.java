@@ -247,10 +247,11 @@ public final class ScrapeRunner implements HealthCheck {
     out.add(TargetMetrics.UP.sample(s.identity, ar.succeeded() ? 1 : 0));
     out.add(TargetMetrics.SCRAPE_DURATION.sample(s.identity, seconds));
     out.add(TargetMetrics.LAST_SCRAPE.sample(s.identity, System.currentTimeMillis() / 1000.0));
+    List<Sample> before = s.exposed;
     s.exposed = List.copyOf(out);
     ScrapeListener l = listener;
     if (l != null) {
-      l.scraped(stamp, s.exposed);
+      l.scraped(stamp, withStaleMarkers(before, s.exposed));
     }
     logChange(s, reason, ar.cause());
     s.downReason = reason;
@@ -261,6 +262,34 @@ public final class ScrapeRunner implements HealthCheck {
         .tag("outcome", reason == null ? "success" : "failure")
         .register(meters)
         .record(nanos, TimeUnit.NANOSECONDS);
+  }
+
+  private static final double STALE =
+      Double.longBitsToDouble(io.tillwatch.promql.SeriesSource.STALE_NAN_BITS);
+
+  /**
+   * {@code now}, and a stale marker for each series of {@code before} that {@code now} no longer
+   * has (a standby gone from {@code pg_stat_replication}, a failed scrape's metrics): the collector
+   * then stops answering with its last value at once, as Prometheus does on a scrape.
+   */
+  static List<Sample> withStaleMarkers(List<Sample> before, List<Sample> now) {
+    if (before == null || before.isEmpty()) {
+      return now;
+    }
+    Set<String> current = new HashSet<>();
+    for (Sample x : now) {
+      current.add(x.name() + x.labels());
+    }
+    List<Sample> out = null;
+    for (Sample x : before) {
+      if (!current.contains(x.name() + x.labels())) {
+        if (out == null) {
+          out = new ArrayList<>(now);
+        }
+        out.add(new Sample(x.metric(), x.suffix(), x.labels(), STALE));
+      }
+    }
+    return out == null ? now : out;
   }
 
   private static void logChange(TargetState s, String reason, Throwable cause) {

@@ -5,6 +5,7 @@ import io.opentelemetry.proto.common.v1.AnyValue;
 import io.opentelemetry.proto.common.v1.InstrumentationScope;
 import io.opentelemetry.proto.common.v1.KeyValue;
 import io.opentelemetry.proto.metrics.v1.AggregationTemporality;
+import io.opentelemetry.proto.metrics.v1.DataPointFlags;
 import io.opentelemetry.proto.metrics.v1.Gauge;
 import io.opentelemetry.proto.metrics.v1.Metric;
 import io.opentelemetry.proto.metrics.v1.NumberDataPoint;
@@ -81,6 +82,10 @@ public final class OtlpEncoder {
           KeyValue.newBuilder()
               .setKey(names.get(i))
               .setValue(AnyValue.newBuilder().setStringValue(values.get(i))));
+    }
+    if (io.tillwatch.promql.SeriesSource.isStale(value)) {
+      // a series the target no longer exposes: OTLP's "no recorded value"
+      return p.setFlags(DataPointFlags.DATA_POINT_FLAGS_NO_RECORDED_VALUE_MASK_VALUE).build();
     }
     return p.setAsDouble(value).build();
   }

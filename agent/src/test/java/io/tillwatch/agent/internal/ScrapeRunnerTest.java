@@ -155,4 +155,36 @@ class ScrapeRunnerTest {
                 "tillwatch_target_last_scrape_timestamp_seconds");
     runner.stop(Duration.ZERO).toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
   }
+
+  @Test
+  void seriesAScrapeNoLongerHasArePushedAsStaleMarkers() {
+    io.tillwatch.model.Metric m =
+        new io.tillwatch.model.Metric(
+            "tillwatch_pg_replication_streaming", io.tillwatch.model.MetricType.GAUGE, "streaming");
+    io.tillwatch.model.Sample a =
+        new io.tillwatch.model.Sample(m, io.tillwatch.model.Labels.of("standby", "a"), 1);
+    io.tillwatch.model.Sample b =
+        new io.tillwatch.model.Sample(m, io.tillwatch.model.Labels.of("standby", "b"), 1);
+    java.util.List<io.tillwatch.model.Sample> pushed =
+        ScrapeRunner.withStaleMarkers(java.util.List.of(a, b), java.util.List.of(a));
+    org.assertj.core.api.Assertions.assertThat(pushed).hasSize(2);
+    org.assertj.core.api.Assertions.assertThat(pushed.get(1).labels()).isEqualTo(b.labels());
+    org.assertj.core.api.Assertions.assertThat(
+            io.tillwatch.promql.SeriesSource.isStale(pushed.get(1).value()))
+        .isTrue();
+    org.assertj.core.api.Assertions.assertThat(
+            ScrapeRunner.withStaleMarkers(java.util.List.of(a), java.util.List.of(a, b)))
+        .containsExactly(a, b);
+    // encoded as OTLP's "no recorded value"
+    var req =
+        io.tillwatch.agent.push.OtlpEncoder.encode(
+            java.util.List.of(new io.tillwatch.agent.push.OtlpEncoder.Scrape(1000, pushed)));
+    var points =
+        req.getResourceMetrics(0).getScopeMetrics(0).getMetrics(0).getGauge().getDataPointsList();
+    org.assertj.core.api.Assertions.assertThat(points.get(0).getFlags()).isZero();
+    org.assertj.core.api.Assertions.assertThat(points.get(1).getFlags())
+        .isEqualTo(
+            io.opentelemetry.proto.metrics.v1.DataPointFlags
+                .DATA_POINT_FLAGS_NO_RECORDED_VALUE_MASK_VALUE);
+  }
 }

@@ -166,10 +166,13 @@ public final class OtlpMetricsDecoder {
       int common,
       boolean accumulate,
       long now) {
+    Series s = series(name, pairs, common, p.getAttributesList(), null, null);
     if (noRecordedValue(p.getFlags())) {
+      // the series is gone (its target stopped exposing it): a stale marker, as Prometheus
+      // writes when a scrape no longer has a series, so queries stop seeing it at once
+      batch.add(s, lastTenant, time(p.getTimeUnixNano(), now), STALE, false);
       return;
     }
-    Series s = series(name, pairs, common, p.getAttributesList(), null, null);
     double v =
         p.getValueCase() == NumberDataPoint.ValueCase.AS_INT ? p.getAsInt() : p.getAsDouble();
     batch.add(s, lastTenant, time(p.getTimeUnixNano(), now), v, accumulate);
@@ -294,6 +297,9 @@ public final class OtlpMetricsDecoder {
   }
 
   /** The data point says it has no value (a series that ended): nothing to store. */
+  private static final double STALE =
+      Double.longBitsToDouble(io.tillwatch.promql.SeriesSource.STALE_NAN_BITS);
+
   private static boolean noRecordedValue(int flags) {
     return (flags & DataPointFlags.DATA_POINT_FLAGS_NO_RECORDED_VALUE_MASK_VALUE) != 0;
   }
