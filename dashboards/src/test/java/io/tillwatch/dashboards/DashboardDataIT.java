@@ -1,6 +1,7 @@
 package io.tillwatch.dashboards;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -111,8 +112,14 @@ class DashboardDataIT {
       try (PrometheusServer prom = PrometheusServer.start(config, Map.of())) {
         Source ours = new Source("collector", demo.collectorUrl(), demo.token());
         Source theirs = new Source("prometheus", prom.url().toString().replaceAll("/$", ""), null);
-        // three minutes of the workload: a broken stream, stock-sync stalls, backups, orders
-        Thread.sleep(Duration.ofMinutes(3).toMillis());
+        // a few minutes of the workload (a broken stream, stock-sync stalls, backups, orders),
+        // then the panels are read while the standby streams: the primary's replication series
+        // exist only while a standby is connected, in both sources
+        Thread.sleep(Duration.ofMinutes(2).toMillis());
+        await()
+            .atMost(Duration.ofMinutes(5))
+            .pollInterval(Duration.ofSeconds(5))
+            .until(() -> streaming(ours) && streaming(theirs));
         long now = Instant.now().getEpochSecond();
         List<String> empty = new ArrayList<>();
         List<String> differ = new ArrayList<>();
@@ -168,6 +175,14 @@ class DashboardDataIT {
         assertThat(strings(slos)).contains("standby-streaming", "stock-sync-freshness");
       }
     }
+  }
+
+  /** Whether the primary has had a streaming standby for the last scrapes, in {@code s}. */
+  private static boolean streaming(Source s) throws Exception {
+    long now = Instant.now().getEpochSecond();
+    return !series(
+            s, "min_over_time(tillwatch_pg_replication_streaming[20s]) == 1", true, now, null)
+        .isEmpty();
   }
 
   private static List<String> strings(JsonNode array) {
