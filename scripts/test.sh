@@ -5,7 +5,7 @@ set -euo pipefail
 root=$(cd "$(dirname "$(readlink -f "$0")")/.." && pwd)
 cd "$root"
 
-packages=(postgresql redis-server pgbackrest prometheus prometheus-alertmanager poppler-utils python3-aiosmtpd fonts-dejavu-core)
+packages=(postgresql redis-server pgbackrest prometheus prometheus-alertmanager poppler-utils python3-aiosmtpd fonts-dejavu-core npm)
 need() { # the package's binary is what the tests look for
   case "$1" in
     postgresql) [ -x /usr/lib/postgresql/15/bin/pg_basebackup ] || ls /usr/lib/postgresql/*/bin/pg_basebackup >/dev/null 2>&1 ;;
@@ -16,6 +16,7 @@ need() { # the package's binary is what the tests look for
     poppler-utils) command -v pdftoppm >/dev/null ;;
     python3-aiosmtpd) /usr/bin/python3 -c 'import aiosmtpd' 2>/dev/null ;;
     fonts-dejavu-core) [ -r /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] ;;
+    npm) command -v npm >/dev/null && command -v node >/dev/null ;;
   esac
 }
 missing=()

@@ -59,7 +59,7 @@ class DashboardLintTest {
       }
       assertThat(hasTenant).as(f + " has a tenant variable").isTrue();
       for (JsonNode a : d.path("annotations").path("list")) {
-        if (a.has("expr")) {
+        if (a.path("target").has("expr")) {
           assertThat(a.path("datasource").path("uid").asText()).as(f + " annotation").isEqualTo(DS);
         }
       }

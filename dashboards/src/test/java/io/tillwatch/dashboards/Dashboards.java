@@ -64,13 +64,13 @@ final class Dashboards {
         }
       }
       for (JsonNode a : d.path("annotations").path("list")) {
-        if (a.has("expr")) {
+        if (a.path("target").has("expr")) {
           out.add(
               new Query(
                   file,
                   "annotation " + a.path("name").asText(),
-                  "A",
-                  a.path("expr").asText(),
+                  "Anno",
+                  a.path("target").path("expr").asText(),
                   false,
                   ""));
         }
@@ -90,7 +90,7 @@ final class Dashboards {
                   f.getFileName().toString(),
                   "variable " + v.path("name").asText(),
                   "var",
-                  v.path("definition").asText(),
+                  v.path("query").path("query").asText(),
                   true,
                   ""));
         }
