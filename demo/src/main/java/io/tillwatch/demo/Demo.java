@@ -34,7 +34,6 @@ public final class Demo implements AutoCloseable {
   private String collectorUrl;
   private String token;
   private String agentMetrics;
-  private Path tokenFile;
 
   private Demo(PrintWriter out) {
     this.out = out;
@@ -82,7 +81,6 @@ public final class Demo implements AutoCloseable {
     this.collectorUrl = "http://127.0.0.1:" + collector.running().backend().port();
     this.token = collector.token();
     this.agentMetrics = agent.metricsUrl();
-    this.tokenFile = collector.tokenFile();
     DemoGuide.print(out, agent.metricsUrl(), estate, targets, collector);
     DemoReporter reporter =
         DemoReporter.start(
