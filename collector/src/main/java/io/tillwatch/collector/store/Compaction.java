@@ -6,6 +6,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 
@@ -29,10 +30,13 @@ public final class Compaction {
   public record Result(int stretches, long samples, long chunks) {
     static final Result NONE = new Result(0, 0, 0);
 
-    Result plus(Result o) {
+    public Result plus(Result o) {
       return new Result(stretches + o.stretches, samples + o.samples, chunks + o.chunks);
     }
   }
+
+  /** The slices the rows of the day still written are moved in, up to the compaction time. */
+  static final Duration SLICE = Duration.ofHours(1);
 
   /** Compacts every stretch that ends at or before {@code before}, oldest first. */
   static Result run(Connection c, SampleLayout layout, Instant before) throws SQLException {
@@ -41,6 +45,80 @@ public final class Compaction {
       total = total.plus(compact(c, layout, s));
     }
     return total;
+  }
+
+  /**
+   * Moves the rows of the stretch still written (today's) older than {@code before} into chunks, a
+   * slice of {@link #SLICE} at a time from {@code from}; where it got to. Without a lock: each
+   * slice is read in time order and deleted in one repeatable-read transaction, so the delete
+   * removes exactly the rows the read saw; a row written meanwhile stays a row (readers merge rows
+   * and chunks, a timestamp counted once).
+   */
+  static Open runOpen(Connection c, SampleLayout layout, Instant from, Instant before)
+      throws SQLException {
+    java.util.Optional<SampleLayout.Sealed> open = layout.open(c, before);
+    if (open.isEmpty()) {
+      return new Open(from, Result.NONE);
+    }
+    SampleLayout.Sealed day = open.get();
+    long slice = SLICE.toMillis();
+    long start = Math.max(day.from().toEpochMilli(), from.toEpochMilli()) / slice * slice;
+    long cutoff = before.toEpochMilli() / slice * slice;
+    Result done = Result.NONE;
+    for (long a = start; a + slice <= cutoff; a += slice) {
+      done =
+          done.plus(
+              compactSlice(
+                  c, day.relation(), Instant.ofEpochMilli(a), Instant.ofEpochMilli(a + slice)));
+    }
+    return new Open(Instant.ofEpochMilli(Math.max(start, cutoff)), done);
+  }
+
+  /** Where the day still written is compacted up to, and what this run moved. */
+  record Open(Instant through, Result result) {}
+
+  private static Result compactSlice(Connection c, String relation, Instant from, Instant to)
+      throws SQLException {
+    boolean auto = c.getAutoCommit();
+    int isolation = c.getTransactionIsolation();
+    c.setAutoCommit(false);
+    c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
+    try {
+      Encoder encoder = new Encoder(c);
+      try (PreparedStatement ps =
+          c.prepareStatement(
+              "SELECT series_id, date_part('epoch', time), "
+                  + PgStore.VALUE_BITS
+                  + " FROM "
+                  + relation
+                  + " WHERE time >= ? AND time < ? ORDER BY series_id, time")) {
+        ps.setObject(1, from.atOffset(ZoneOffset.UTC));
+        ps.setObject(2, to.atOffset(ZoneOffset.UTC));
+        ps.setFetchSize(FETCH_ROWS);
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            encoder.add(rs.getLong(1), Math.round(rs.getDouble(2) * 1000), PgStore.value(rs, 3));
+          }
+        }
+      }
+      encoder.finish();
+      if (encoder.samples > 0) {
+        try (PreparedStatement del =
+            c.prepareStatement("DELETE FROM " + relation + " WHERE time >= ? AND time < ?")) {
+          del.setObject(1, from.atOffset(ZoneOffset.UTC));
+          del.setObject(2, to.atOffset(ZoneOffset.UTC));
+          del.executeUpdate();
+        }
+      }
+      c.commit();
+      return new Result(encoder.samples > 0 ? 1 : 0, encoder.samples, encoder.chunks);
+    } catch (SQLException | RuntimeException e) {
+      c.rollback();
+      throw e;
+    } finally {
+      c.setAutoCommit(auto);
+      c.setTransactionIsolation(isolation);
+    }
   }
 
   private static Result compact(Connection c, SampleLayout layout, SampleLayout.Sealed stretch)

@@ -326,9 +326,16 @@ public final class PgStore implements AutoCloseable {
    */
   public Compaction.Result compact(Instant before) throws SQLException {
     try (Connection c = connect()) {
-      return Compaction.run(c, layout, before);
+      Compaction.Result r = Compaction.run(c, layout, before);
+      // the day still written: its rows older than before, an hour at a time
+      Compaction.Open open = Compaction.runOpen(c, layout, openCompactedThrough, before);
+      openCompactedThrough = open.through();
+      return r.plus(open.result());
     }
   }
+
+  /** Where the rows of the day still written have been moved into chunks up to. */
+  private volatile Instant openCompactedThrough = Instant.EPOCH;
 
   /**
    * Whether storage answers now: a new connection and {@code SELECT 1}, each bounded by {@code

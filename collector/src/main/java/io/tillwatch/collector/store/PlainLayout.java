@@ -95,6 +95,20 @@ public final class PlainLayout implements SampleLayout {
   }
 
   @Override
+  public java.util.Optional<Sealed> open(Connection c, Instant at) throws SQLException {
+    loadKnown(c);
+    LocalDate day = LocalDate.ofInstant(at, ZoneOffset.UTC);
+    if (!known.contains(day)) {
+      return java.util.Optional.empty();
+    }
+    return java.util.Optional.of(
+        new Sealed(
+            partition(day),
+            day.atStartOfDay(ZoneOffset.UTC).toInstant(),
+            day.plusDays(1).atStartOfDay(ZoneOffset.UTC).toInstant()));
+  }
+
+  @Override
   public void drop(Connection c, Sealed stretch) throws SQLException {
     LocalDate day = LocalDate.ofInstant(stretch.from(), ZoneOffset.UTC);
     try (Statement s = c.createStatement()) {

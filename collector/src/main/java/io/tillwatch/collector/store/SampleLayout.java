@@ -38,6 +38,15 @@ public interface SampleLayout {
   /** The stretches that end at or before {@code before}, oldest first. */
   java.util.List<Sealed> sealed(Connection c, Instant before) throws SQLException;
 
+  /**
+   * The stretch that holds {@code at} and still takes writes (plain: that day's partition, when it
+   * exists), whose older rows may move into chunks before the day ends; TimescaleDB: none (its own
+   * compression policy does that).
+   */
+  default java.util.Optional<Sealed> open(Connection c, Instant at) throws SQLException {
+    return java.util.Optional.empty();
+  }
+
   /** Drops a stretch whose samples are now in chunks, in the caller's transaction. */
   void drop(Connection c, Sealed stretch) throws SQLException;
 

@@ -168,6 +168,51 @@ class CompactionIT {
     }
   }
 
+  @Test
+  void theDayStillWrittenMovesItsPastHoursIntoChunksAndKeepsLateRows() throws Exception {
+    PG.createDatabase("compaction_open");
+    // a day as if it were today: written from 00:00 to 08:00, compacted at 05:30, then 08:30
+    Instant day = Instant.now().truncatedTo(ChronoUnit.DAYS).minus(Duration.ofDays(1));
+    long start = day.toEpochMilli();
+    long end = start + 8 * 3_600_000L;
+    try (PgStore store = open("compaction_open", Duration.ofDays(30))) {
+      SampleBatch b = new SampleBatch();
+      for (long t = start; t < end; t += 15_000) {
+        b.add(COUNTER, t, t / 15_000.0, false);
+        b.add(OTHER, t + 300, -t / 15_000.0, false);
+      }
+      store.write(List.of(b));
+      var before = bits(read(store, "orders_total", start, end));
+      long perHour = 3_600_000L / 15_000 * 2;
+
+      Compaction.Result first = store.compact(day.plus(Duration.ofMinutes(330)));
+      assertThat(first.samples()).as("00:00 to 05:00").isEqualTo(5 * perHour);
+      assertThat(count(store, "SELECT count(*) FROM samples")).isEqualTo(3 * perHour);
+      assertThat(bits(read(store, "orders_total", start, end))).isEqualTo(before);
+
+      // a late sample into a compacted hour stays a row and reads merge it
+      long late = start + 3_600_000L + 7_500;
+      SampleBatch lateBatch = new SampleBatch();
+      lateBatch.add(COUNTER, late, 0.5, false);
+      store.write(List.of(lateBatch));
+      assertThat(store.compact(day.plus(Duration.ofMinutes(340))).samples()).isZero();
+      // keyed by labels: acme's counter sorts before globex's
+      TreeMap<Long, Long> merged =
+          bits(read(store, "orders_total", start, end)).firstEntry().getValue();
+      assertThat(merged.get(late)).isEqualTo(Double.doubleToRawLongBits(0.5));
+      assertThat(merged).hasSize(before.firstEntry().getValue().size() + 1);
+
+      // later, the next hours follow; the day's end seals the rest
+      assertThat(store.compact(day.plus(Duration.ofMinutes(510))).samples()).isEqualTo(3 * perHour);
+      assertThat(count(store, "SELECT count(*) FROM samples")).isEqualTo(1);
+      assertThat(store.compact(day.plus(Duration.ofDays(1))).stretches()).isEqualTo(1);
+      assertThat(count(store, "SELECT count(*) FROM samples")).isZero();
+      TreeMap<String, TreeMap<Long, Long>> after = bits(read(store, "orders_total", start, end));
+      assertThat(after.lastEntry().getValue()).isEqualTo(before.lastEntry().getValue());
+      assertThat(after.firstEntry().getValue()).isEqualTo(merged);
+    }
+  }
+
   private static long rowsAfter(SampleBatch b, Instant today) {
     long n = 0;
     long yesterday = today.minus(Duration.ofDays(1)).toEpochMilli();
