@@ -3,16 +3,22 @@ package io.tillwatch.collector.query;
 import io.tillwatch.collector.head.Head;
 import io.tillwatch.collector.store.PgStore;
 import io.tillwatch.collector.store.StorageSource;
+import io.tillwatch.model.Labels;
 import io.tillwatch.model.TenantScope;
 import io.tillwatch.promql.Matcher;
 import io.tillwatch.promql.SeriesSource;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.function.LongSupplier;
 
 /**
- * The head for what it covers, storage for older ranges. Every sample in the head is also in
- * storage (the head is filled after commit), so a range that starts before the head's window is
- * read from storage alone.
+ * The head for what it covers, storage for what is older: a range that starts before the head's
+ * window reads storage up to the window and the head from there, joined per series (every sample in
+ * the head is also in storage — the head is filled after commit — so storage alone would give the
+ * same answer, at the cost of reading the recent rows the head already holds).
  */
 public final class TieredSource implements SeriesSource {
   private final SeriesSource head;
@@ -41,8 +47,38 @@ public final class TieredSource implements SeriesSource {
 
   @Override
   public List<Stored> select(List<Matcher> matchers, long minTime, long maxTime) {
-    return minTime >= headStart.getAsLong()
-        ? head.select(matchers, minTime, maxTime)
-        : storage.select(matchers, minTime, maxTime);
+    long h = headStart.getAsLong();
+    if (minTime >= h) {
+      return head.select(matchers, minTime, maxTime);
+    }
+    if (maxTime < h) {
+      return storage.select(matchers, minTime, maxTime);
+    }
+    return join(storage.select(matchers, minTime, h - 1), head.select(matchers, h, maxTime));
+  }
+
+  /** Each series' older samples followed by its recent ones (the two ranges do not overlap). */
+  static List<Stored> join(List<Stored> older, List<Stored> recent) {
+    if (recent.isEmpty()) {
+      return older;
+    }
+    Map<Labels, Stored> out = new LinkedHashMap<>();
+    for (Stored s : older) {
+      out.put(s.labels(), s);
+    }
+    for (Stored r : recent) {
+      Stored o = out.get(r.labels());
+      if (o == null) {
+        out.put(r.labels(), r);
+        continue;
+      }
+      int n = o.times().length;
+      long[] t = Arrays.copyOf(o.times(), n + r.times().length);
+      double[] v = Arrays.copyOf(o.values(), n + r.values().length);
+      System.arraycopy(r.times(), 0, t, n, r.times().length);
+      System.arraycopy(r.values(), 0, v, n, r.values().length);
+      out.put(r.labels(), new Stored(r.labels(), t, v));
+    }
+    return new ArrayList<>(out.values());
   }
 }
