@@ -6,7 +6,6 @@ import io.tillwatch.collector.Backend;
 import io.tillwatch.collector.config.AlertingConfig;
 import io.tillwatch.collector.config.CollectorConfig;
 import io.tillwatch.collector.config.QueryConfig;
-import io.tillwatch.collector.config.StorageConfig;
 import io.tillwatch.collector.config.TokenGrant;
 import io.tillwatch.collector.store.Compaction;
 import io.tillwatch.collector.store.PgStore;
@@ -41,7 +40,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -109,12 +107,7 @@ public final class QueryRangeBenchmark {
     CollectorConfig c =
         new CollectorConfig(
             new HostPort("127.0.0.1", 0),
-            new StorageConfig(
-                Optional.of(pg.jdbcUrl("bench")),
-                PostgresServer.SUPERUSER,
-                Secret.of(pg.superuserPassword()),
-                Duration.ofDays(400),
-                Path.of("unused")),
+            BenchStorage.of(pg),
             Duration.ofHours(1),
             List.of(new TokenGrant(Secret.of(TOKEN), Set.of("*"))),
             1_000_000,

@@ -7,7 +7,6 @@ import io.tillwatch.collector.RunningBackend;
 import io.tillwatch.collector.config.AlertingConfig;
 import io.tillwatch.collector.config.CollectorConfig;
 import io.tillwatch.collector.config.QueryConfig;
-import io.tillwatch.collector.config.StorageConfig;
 import io.tillwatch.collector.config.TokenGrant;
 import io.tillwatch.collector.report.ReportDesk;
 import io.tillwatch.collector.store.PgStore;
@@ -40,7 +39,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
 
@@ -179,12 +177,7 @@ public final class ReportBenchmark {
   private static CollectorConfig config(PostgresServer pg) {
     return new CollectorConfig(
             new HostPort("127.0.0.1", 0),
-            new StorageConfig(
-                Optional.of(pg.jdbcUrl("bench")),
-                PostgresServer.SUPERUSER,
-                Secret.of(pg.superuserPassword()),
-                Duration.ofDays(400),
-                Path.of("unused")),
+            BenchStorage.of(pg),
             Duration.ofHours(1),
             List.of(new TokenGrant(Secret.of("bench-token-0123456789"), Set.of("*"))),
             1_000_000,

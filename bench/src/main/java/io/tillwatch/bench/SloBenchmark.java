@@ -6,7 +6,6 @@ import io.tillwatch.collector.RunningBackend;
 import io.tillwatch.collector.config.AlertingConfig;
 import io.tillwatch.collector.config.CollectorConfig;
 import io.tillwatch.collector.config.QueryConfig;
-import io.tillwatch.collector.config.StorageConfig;
 import io.tillwatch.collector.config.TokenGrant;
 import io.tillwatch.collector.rules.RuleEngine;
 import io.tillwatch.collector.store.Compaction;
@@ -39,7 +38,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import org.HdrHistogram.Histogram;
@@ -177,12 +175,7 @@ public final class SloBenchmark {
   private static CollectorConfig config(PostgresServer pg) {
     return new CollectorConfig(
             new HostPort("127.0.0.1", 0),
-            new StorageConfig(
-                Optional.of(pg.jdbcUrl("bench")),
-                PostgresServer.SUPERUSER,
-                Secret.of(pg.superuserPassword()),
-                Duration.ofDays(400),
-                Path.of("unused")),
+            BenchStorage.of(pg),
             Duration.ofHours(1),
             List.of(new TokenGrant(Secret.of(TOKEN), Set.of("*"))),
             1_000_000,
