@@ -103,10 +103,8 @@ public final class ReportDesk implements AutoCloseable {
       throw new IllegalStateException(
           "reports.weekly.recipients names no addresses for " + subject);
     }
-    String domain = w.smtp().from().getAddress();
-    domain = domain.substring(domain.indexOf('@') + 1);
     new ReportMailer(w.smtp())
-        .send(r, to, "<tillwatch.report." + subject + "." + week + ".manual@" + domain + ">", now);
+        .send(r, to, WeeklyReports.messageId(w.smtp(), subject, week + ".manual"), now);
   }
 
   @Override

@@ -57,7 +57,7 @@ public final class WeeklyReports implements HealthCheck {
   private final MeterRegistry meters;
   private final Predicate<SampleBatch> record;
   private final Clock clock;
-  private final String owner;
+  private volatile String owner; // host/pid, looked up on the first send (no I/O when built)
   private final HealthState health;
   private final Map<String, Double> unsent = new ConcurrentHashMap<>();
 
@@ -78,7 +78,6 @@ public final class WeeklyReports implements HealthCheck {
     this.meters = meters;
     this.record = record;
     this.clock = clock;
-    this.owner = owner();
     this.health = new HealthState(clock);
     for (String subject : config.recipients().keySet()) {
       unsent.put(subject, 0.0);
@@ -135,9 +134,21 @@ public final class WeeklyReports implements HealthCheck {
 
   /** The Message-ID of a report: the same for every attempt and replica. */
   public String messageId(String subject, IsoWeek week) {
-    String domain = config.smtp().from().getAddress();
+    return messageId(config.smtp(), subject, week.toString());
+  }
+
+  /** {@code <tillwatch.report.SUBJECT.WEEK@the sender's domain>}. */
+  static String messageId(
+      io.tillwatch.alerting.report.SmtpConfig smtp, String subject, String week) {
+    String domain = smtp.from().getAddress();
     domain = domain.substring(domain.indexOf('@') + 1);
     return "<tillwatch.report." + subject + "." + week + "@" + domain + ">";
+  }
+
+  /** When the attempt after {@code attempts} failed ones may run: 1 min doubling, at most 1 h. */
+  static Instant nextAttempt(Instant now, int attempts) {
+    Duration wait = Duration.ofMinutes(1L << Math.min(attempts, 6));
+    return now.plus(wait.compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : wait);
   }
 
   /**
@@ -175,11 +186,7 @@ public final class WeeklyReports implements HealthCheck {
     String subject = claim.report();
     IsoWeek week = IsoWeek.parse(claim.week());
     String id = messageId(subject, week);
-    Instant next =
-        now.plus(
-            Duration.ofMinutes(1L << Math.min(claim.attempts(), 6)).compareTo(MAX_BACKOFF) > 0
-                ? MAX_BACKOFF
-                : Duration.ofMinutes(1L << Math.min(claim.attempts(), 6)));
+    Instant next = nextAttempt(now, claim.attempts());
     RenderedReport r;
     try {
       r = render(subject, week);
@@ -210,6 +217,9 @@ public final class WeeklyReports implements HealthCheck {
               + "; next attempt "
               + next);
       return false;
+    }
+    if (owner == null) {
+      owner = owner();
     }
     claim.sent(clock.instant(), id, owner);
     Counter.builder("tillwatch.report.sent")

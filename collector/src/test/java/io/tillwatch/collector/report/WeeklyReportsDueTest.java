@@ -66,4 +66,14 @@ class WeeklyReportsDueTest {
                 .week())
         .isEqualTo(IsoWeek.parse("2026-W53"));
   }
+
+  @Test
+  void failedSendsBackOffFromAMinuteDoublingToAnHour() {
+    Instant now = Instant.parse("2026-11-30T07:00:00Z");
+    assertThat(WeeklyReports.nextAttempt(now, 0)).isEqualTo(now.plusSeconds(60));
+    assertThat(WeeklyReports.nextAttempt(now, 1)).isEqualTo(now.plusSeconds(120));
+    assertThat(WeeklyReports.nextAttempt(now, 5)).isEqualTo(now.plusSeconds(32 * 60));
+    assertThat(WeeklyReports.nextAttempt(now, 6)).isEqualTo(now.plusSeconds(3600));
+    assertThat(WeeklyReports.nextAttempt(now, 40)).isEqualTo(now.plusSeconds(3600));
+  }
 }
