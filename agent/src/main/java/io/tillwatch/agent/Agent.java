@@ -14,9 +14,13 @@ import io.tillwatch.agent.internal.SampleSnapshots;
 import io.tillwatch.agent.internal.ScrapeRunner;
 import io.tillwatch.agent.push.OtlpEncoder;
 import io.tillwatch.agent.push.Pusher;
+import io.tillwatch.agent.traefik.ExpositionParser;
+import io.tillwatch.agent.traefik.ExpositionSamples;
+import io.tillwatch.agent.traefik.ParsedSample;
 import io.tillwatch.health.HealthCheck;
 import io.tillwatch.health.HealthReport;
 import io.tillwatch.health.HealthState;
+import io.tillwatch.model.Labels;
 import io.tillwatch.model.Sample;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -79,6 +83,11 @@ public final class Agent {
                       vertx.executeBlocking(
                           () -> {
                             flushPending.set(false);
+                            if (push.config().ownMetrics()) {
+                              push.add(
+                                  new OtlpEncoder.Scrape(
+                                      System.currentTimeMillis(), ownSamples(registry)));
+                            }
                             return flushQuietly();
                           },
                           false));
@@ -150,6 +159,44 @@ public final class Agent {
     }
     return null;
   }
+
+  /**
+   * The agent's own metrics ({@code tillwatch_agent_*}) as its {@code /metrics} shows them, under
+   * the tenant {@value #PLATFORM_TENANT} and with {@code instance} (its /metrics address), as a
+   * Prometheus scraping it would label them.
+   */
+  private List<Sample> ownSamples(PrometheusRegistry registry) {
+    List<io.prometheus.metrics.model.snapshots.MetricSnapshot> own = new ArrayList<>();
+    for (var m : registry.scrape()) {
+      if (m.getMetadata().getPrometheusName().startsWith("tillwatch_agent_")) {
+        own.add(m);
+      }
+    }
+    java.io.ByteArrayOutputStream text = new java.io.ByteArrayOutputStream();
+    try {
+      io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter.create()
+          .write(text, new io.prometheus.metrics.model.snapshots.MetricSnapshots(own));
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException("writing to memory", e);
+    }
+    Labels extra =
+        Labels.of(
+            "tenant", PLATFORM_TENANT, "instance", config.agent().listen().host() + ":" + port);
+    List<Sample> out = new ArrayList<>();
+    for (ParsedSample p :
+        ExpositionParser.parse(text.toString(java.nio.charset.StandardCharsets.UTF_8))) {
+      Sample s = ownConverter.of(p);
+      if (s != null) {
+        out.add(s.withLabels(extra));
+      }
+    }
+    return out;
+  }
+
+  /** The tenant of what belongs to no tenant: the agent's and the collector's own metrics. */
+  public static final String PLATFORM_TENANT = "platform";
+
+  private final ExpositionSamples ownConverter = new ExpositionSamples("The agent's own metric.");
 
   /** The pusher, when {@code agent.push} is set. */
   public Optional<Pusher> pusher() {

@@ -167,7 +167,8 @@ class CollectorCrashIT {
         ResultSet rs =
             st.executeQuery(
                 "SELECT s.labels->>'batch', count(*) FROM samples x"
-                    + " JOIN series s ON s.id = x.series_id GROUP BY 1")) {
+                    + " JOIN series s ON s.id = x.series_id WHERE s.labels->>'batch' IS NOT NULL"
+                    + " GROUP BY 1")) {
       while (rs.next()) {
         stored.put(rs.getString(1), rs.getLong(2));
       }

@@ -272,6 +272,13 @@ public final class Backend implements AutoCloseable {
                 Duration.ofSeconds(20).toMillis(),
                 REPORTS_EVERY.toMillis(),
                 id -> vertx.executeBlocking(r::runOnce, false)));
+    // the collector's own metrics stored like any series, for the "tillwatch itself" dashboard
+    if (config.ownMetricsInterval().isPositive()) {
+      vertx.setPeriodic(
+          Duration.ofSeconds(1).toMillis(),
+          config.ownMetricsInterval().toMillis(),
+          id -> vertx.executeBlocking(this::recordOwnMetrics, false));
+    }
     vertx.setPeriodic(Duration.ofMinutes(1).toMillis(), id -> trimHead());
     vertx.setPeriodic(
         Duration.ofHours(1).toMillis(), id -> vertx.executeBlocking(this::maintainStorage));
@@ -344,6 +351,36 @@ public final class Backend implements AutoCloseable {
       LOG.log(System.Logger.Level.WARNING, "storage compaction failed: " + e.getMessage());
       return new Compaction.Result(0, 0, 0);
     }
+  }
+
+  /**
+   * What {@code /metrics} shows now, written as samples: a series with a {@code tenant} label under
+   * that tenant (its token sees it), the others under {@value RuleEngine#PLATFORM_TENANT}. Report
+   * ages are left out: the weekly reports write them at their own times.
+   */
+  private Void recordOwnMetrics() {
+    SampleBatch batch = new SampleBatch();
+    long now = clock.millis();
+    for (OwnMetrics.Point p :
+        OwnMetrics.of(
+            meters.getPrometheusRegistry().scrape(),
+            name -> !name.equals(io.tillwatch.collector.report.WeeklyReports.UNSENT_METRIC),
+            io.tillwatch.model.Labels.empty())) {
+      String tenant = p.labels().get("tenant");
+      io.tillwatch.model.Labels labels =
+          tenant == null ? p.labels().with("tenant", RuleEngine.PLATFORM_TENANT) : p.labels();
+      batch.add(
+          new io.tillwatch.model.Series(p.name(), labels),
+          tenant == null ? RuleEngine.PLATFORM_TENANT : tenant,
+          now,
+          p.value(),
+          false);
+    }
+    if (batch.size() > 0 && queue.offer(batch) == null) {
+      LOG.log(
+          System.Logger.Level.WARNING, "write queue full: the collector's own metrics not stored");
+    }
+    return null;
   }
 
   private void trimHead() {

@@ -62,7 +62,9 @@ class QueryApiIT {
   @BeforeAll
   static void start() throws Exception {
     PG.createDatabase("api");
-    CollectorConfig c = TestCollectors.config(PG.server(), "api", 1_000_000);
+    CollectorConfig c =
+        TestCollectors.config(PG.server(), "api", 1_000_000)
+            .withOwnMetricsInterval(Duration.ofSeconds(2));
     collector =
         Backend.start(
             c,
@@ -80,7 +82,18 @@ class QueryApiIT {
               Otlp.gauge(tenant, "orders_open", tenant.equals("acme") ? "a1" : "g1", t0, 120));
       assertThat(r.statusCode()).isEqualTo(200);
     }
-    await().until(() -> collector.head().samples() == 240);
+    await()
+        .until(
+            () ->
+                collector.head().series("orders_open").stream()
+                        .mapToLong(
+                            s -> {
+                              long[] n = {0};
+                              collector.head().read(s, 0, Long.MAX_VALUE, (t, v) -> n[0]++);
+                              return n[0];
+                            })
+                        .sum()
+                    == 240);
   }
 
   @AfterAll
@@ -140,9 +153,36 @@ class QueryApiIT {
                     + "&time="
                     + at / 1000));
     assertThat(sneaky.path("result")).isEmpty();
+    // a sample's answer carries the evaluation time, not the sample's own (as Prometheus)
+    String between = java.math.BigDecimal.valueOf(at + 700, 3).toPlainString();
+    JsonNode later =
+        data(get(ACME, "/api/v1/query?query=" + q("orders_open") + "&time=" + between));
+    assertThat(later.path("result").get(0).path("value").get(0).decimalValue())
+        .isEqualByComparingTo(between);
+    assertThat(later.path("result").get(0).path("value").get(1).asText()).isEqualTo("30");
     JsonNode scalar = data(get(ACME, "/api/v1/query?query=" + q("1 + 2") + "&time=" + at / 1000));
     assertThat(scalar.path("resultType").asText()).isEqualTo("scalar");
     assertThat(scalar.path("result").get(1).asText()).isEqualTo("3");
+  }
+
+  @Test
+  void theCollectorsOwnMetricsAreStoredAsPlatformSeries() throws Exception {
+    String query = "/api/v1/query?query=" + q("tillwatch_collector_head_series");
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> data(get(PLATFORM, query)).path("result").size() == 1);
+    JsonNode s = data(get(PLATFORM, query)).path("result").get(0);
+    assertThat(s.path("metric").path("tenant").asText()).isEqualTo("platform");
+    assertThat(Double.parseDouble(s.path("value").get(1).asText())).isPositive();
+    // counters under their _total name, as /metrics shows them
+    assertThat(
+            data(get(
+                    PLATFORM,
+                    "/api/v1/query?query=" + q("tillwatch_collector_samples_accepted_total")))
+                .path("result"))
+        .isNotEmpty();
+    // not for a tenant's token
+    assertThat(data(get(ACME, query)).path("result")).isEmpty();
   }
 
   @Test
@@ -211,6 +251,32 @@ class QueryApiIT {
     // past the zero point (Prometheus's rate)
     assertThat(Double.parseDouble(rate.path("result").get(0).path("value").get(1).asText()))
         .isEqualTo(2 * 29.5 / 60);
+
+    // series, label names and values over a range before the head come from storage, by time
+    String then = "&start=" + (old / 1000 - 60) + "&end=" + (old / 1000 + 120);
+    assertThat(strings(data2(get(ACME, "/api/v1/label/__name__/values?" + then))))
+        .containsExactly("old_gauge");
+    assertThat(strings(data2(get(PLATFORM, "/api/v1/label/tenant/values?" + then))))
+        .containsExactly("acme", "globex");
+    assertThat(strings(data2(get(ACME, "/api/v1/label/tenant/values?" + then))))
+        .containsExactly("acme");
+    assertThat(strings(data2(get(ACME, "/api/v1/labels?" + then))))
+        .containsExactly("__name__", "series", "tenant");
+    JsonNode oldSeries = data2(get(PLATFORM, "/api/v1/series?match[]=" + q("old_gauge") + then));
+    assertThat(oldSeries).hasSize(2);
+    assertThat(data2(get(ACME, "/api/v1/series?match[]=" + q("old_gauge") + then)))
+        .singleElement()
+        .satisfies(x -> assertThat(x.path("tenant").asText()).isEqualTo("acme"));
+    // a range of the last half hour: the head's series only; no range: all time
+    long now = System.currentTimeMillis() / 1000;
+    String recent = "&start=" + (now - 1800) + "&end=" + now;
+    assertThat(strings(data2(get(ACME, "/api/v1/label/__name__/values?" + recent))))
+        .contains("orders_open")
+        .doesNotContain("old_gauge");
+    assertThat(strings(data2(get(ACME, "/api/v1/label/__name__/values"))))
+        .contains("orders_open", "old_gauge");
+    assertThat(get(ACME, "/api/v1/labels?start=" + now + "&end=" + (now - 10)).statusCode())
+        .isEqualTo(400);
   }
 
   @Test

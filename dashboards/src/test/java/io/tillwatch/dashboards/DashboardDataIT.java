@@ -9,6 +9,7 @@ import io.tillwatch.demo.Demo;
 import io.tillwatch.demo.DemoOptions;
 import io.tillwatch.model.HostPort;
 import io.tillwatch.sandbox.PrometheusServer;
+import java.io.BufferedWriter;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.URI;
@@ -17,6 +18,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -27,6 +29,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -36,7 +39,9 @@ import org.junit.jupiter.api.Timeout;
  * dashboard; instant targets at "now") against the collector fed by the agent on the sandbox estate
  * (PostgreSQL primary + standby, Odoo-shaped shop, Redis, pgBackRest, a Traefik-shaped ingress):
  * each returns data, but for the panels declared here. The same queries against a real Prometheus
- * 2.42 scraping the same agent return the same series.
+ * 2.42 scraping the same agent return the same series. Then the collector's samples, exported as
+ * they are stored, are loaded into a second Prometheus: every panel's query (the collector's own
+ * SLO and alert series too) gives the same values from both engines on the same samples.
  */
 class DashboardDataIT {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -61,7 +66,11 @@ class DashboardDataIT {
   private static final Set<String> NEEDS_A_WEEK =
       Set.of("Orders today and the same day last week / B");
 
-  /** Panels about the agent's and the collector's own working: only in their /metrics. */
+  /**
+   * Panels about the agent's and the collector's own working: the collector stores them (the agent
+   * pushes its own) under the tenant {@code platform}, a Prometheus scraping /metrics has them
+   * without it: their label sets differ by design.
+   */
   private static final Set<String> OWN_METRICS =
       Set.of(
           "Agent push buffer",
@@ -127,14 +136,9 @@ class DashboardDataIT {
         for (Dashboards.Range r :
             List.of(Dashboards.Range.SIX_HOURS, Dashboards.Range.SEVEN_DAYS)) {
           for (Dashboards.Query q : Dashboards.queries()) {
-            long midnight =
-                LocalDate.now(ZoneOffset.UTC).atStartOfDay(ZoneOffset.UTC).toEpochSecond();
-            Duration range =
-                q.timeFrom().equals("now/d") ? Duration.ofSeconds(now - midnight) : r.length();
-            String expr =
-                r.expand(q.expr(), Map.of("tenant", "acme", "slo", "stock-sync-freshness"), range);
+            String expr = expand(q, r, now);
             boolean own = OWN_METRICS.contains(q.panel());
-            Source first = own ? theirs : ours;
+            Source first = ours;
             Set<String> a = series(first, expr, q.instant(), now, r);
             checked++;
             if (a.isEmpty()
@@ -173,8 +177,279 @@ class DashboardDataIT {
                 "/api/v1/label/slo/values?match[]="
                     + enc("tillwatch_slo_budget_remaining_ratio{tenant=\"acme\"}"));
         assertThat(strings(slos)).contains("standby-streaming", "stock-sync-freshness");
+
+        sameSamplesSameValues(ours, now, log);
       }
     }
+  }
+
+  /**
+   * The collector's samples up to {@code now} (once every push for it has landed), written as
+   * OpenMetrics into blocks of a second Prometheus: each panel's query, as Grafana sends it, gives
+   * the same series and values from both at every step both answer. A series the collector marked
+   * stale (a scrape no longer had it, an alert resolved) stops there in the collector and runs on
+   * for Prometheus's 5-minute lookback in the blocks, which cannot hold stale markers: the steps of
+   * queries on such a metric within 5 minutes after a series' end are left out.
+   */
+  private static void sameSamplesSameValues(Source ours, long now, StringWriter log)
+      throws Exception {
+    Thread.sleep(Duration.ofSeconds(15).toMillis()); // pushes of scrapes before `now` have landed
+    Path om = Files.createTempFile("tillwatch-dashboards", ".om");
+    Exported ended;
+    try {
+      ended = export(ours, now, om);
+      try (PrometheusServer same =
+          PrometheusServer.start(
+              "global: {}\n",
+              Map.of(),
+              dir -> PrometheusServer.createBlocks(om, dir.resolve("tsdb")),
+              List.of("--storage.tsdb.retention.time=30d"))) {
+        Source blocks = new Source("prometheus (same samples)", same.url().toString(), null);
+        long compared = 0;
+        long skipped = 0;
+        int queries = 0;
+        List<String> differ = new ArrayList<>();
+        for (Dashboards.Range r :
+            List.of(Dashboards.Range.SIX_HOURS, Dashboards.Range.SEVEN_DAYS)) {
+          for (Dashboards.Query q : Dashboards.queries()) {
+            String expr = expand(q, r, now);
+            Map<String, Map<Long, Double>> a = answer(ours, expr, q.instant(), now, r);
+            Map<String, Map<Long, Double>> b = answer(blocks, expr, q.instant(), now, r);
+            queries++;
+            List<Long> ends = ended.endsIn(expr);
+            Set<String> labelSets = new TreeSet<>(a.keySet());
+            labelSets.addAll(b.keySet());
+            for (String labels : labelSets) {
+              Map<Long, Double> x = a.getOrDefault(labels, Map.of());
+              Map<Long, Double> y = b.getOrDefault(labels, Map.of());
+              Set<Long> times = new TreeSet<>(x.keySet());
+              times.addAll(y.keySet());
+              for (long t : times) {
+                if (afterAnEnd(ends, t)) {
+                  skipped++;
+                  continue;
+                }
+                Double u = x.get(t);
+                Double v = y.get(t);
+                if (u == null || v == null || !close(u, v)) {
+                  differ.add(
+                      r.name()
+                          + " "
+                          + q.name()
+                          + " "
+                          + labels
+                          + " at "
+                          + t
+                          + ": collector "
+                          + u
+                          + " prometheus "
+                          + v);
+                  break;
+                }
+                compared++;
+              }
+            }
+          }
+        }
+        assertThat(differ).as("values that differ on the same samples\n" + same.log()).isEmpty();
+        assertThat(queries).isGreaterThan(70);
+        // a few minutes of history: a few points per series at 1-minute steps, one at 10 minutes
+        assertThat(compared).as("points compared (%d left out)", skipped).isGreaterThan(200);
+        assertThat(skipped).as("points left out after a series ended").isLessThan(compared);
+        System.out.println(
+            "same samples: "
+                + ended.samples()
+                + " exported, "
+                + compared
+                + " points agree, "
+                + skipped
+                + " left out after a series ended");
+      }
+    } finally {
+      Files.deleteIfExists(om);
+    }
+    assertThat(ended.samples()).isGreaterThan(1_000);
+  }
+
+  /** Lookback steps after a series' end: the collector has a stale marker, the blocks do not. */
+  private static boolean afterAnEnd(List<Long> ends, long t) {
+    for (long e : ends) {
+      if (t > e && t <= e + LOOKBACK_MILLIS) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static final long LOOKBACK_MILLIS = Duration.ofMinutes(5).toMillis();
+
+  /**
+   * What was exported: the number of samples and, per metric name, the times series stopped (no
+   * sample for more than twice their usual spacing after it, or none until {@code now}).
+   */
+  private record Exported(int samples, Map<String, List<Long>> ends) {
+    /** The ends of series of every metric {@code expr} names. */
+    List<Long> endsIn(String expr) {
+      List<Long> out = new ArrayList<>();
+      ends.forEach(
+          (name, times) -> {
+            if (java.util.regex.Pattern.compile(
+                    "(?<![a-zA-Z0-9_:])"
+                        + java.util.regex.Pattern.quote(name)
+                        + "(?![a-zA-Z0-9_:])")
+                .matcher(expr)
+                .find()) {
+              out.addAll(times);
+            }
+          });
+      return out;
+    }
+  }
+
+  private static boolean close(double a, double b) {
+    if (Double.isNaN(a) || Double.isNaN(b)) {
+      return Double.isNaN(a) && Double.isNaN(b);
+    }
+    return a == b || Math.abs(a - b) <= 1e-9 * Math.max(Math.abs(a), Math.abs(b));
+  }
+
+  /**
+   * Every sample the collector holds up to {@code now} (the last hour covers a new estate), as
+   * OpenMetrics text for {@code promtool tsdb create-blocks-from openmetrics}; the number written.
+   */
+  private static Exported export(Source ours, long now, Path file) throws Exception {
+    JsonNode result = query(ours, "query=" + enc("{__name__=~\".+\"}[1h]") + "&time=" + now);
+    Map<String, List<JsonNode>> byName = new TreeMap<>();
+    for (JsonNode s : result) {
+      byName
+          .computeIfAbsent(s.path("metric").path("__name__").asText(), k -> new ArrayList<>())
+          .add(s);
+    }
+    int n = 0;
+    Map<String, List<Long>> ends = new TreeMap<>();
+    try (BufferedWriter w = Files.newBufferedWriter(file)) {
+      for (Map.Entry<String, List<JsonNode>> e : byName.entrySet()) {
+        w.write("# TYPE " + e.getKey() + " gauge\n");
+        for (JsonNode s : e.getValue()) {
+          StringBuilder series = new StringBuilder(e.getKey()).append('{');
+          s.path("metric")
+              .fields()
+              .forEachRemaining(
+                  f -> {
+                    if (!f.getKey().equals("__name__")) {
+                      series
+                          .append(series.charAt(series.length() - 1) == '{' ? "" : ",")
+                          .append(f.getKey())
+                          .append("=\"")
+                          .append(
+                              f.getValue()
+                                  .asText()
+                                  .replace("\\", "\\\\")
+                                  .replace("\"", "\\\"")
+                                  .replace("\n", "\\n"))
+                          .append('"');
+                    }
+                  });
+          series.append('}');
+          JsonNode values = s.path("values");
+          ends.computeIfAbsent(e.getKey(), k -> new ArrayList<>()).addAll(gaps(values, now * 1000));
+          for (JsonNode p : values) {
+            // OpenMetrics: seconds with the milliseconds as a fraction; NaN and ±Inf as Go spells
+            // them
+            w.write(
+                series
+                    + " "
+                    + p.get(1).asText()
+                    + " "
+                    + p.get(0).decimalValue().toPlainString()
+                    + "\n");
+            n++;
+          }
+        }
+      }
+      w.write("# EOF\n");
+    }
+    return new Exported(n, ends);
+  }
+
+  /**
+   * Where a series stopped for a while or for good: the time of each sample followed by a gap over
+   * twice its usual (median) spacing, or by nothing until {@code now}.
+   */
+  private static List<Long> gaps(JsonNode values, long now) {
+    List<Long> out = new ArrayList<>();
+    if (values.size() < 2) {
+      return out;
+    }
+    long[] t = new long[values.size()];
+    for (int i = 0; i < t.length; i++) {
+      t[i] = millis(values.get(i).get(0));
+    }
+    long[] spacing = new long[t.length - 1];
+    for (int i = 1; i < t.length; i++) {
+      spacing[i - 1] = t[i] - t[i - 1];
+    }
+    java.util.Arrays.sort(spacing);
+    long usual = spacing[spacing.length / 2];
+    for (int i = 1; i < t.length; i++) {
+      if (t[i] - t[i - 1] > 2 * usual + 1000) {
+        out.add(t[i - 1]);
+      }
+    }
+    if (now - t[t.length - 1] > 2 * usual + 1000) {
+      out.add(t[t.length - 1]);
+    }
+    return out;
+  }
+
+  private static long millis(JsonNode seconds) {
+    return seconds.decimalValue().movePointRight(3).longValue();
+  }
+
+  /** A query's answer: each series' points by time (an instant vector's at its time). */
+  private static Map<String, Map<Long, Double>> answer(
+      Source s, String expr, boolean instant, long now, Dashboards.Range r) throws Exception {
+    JsonNode result = query(s, form(expr, instant, now, r));
+    Map<String, Map<Long, Double>> out = new TreeMap<>();
+    if (!result.isArray()) {
+      out.put(
+          "scalar",
+          Map.of(result.get(0).decimalValue().movePointRight(3).longValue(), value(result.get(1))));
+      return out;
+    }
+    for (JsonNode x : result) {
+      Map<Long, Double> points = new TreeMap<>();
+      List<JsonNode> pts = new ArrayList<>();
+      if (x.has("value")) {
+        pts.add(x.get("value"));
+      } else {
+        x.path("values").forEach(pts::add);
+      }
+      for (JsonNode p : pts) {
+        points.put(p.get(0).decimalValue().movePointRight(3).longValue(), value(p.get(1)));
+      }
+      out.put(x.path("metric").toString(), points);
+    }
+    return out;
+  }
+
+  private static double value(JsonNode v) {
+    return switch (v.asText()) {
+      case "NaN" -> Double.NaN;
+      case "+Inf" -> Double.POSITIVE_INFINITY;
+      case "-Inf" -> Double.NEGATIVE_INFINITY;
+      default -> Double.parseDouble(v.asText());
+    };
+  }
+
+  /**
+   * A query as Grafana sends it for the range {@code r} ending {@code now}, for tenant acme:
+   * "today" panels ({@code timeFrom: now/d}) over the hours since midnight.
+   */
+  private static String expand(Dashboards.Query q, Dashboards.Range r, long now) {
+    long midnight = LocalDate.now(ZoneOffset.UTC).atStartOfDay(ZoneOffset.UTC).toEpochSecond();
+    Duration range = q.timeFrom().equals("now/d") ? Duration.ofSeconds(now - midnight) : r.length();
+    return r.expand(q.expr(), Map.of("tenant", "acme", "slo", "stock-sync-freshness"), range);
   }
 
   /** Whether the primary has had a streaming standby for the last scrapes, in {@code s}. */
@@ -198,17 +473,35 @@ class DashboardDataIT {
   /** The label sets a query returns, posted as Grafana posts it. */
   private static Set<String> series(
       Source s, String expr, boolean instant, long now, Dashboards.Range r) throws Exception {
-    String form =
-        instant
-            ? "query=" + enc(expr) + "&time=" + now
-            : "query="
-                + enc(expr)
-                + "&start="
-                + (now - r.length().toSeconds())
-                + "&end="
-                + now
-                + "&step="
-                + r.interval().toSeconds();
+    JsonNode result = query(s, form(expr, instant, now, r));
+    Set<String> out = new TreeSet<>();
+    if (result.isArray()) {
+      for (JsonNode x : result) {
+        out.add(x.path("metric").toString());
+      }
+    } else if (!result.isMissingNode()) {
+      out.add("scalar");
+    }
+    return out;
+  }
+
+  /** A query's form as Grafana posts it: an instant at {@code now}, or over {@code r} to it. */
+  private static String form(String expr, boolean instant, long now, Dashboards.Range r) {
+    return instant
+        ? "query=" + enc(expr) + "&time=" + now
+        : "query="
+            + enc(expr)
+            + "&start="
+            + (now - r.length().toSeconds())
+            + "&end="
+            + now
+            + "&step="
+            + r.interval().toSeconds();
+  }
+
+  /** The {@code result} of a query posted as a form (an instant one when it has no step). */
+  private static JsonNode query(Source s, String form) throws Exception {
+    boolean instant = !form.contains("&step=");
     HttpRequest.Builder b =
         HttpRequest.newBuilder(
                 URI.create(s.url() + (instant ? "/api/v1/query" : "/api/v1/query_range")))
@@ -219,17 +512,8 @@ class DashboardDataIT {
       b.header("Authorization", "Bearer " + s.token());
     }
     HttpResponse<String> resp = HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
-    assertThat(resp.statusCode()).as(s.name() + " " + expr + ": " + resp.body()).isEqualTo(200);
-    JsonNode result = JSON.readTree(resp.body()).path("data").path("result");
-    Set<String> out = new TreeSet<>();
-    if (result.isArray()) {
-      for (JsonNode x : result) {
-        out.add(x.path("metric").toString());
-      }
-    } else if (!result.isMissingNode()) {
-      out.add("scalar");
-    }
-    return out;
+    assertThat(resp.statusCode()).as(s.name() + " " + form + ": " + resp.body()).isEqualTo(200);
+    return JSON.readTree(resp.body()).path("data").path("result");
   }
 
   private static JsonNode get(Source s, String pathAndQuery) throws Exception {

@@ -102,7 +102,8 @@ public final class Demo implements AutoCloseable {
             URI.create("http://127.0.0.1:" + running.backend().port() + "/v1/metrics"),
             Secret.of(collector.token()),
             PushConfig.DEFAULT_BUFFER_BYTES,
-            estate.dir().resolve("push-buffer"));
+            estate.dir().resolve("push-buffer"),
+            true);
     Duration every = options.interval();
     EstateConfig config =
         new EstateConfig(

@@ -113,17 +113,18 @@ record DemoCollector(
     Files.setPosixFilePermissions(tokenFile, PosixFilePermissions.fromString("rw-------"));
     CollectorConfig config =
         new CollectorConfig(
-            new HostPort("127.0.0.1", options.collectorPort()),
-            StorageConfig.embedded(dir.resolve("data")),
-            Duration.ofHours(3),
-            List.of(new TokenGrant(Secret.of(token), Set.of("*"))),
-            CollectorConfig.DEFAULT_MAX_QUEUED_SAMPLES,
-            List.of(pack),
-            false,
-            options.interval(),
-            alerting,
-            io.tillwatch.collector.config.QueryConfig.DEFAULT,
-            List.of(slos));
+                new HostPort("127.0.0.1", options.collectorPort()),
+                StorageConfig.embedded(dir.resolve("data")),
+                Duration.ofHours(3),
+                List.of(new TokenGrant(Secret.of(token), Set.of("*"))),
+                CollectorConfig.DEFAULT_MAX_QUEUED_SAMPLES,
+                List.of(pack),
+                false,
+                options.interval(),
+                alerting,
+                io.tillwatch.collector.config.QueryConfig.DEFAULT,
+                List.of(slos))
+            .withOwnMetricsInterval(CollectorConfig.DEFAULT_OWN_METRICS_INTERVAL);
     RunningBackend running;
     try {
       running =

@@ -34,7 +34,8 @@ public final class EstateConfigLoader {
   private static final Pattern TENANT_ID = Pattern.compile("[a-z0-9-]+");
   private static final Set<String> ROOT = Set.of("agent", "tenants");
   private static final Set<String> AGENT = Set.of("listen", "interval", "timeout", "push");
-  private static final Set<String> PUSH = Set.of("url", "token", "buffer", "buffer_dir");
+  private static final Set<String> PUSH =
+      Set.of("url", "token", "buffer", "buffer_dir", "own_metrics");
   private static final Set<String> TENANT =
       Set.of("id", "name", "tier", "timezone", "business_hours", "targets");
 
@@ -108,7 +109,8 @@ public final class EstateConfigLoader {
             .map(n -> n.convert(s -> Path.of(interpolation.expand(s))))
             .orElse(PushConfig.DEFAULT_BUFFER_DIR);
     try {
-      return new PushConfig(url, token, buffer, dir);
+      return new PushConfig(
+          url, token, buffer, dir, m.optional("own_metrics").map(YamlNode::bool).orElse(false));
     } catch (IllegalArgumentException e) {
       throw (e.getMessage().contains("buffer") ? m.required("buffer") : urlNode)
           .error(e.getMessage());

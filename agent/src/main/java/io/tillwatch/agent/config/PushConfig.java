@@ -13,12 +13,21 @@ import java.util.Objects;
  * @param token the bearer token
  * @param bufferBytes the most the on-disk buffer holds; past it the oldest batches are dropped
  * @param bufferDir where the buffer lives (kept across restarts)
+ * @param ownMetrics whether the agent's own metrics ({@code tillwatch_agent_*}: push, buffer,
+ *     targets) go with each batch under the tenant {@code platform} (the token must be granted it),
+ *     for the "tillwatch itself" dashboard read from the collector
  */
-public record PushConfig(URI url, Secret token, long bufferBytes, Path bufferDir) {
+public record PushConfig(
+    URI url, Secret token, long bufferBytes, Path bufferDir, boolean ownMetrics) {
   /** 512 MB. */
   public static final long DEFAULT_BUFFER_BYTES = 512L * 1000 * 1000;
 
   public static final Path DEFAULT_BUFFER_DIR = Path.of("data", "push-buffer");
+
+  /** Without the agent's own metrics. */
+  public PushConfig(URI url, Secret token, long bufferBytes, Path bufferDir) {
+    this(url, token, bufferBytes, bufferDir, false);
+  }
 
   public PushConfig {
     Objects.requireNonNull(url, "url");

@@ -106,6 +106,11 @@ public final class Pusher implements AutoCloseable, HealthCheck {
     return this;
   }
 
+  /** Its settings. */
+  public PushConfig config() {
+    return config;
+  }
+
   /** Keeps one scrape's samples for the next {@link #flush}; any thread. */
   public void add(OtlpEncoder.Scrape scrape) {
     lock.lock();

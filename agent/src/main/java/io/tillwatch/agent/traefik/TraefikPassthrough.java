@@ -1,13 +1,9 @@
 package io.tillwatch.agent.traefik;
 
 import io.tillwatch.agent.config.TraefikTargetConfig;
-import io.tillwatch.model.Metric;
-import io.tillwatch.model.MetricType;
 import io.tillwatch.model.Sample;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * Pure: picks a tenant's series out of a Traefik exposition, values unchanged. Service and router
@@ -16,7 +12,7 @@ import java.util.Map;
  */
 final class TraefikPassthrough {
   private final TraefikTargetConfig target;
-  private final Map<String, Metric> metrics = new HashMap<>();
+  private final ExpositionSamples convert = new ExpositionSamples("From Traefik.");
 
   TraefikPassthrough(TraefikTargetConfig target) {
     this.target = target;
@@ -25,13 +21,10 @@ final class TraefikPassthrough {
   List<Sample> samples(List<ParsedSample> parsed) {
     List<Sample> out = new ArrayList<>();
     for (ParsedSample p : parsed) {
-      if (p.name().endsWith("_created") || !owned(p)) {
-        continue;
+      Sample s = owned(p) ? convert.of(p) : null;
+      if (s != null) {
+        out.add(s);
       }
-      Metric m = metric(p);
-      String suffix =
-          m.type() == MetricType.HISTOGRAM ? p.name().substring(p.family().length()) : "";
-      out.add(new Sample(m, suffix, p.labels(), p.value()));
     }
     return out;
   }
@@ -55,21 +48,5 @@ final class TraefikPassthrough {
       }
     }
     return false;
-  }
-
-  private Metric metric(ParsedSample p) {
-    String help = p.help().isEmpty() ? "From Traefik." : p.help();
-    return metrics.computeIfAbsent(
-        p.type() + " " + p.name(),
-        k ->
-            switch (p.type()) {
-              case "counter" ->
-                  p.name().endsWith("_total")
-                      ? Metric.counter(p.name(), help)
-                      : new Metric(p.name(), MetricType.UNKNOWN, help);
-              case "gauge" -> Metric.gauge(p.name(), help);
-              case "histogram" -> Metric.histogram(p.family(), help);
-              default -> new Metric(p.name(), MetricType.UNKNOWN, help);
-            });
   }
 }

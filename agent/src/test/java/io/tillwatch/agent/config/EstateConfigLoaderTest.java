@@ -340,16 +340,31 @@ class EstateConfigLoaderTest {
                         token: ${TOKEN}
                         buffer: 2GiB
                         buffer_dir: /var/lib/tillwatch/push
+                        own_metrics: true
                     """
                         + TENANT_HEAD
                         + PG_TARGET));
     var push = c.agent().push().orElseThrow();
+    assertThat(push.ownMetrics()).isTrue();
     assertThat(push.url().toString()).isEqualTo("http://collector:4318/v1/metrics");
     assertThat(push.token().reveal()).isEqualTo("t0k3n");
     assertThat(push.bufferBytes()).isEqualTo(2L * 1024 * 1024 * 1024);
     assertThat(push.bufferDir()).isEqualTo(Path.of("/var/lib/tillwatch/push"));
     assertThat(loader(Map.of("TOKEN", "t")).load(write(TENANT_HEAD + PG_TARGET)).agent().push())
         .isEmpty();
+    // off unless asked for: the token must be granted the platform tenant
+    assertThat(
+            loader(Map.of())
+                .load(
+                    write(
+                        "agent:\n  push:\n    url: http://c:4318/v1/metrics\n    token: t\n"
+                            + TENANT_HEAD
+                            + PG_TARGET))
+                .agent()
+                .push()
+                .orElseThrow()
+                .ownMetrics())
+        .isFalse();
   }
 
   @Test

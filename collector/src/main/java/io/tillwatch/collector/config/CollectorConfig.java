@@ -21,6 +21,9 @@ import java.util.Objects;
  * @param sloFiles SLO files (read by the caller): their rules are evaluated as rule groups
  * @param builtinSlos whether the built-in SLO catalogue is kept too (the default in files)
  * @param reports the weekly SLO report by email, when configured
+ * @param ownMetricsInterval how often the collector stores its own metrics (what its {@code
+ *     /metrics} shows) as series, for the "tillwatch itself" dashboard ({@code
+ *     own_metrics_interval}, 15s in files); zero: never
  */
 public record CollectorConfig(
     HostPort listen,
@@ -35,7 +38,8 @@ public record CollectorConfig(
     QueryConfig query,
     List<java.nio.file.Path> sloFiles,
     boolean builtinSlos,
-    ReportsConfig reports) {
+    ReportsConfig reports,
+    Duration ownMetricsInterval) {
   /** The default listen address: OTLP/HTTP's port on loopback. */
   public static final HostPort DEFAULT_LISTEN = new HostPort("127.0.0.1", 4318);
 
@@ -44,6 +48,11 @@ public record CollectorConfig(
   public static final int DEFAULT_MAX_QUEUED_SAMPLES = 1_000_000;
 
   public static final Duration DEFAULT_EVALUATION_INTERVAL = Duration.ofMinutes(1);
+
+  /**
+   * How often a collector configured from a file stores its own metrics: a common scrape interval.
+   */
+  public static final Duration DEFAULT_OWN_METRICS_INTERVAL = Duration.ofSeconds(15);
 
   /** Settings without rules (not even the built-in pack). */
   public CollectorConfig(
@@ -149,6 +158,10 @@ public record CollectorConfig(
     Objects.requireNonNull(alerting, "alerting");
     Objects.requireNonNull(evaluationInterval, "evaluationInterval");
     Objects.requireNonNull(reports, "reports");
+    Objects.requireNonNull(ownMetricsInterval, "ownMetricsInterval");
+    if (ownMetricsInterval.isNegative()) {
+      throw new IllegalArgumentException("own_metrics_interval must not be negative");
+    }
     Objects.requireNonNull(listen, "listen");
     Objects.requireNonNull(storage, "storage");
     Objects.requireNonNull(head, "head");
@@ -176,7 +189,8 @@ public record CollectorConfig(
         query,
         files,
         builtinSlos,
-        reports);
+        reports,
+        ownMetricsInterval);
   }
 
   /** These settings with the built-in SLO catalogue on or off. */
@@ -194,7 +208,8 @@ public record CollectorConfig(
         query,
         sloFiles,
         on,
-        reports);
+        reports,
+        ownMetricsInterval);
   }
 
   /** These settings with {@code r} as the reports. */
@@ -212,10 +227,32 @@ public record CollectorConfig(
         query,
         sloFiles,
         builtinSlos,
-        r);
+        r,
+        ownMetricsInterval);
   }
 
-  /** Settings without reports. */
+  /**
+   * These settings with the collector's own metrics stored every {@code interval} (zero: never).
+   */
+  public CollectorConfig withOwnMetricsInterval(Duration interval) {
+    return new CollectorConfig(
+        listen,
+        storage,
+        head,
+        tokens,
+        maxQueuedSamples,
+        ruleFiles,
+        builtinRulePack,
+        evaluationInterval,
+        alerting,
+        query,
+        sloFiles,
+        builtinSlos,
+        reports,
+        interval);
+  }
+
+  /** Settings without reports, whose own metrics are not stored. */
   public CollectorConfig(
       HostPort listen,
       StorageConfig storage,
@@ -242,6 +279,7 @@ public record CollectorConfig(
         query,
         sloFiles,
         builtinSlos,
-        ReportsConfig.NONE);
+        ReportsConfig.NONE,
+        Duration.ZERO);
   }
 }

@@ -53,7 +53,8 @@ public final class CollectorConfigLoader {
           "alerting",
           "query",
           "slo_files",
-          "builtin_slos");
+          "builtin_slos",
+          "own_metrics_interval");
   private static final Set<String> QUERY =
       Set.of("timeout", "max_samples", "max_concurrency", "max_parallel");
   private static final Set<String> ALERTING =
@@ -146,7 +147,10 @@ public final class CollectorConfigLoader {
           query,
           sloFiles,
           m.optional("builtin_slos").map(YamlNode::bool).orElse(true),
-          reports);
+          reports,
+          m.optional("own_metrics_interval")
+              .map(YamlNode::duration)
+              .orElse(CollectorConfig.DEFAULT_OWN_METRICS_INTERVAL));
     } catch (IllegalArgumentException e) {
       throw m.node().error(e.getMessage());
     }

@@ -55,6 +55,19 @@ public final class HeadSource implements SeriesSource {
     return out;
   }
 
+  /** As {@link #candidates(List)}, of those with a sample between {@code from} and {@code to}. */
+  public List<Series> candidates(List<Matcher> matchers, long from, long to) {
+    List<Series> out = new ArrayList<>();
+    for (Series s : candidates(matchers)) {
+      boolean[] any = {false};
+      head.read(s, from, to, (time, value) -> any[0] = true);
+      if (any[0]) {
+        out.add(s);
+      }
+    }
+    return out;
+  }
+
   @Override
   public List<Stored> select(List<Matcher> matchers, long minTime, long maxTime) {
     List<Stored> out = new ArrayList<>();

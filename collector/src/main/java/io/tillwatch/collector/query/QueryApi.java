@@ -11,6 +11,7 @@ import io.tillwatch.collector.head.Head;
 import io.tillwatch.collector.rules.RuleEngine;
 import io.tillwatch.collector.slo.SloLedger;
 import io.tillwatch.collector.store.PgStore;
+import io.tillwatch.collector.store.StorageSource;
 import io.tillwatch.model.Labels;
 import io.tillwatch.model.Series;
 import io.tillwatch.model.TenantScope;
@@ -254,7 +255,7 @@ public final class QueryApi implements AutoCloseable {
                     t,
                     limits)
                 .eval(e, t);
-        return result(v);
+        return result(v, t);
       }
       case "/api/v1/query_range" -> {
         Expr e = parse(p.get("query"));
@@ -310,20 +311,15 @@ public final class QueryApi implements AutoCloseable {
           throw new BadRequest("no match[] parameter provided");
         }
         Set<Labels> found = new TreeSet<>(QueryApi::compareLabels);
-        for (String m : matches) {
-          for (Series s : source.candidates(selector(m))) {
-            found.add(HeadSource.withName(s));
-          }
-        }
+        found.addAll(matching(source, tenants, p, now));
         ArrayNode out = JSON.arrayNode();
         found.forEach(l -> out.add(json(l)));
         return out;
       }
       case "/api/v1/labels" -> {
         Set<String> names = new TreeSet<>();
-        for (Series s : visible(source, p)) {
-          names.add("__name__");
-          names.addAll(s.labels().names());
+        for (Labels l : matching(source, tenants, p, now)) {
+          names.addAll(l.names());
         }
         return strings(names);
       }
@@ -363,8 +359,8 @@ public final class QueryApi implements AutoCloseable {
         if (path.startsWith("/api/v1/label/") && path.endsWith("/values")) {
           String name = path.substring(14, path.length() - 7);
           Set<String> values = new TreeSet<>();
-          for (Series s : visible(source, p)) {
-            String v = name.equals("__name__") ? s.name() : s.labels().get(name);
+          for (Labels l : matching(source, tenants, p, now)) {
+            String v = l.get(name);
             if (v != null) {
               values.add(v);
             }
@@ -403,14 +399,38 @@ public final class QueryApi implements AutoCloseable {
     return tenants.allows(labels.get("tenant"));
   }
 
-  private List<Series> visible(HeadSource source, MultiMap p) {
-    List<String> matches = p.getAll("match[]");
-    if (matches.isEmpty()) {
-      return source.candidates(List.of());
+  /**
+   * The series (with {@code __name__}) that {@code match[]} selects — every series without it —
+   * between {@code start} and {@code end} (all time when they are absent), as Prometheus lists
+   * them: the head's series when the range reaches into its window, and from storage those with
+   * samples in the range before it.
+   */
+  private List<Labels> matching(HeadSource source, TenantScope tenants, MultiMap p, long now) {
+    List<List<Matcher>> selectors = new ArrayList<>();
+    for (String m : p.getAll("match[]")) {
+      selectors.add(selector(m));
     }
-    List<Series> out = new ArrayList<>();
-    for (String m : matches) {
-      out.addAll(source.candidates(selector(m)));
+    if (selectors.isEmpty()) {
+      selectors.add(List.of());
+    }
+    long start = p.get("start") == null ? Long.MIN_VALUE : time(p.get("start"), "start");
+    long end = p.get("end") == null ? Long.MAX_VALUE : time(p.get("end"), "end");
+    if (end < start) {
+      throw new BadRequest(
+          "invalid parameter \"end\": end timestamp must not be before start time");
+    }
+    long headStart = TieredSource.headStart(head, now);
+    List<Labels> out = new ArrayList<>();
+    StorageSource storage = new StorageSource(store, tenants);
+    for (List<Matcher> sel : selectors) {
+      if (end >= headStart) {
+        for (Series s : source.candidates(sel, Math.max(start, headStart), end)) {
+          out.add(HeadSource.withName(s));
+        }
+      }
+      if (start < headStart) {
+        out.addAll(storage.series(sel, start, Math.min(end, headStart - 1)));
+      }
     }
     return out;
   }
@@ -485,7 +505,8 @@ public final class QueryApi implements AutoCloseable {
         .put("value", format(a.value()));
   }
 
-  private static ObjectNode result(Value v) {
+  /** An instant query's answer: every sample at the evaluation time {@code t}, as Prometheus. */
+  private static ObjectNode result(Value v, long t) {
     return switch (v) {
       case Value.Scalar s ->
           JSON.objectNode()
@@ -503,7 +524,7 @@ public final class QueryApi implements AutoCloseable {
               JSON.objectNode()
                   .<ObjectNode>set("metric", json(s.labels()))
                   .<ObjectNode>set(
-                      "value", JSON.arrayNode().add(seconds(s.time())).add(format(s.value()))));
+                      "value", JSON.arrayNode().add(seconds(t)).add(format(s.value()))));
         }
         yield JSON.objectNode().put("resultType", "vector").<ObjectNode>set("result", out);
       }

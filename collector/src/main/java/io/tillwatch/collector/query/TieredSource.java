@@ -42,7 +42,12 @@ public final class TieredSource implements SeriesSource {
     return new TieredSource(
         new HeadSource(head, tenants),
         new StorageSource(store, tenants),
-        () -> System.currentTimeMillis() - head.window().toMillis() + 60_000L);
+        () -> headStart(head, System.currentTimeMillis()));
+  }
+
+  /** The earliest time the head holds for every series at {@code now}, with a minute's margin. */
+  public static long headStart(Head head, long now) {
+    return now - head.window().toMillis() + 60_000L;
   }
 
   @Override

@@ -119,6 +119,23 @@ class CollectorConfigLoaderTest {
   }
 
   @Test
+  void ownMetricsAreStoredEvery15sUnlessSetOtherwise() throws IOException {
+    String tokens = "  tokens:\n    - token: t\n      tenants: [\"*\"]\n";
+    assertThat(load("collector:\n" + tokens, Map.of()).ownMetricsInterval())
+        .isEqualTo(Duration.ofSeconds(15));
+    assertThat(
+            load("collector:\n" + tokens + "  own_metrics_interval: 0s\n", Map.of())
+                .ownMetricsInterval())
+        .isZero();
+    assertThat(
+            load("collector:\n" + tokens + "  own_metrics_interval: 1m\n", Map.of())
+                .ownMetricsInterval())
+        .isEqualTo(Duration.ofMinutes(1));
+    ConfigException bad = error("collector:\n" + tokens + "  own_metrics_interval: soon\n");
+    assertThat(bad.getMessage()).contains("own_metrics_interval").contains(":5");
+  }
+
+  @Test
   void withoutStorageUrlTheStorageIsEmbeddedNextToTheFile() throws IOException {
     CollectorConfig c =
         load(
