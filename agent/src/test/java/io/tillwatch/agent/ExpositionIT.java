@@ -94,6 +94,26 @@ class ExpositionIT {
     assertThat(om.headers().firstValue("Content-Type"))
         .hasValueSatisfying(v -> assertThat(v).startsWith("application/openmetrics-text"));
     assertThat(om.body()).endsWith("# EOF\n").contains("tillwatch_pg_wal_archive_failed_total{");
+
+    // every request is answered at once, in Prometheus's error shape: unknown paths, wrong methods
+    String base = agent.metricsUrl().replace("/metrics", "");
+    for (String[] call :
+        new String[][] {
+          {"POST", "/api/v1/events", "404"},
+          {"GET", "/nowhere", "404"},
+          {"POST", "/metrics", "405"},
+          {"DELETE", "/health", "405"}
+        }) {
+      HttpResponse<String> r =
+          http.send(
+              HttpRequest.newBuilder(URI.create(base + call[1]))
+                  .timeout(Duration.ofSeconds(5))
+                  .method(call[0], HttpRequest.BodyPublishers.ofString("x".repeat(100_000)))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
+      assertThat(r.statusCode()).as(call[0] + " " + call[1]).isEqualTo(Integer.parseInt(call[2]));
+      assertThat(r.body()).contains("\"status\":\"error\"");
+    }
   }
 
   private HttpResponse<String> get(String accept) throws Exception {

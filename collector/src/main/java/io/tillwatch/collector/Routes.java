@@ -2,6 +2,7 @@ package io.tillwatch.collector;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.tillwatch.collector.ingest.IngestHandler;
 import io.tillwatch.collector.query.QueryApi;
@@ -9,6 +10,7 @@ import io.tillwatch.health.HealthReport;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.Router;
+import java.util.List;
 import java.util.function.Supplier;
 
 /**
@@ -39,9 +41,7 @@ final class Routes {
   Router router(Vertx vertx) {
     Router router = Router.router(vertx);
     router.post("/v1/metrics").handler(ctx -> ingest.handle(ctx.request()));
-    router
-        .route("/v1/metrics")
-        .handler(ctx -> ctx.response().setStatusCode(405).putHeader("Allow", "POST").end());
+    router.route("/v1/metrics").handler(ctx -> notAllowed(ctx.request(), "POST"));
     router.route("/api/v1/*").handler(ctx -> api.handle(ctx.request()));
     router
         .get("/metrics")
@@ -52,12 +52,30 @@ final class Routes {
                     .end(meters.scrape()));
     router.get("/-/healthy").handler(ctx -> health(ctx.request()));
     router.get("/-/ready").handler(ctx -> health(ctx.request()));
+    for (String path : List.of("/metrics", "/-/healthy", "/-/ready")) {
+      router.route(path).handler(ctx -> notAllowed(ctx.request(), "GET, HEAD"));
+    }
+    // whatever else, with or without a body: answered at once, in Prometheus's error shape
     router
         .route()
         .handler(
-            ctx ->
-                ctx.response().setStatusCode(404).end("not found: " + ctx.request().path() + "\n"));
+            ctx -> error(ctx.request(), 404, "not_found", "unknown path " + ctx.request().path()));
     return router;
+  }
+
+  private static void notAllowed(HttpServerRequest r, String allow) {
+    r.response().putHeader("Allow", allow);
+    error(r, 405, "method_not_allowed", r.method() + " is not allowed on " + r.path());
+  }
+
+  /** An error answer as Prometheus's API gives one, sent without reading what the body holds. */
+  static void error(HttpServerRequest r, int status, String type, String message) {
+    ObjectNode body =
+        JSON.createObjectNode().put("status", "error").put("errorType", type).put("error", message);
+    r.response()
+        .setStatusCode(status)
+        .putHeader("Content-Type", "application/json")
+        .end(body.toString());
   }
 
   private void health(HttpServerRequest r) {

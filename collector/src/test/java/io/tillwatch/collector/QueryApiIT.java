@@ -165,6 +165,53 @@ class QueryApiIT {
     assertThat(scalar.path("result").get(1).asText()).isEqualTo("3");
   }
 
+  /** Every request gets its answer at once, whatever its method, path and body. */
+  @Test
+  void unknownPathsAndMethodsAreAnsweredAtOnce() throws Exception {
+    for (String path : List.of("/api/v1/events", "/nowhere", "/api/v2/query")) {
+      for (String method : List.of("GET", "POST", "PUT", "DELETE")) {
+        HttpRequest.Builder b =
+            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + collector.port() + path))
+                .timeout(Duration.ofSeconds(5))
+                .header("Authorization", "Bearer " + PLATFORM)
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .method(
+                    method, HttpRequest.BodyPublishers.ofString("a=1&b=" + "x".repeat(100_000)));
+        HttpResponse<String> r = Otlp.HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).as(method + " " + path).isEqualTo(404);
+        JsonNode e = JSON.readTree(r.body());
+        assertThat(e.path("status").asText()).isEqualTo("error");
+        assertThat(e.path("errorType").asText()).isEqualTo("not_found");
+      }
+    }
+    // a query posted with a form larger than a form may be: a 400 that says so, at once
+    HttpResponse<String> big =
+        Otlp.HTTP.send(
+            HttpRequest.newBuilder(
+                    URI.create("http://127.0.0.1:" + collector.port() + "/api/v1/query"))
+                .timeout(Duration.ofSeconds(5))
+                .header("Authorization", "Bearer " + PLATFORM)
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString("query=" + "1%2B".repeat(200_000) + "1"))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertThat(big.statusCode()).as(big.body()).isIn(400, 413);
+    assertThat(JSON.readTree(big.body()).path("status").asText()).isEqualTo("error");
+    // a known path with a method it does not take: 405 naming the allowed ones
+    HttpResponse<String> put =
+        Otlp.HTTP.send(
+            HttpRequest.newBuilder(
+                    URI.create("http://127.0.0.1:" + collector.port() + "/v1/metrics"))
+                .timeout(Duration.ofSeconds(5))
+                .PUT(HttpRequest.BodyPublishers.ofString("x"))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertThat(put.statusCode()).isEqualTo(405);
+    assertThat(put.headers().firstValue("Allow")).hasValue("POST");
+    assertThat(JSON.readTree(put.body()).path("errorType").asText())
+        .isEqualTo("method_not_allowed");
+  }
+
   @Test
   void theCollectorsOwnMetricsAreStoredAsPlatformSeries() throws Exception {
     String query = "/api/v1/query?query=" + q("tillwatch_collector_head_series");

@@ -69,11 +69,12 @@ public final class MetricsServer {
                     .end(
                         "tillwatch agent\n  /metrics  Prometheus / OpenMetrics exposition\n"
                             + "  /health   health\n"));
+    router.route("/health").handler(ctx -> notAllowed(ctx.request()));
+    // whatever else, with or without a body: answered at once, in Prometheus's error shape
     router
         .route()
         .handler(
-            ctx ->
-                ctx.response().setStatusCode(404).end("not found: " + ctx.request().path() + "\n"));
+            ctx -> error(ctx.request(), 404, "not_found", "unknown path " + ctx.request().path()));
     return router;
   }
 
@@ -92,9 +93,26 @@ public final class MetricsServer {
         .end(body + "\n");
   }
 
+  private static void notAllowed(HttpServerRequest req) {
+    req.response().putHeader("Allow", "GET, HEAD");
+    error(req, 405, "method_not_allowed", req.method() + " is not allowed on " + req.path());
+  }
+
+  private static void error(HttpServerRequest req, int status, String type, String message) {
+    req.response()
+        .setStatusCode(status)
+        .putHeader("Content-Type", "application/json")
+        .end(
+            JSON.createObjectNode()
+                .put("status", "error")
+                .put("errorType", type)
+                .put("error", message)
+                .toString());
+  }
+
   private void metrics(HttpServerRequest req) {
     if (!req.method().name().equals("GET") && !req.method().name().equals("HEAD")) {
-      req.response().setStatusCode(405).putHeader("Allow", "GET, HEAD").end();
+      notAllowed(req);
       return;
     }
     ExpositionFormatWriter writer = formats.findWriter(req.getHeader("Accept"));
