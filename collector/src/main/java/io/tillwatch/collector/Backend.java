@@ -233,7 +233,8 @@ public final class Backend implements AutoCloseable {
 
   private void listen(CollectorConfig config) {
     Access access = new Access(config.tokens());
-    IngestHandler ingest = new IngestHandler(vertx, access, queue, MAX_BODY_BYTES, meters);
+    IngestHandler ingest =
+        new IngestHandler(vertx, access, queue, MAX_BODY_BYTES, meters, config.limits(), head);
     this.api = new QueryApi(access, head, rules, store, slos, config.query());
     Routes routes = new Routes(ingest, api, meters, this::health);
     try {
@@ -381,6 +382,11 @@ public final class Backend implements AutoCloseable {
           System.Logger.Level.WARNING, "write queue full: the collector's own metrics not stored");
     }
     return null;
+  }
+
+  /** Its own metrics (what {@code /metrics} shows). */
+  public io.micrometer.core.instrument.MeterRegistry meters() {
+    return meters;
   }
 
   private void trimHead() {

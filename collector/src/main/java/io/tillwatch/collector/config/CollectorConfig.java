@@ -24,6 +24,8 @@ import java.util.Objects;
  * @param ownMetricsInterval how often the collector stores its own metrics (what its {@code
  *     /metrics} shows) as series, for the "tillwatch itself" dashboard ({@code
  *     own_metrics_interval}, 15s in files); zero: never
+ * @param limits what each tenant may write ({@code limits}); null: the defaults, samples back to
+ *     the storage retention
  */
 public record CollectorConfig(
     HostPort listen,
@@ -39,7 +41,8 @@ public record CollectorConfig(
     List<java.nio.file.Path> sloFiles,
     boolean builtinSlos,
     ReportsConfig reports,
-    Duration ownMetricsInterval) {
+    Duration ownMetricsInterval,
+    IngestLimits limits) {
   /** The default listen address: OTLP/HTTP's port on loopback. */
   public static final HostPort DEFAULT_LISTEN = new HostPort("127.0.0.1", 4318);
 
@@ -159,6 +162,9 @@ public record CollectorConfig(
     Objects.requireNonNull(evaluationInterval, "evaluationInterval");
     Objects.requireNonNull(reports, "reports");
     Objects.requireNonNull(ownMetricsInterval, "ownMetricsInterval");
+    if (limits == null) {
+      limits = IngestLimits.defaults(storage.retention());
+    }
     if (ownMetricsInterval.isNegative()) {
       throw new IllegalArgumentException("own_metrics_interval must not be negative");
     }
@@ -176,80 +182,77 @@ public record CollectorConfig(
 
   /** These settings with {@code files} as the SLO files. */
   public CollectorConfig withSloFiles(List<java.nio.file.Path> files) {
-    return new CollectorConfig(
-        listen,
-        storage,
-        head,
-        tokens,
-        maxQueuedSamples,
-        ruleFiles,
-        builtinRulePack,
-        evaluationInterval,
-        alerting,
-        query,
-        files,
-        builtinSlos,
-        reports,
-        ownMetricsInterval);
+    Copy c = new Copy(this);
+    c.sloFiles = files;
+    return c.build();
   }
 
   /** These settings with the built-in SLO catalogue on or off. */
   public CollectorConfig withBuiltinSlos(boolean on) {
-    return new CollectorConfig(
-        listen,
-        storage,
-        head,
-        tokens,
-        maxQueuedSamples,
-        ruleFiles,
-        builtinRulePack,
-        evaluationInterval,
-        alerting,
-        query,
-        sloFiles,
-        on,
-        reports,
-        ownMetricsInterval);
+    Copy c = new Copy(this);
+    c.builtinSlos = on;
+    return c.build();
   }
 
   /** These settings with {@code r} as the reports. */
   public CollectorConfig withReports(ReportsConfig r) {
-    return new CollectorConfig(
-        listen,
-        storage,
-        head,
-        tokens,
-        maxQueuedSamples,
-        ruleFiles,
-        builtinRulePack,
-        evaluationInterval,
-        alerting,
-        query,
-        sloFiles,
-        builtinSlos,
-        r,
-        ownMetricsInterval);
+    Copy c = new Copy(this);
+    c.reports = r;
+    return c.build();
   }
 
   /**
    * These settings with the collector's own metrics stored every {@code interval} (zero: never).
    */
   public CollectorConfig withOwnMetricsInterval(Duration interval) {
-    return new CollectorConfig(
-        listen,
-        storage,
-        head,
-        tokens,
-        maxQueuedSamples,
-        ruleFiles,
-        builtinRulePack,
-        evaluationInterval,
-        alerting,
-        query,
-        sloFiles,
-        builtinSlos,
-        reports,
-        interval);
+    Copy c = new Copy(this);
+    c.ownMetricsInterval = interval;
+    return c.build();
+  }
+
+  /** These settings with {@code l} as what each tenant may write. */
+  public CollectorConfig withLimits(IngestLimits l) {
+    Copy c = new Copy(this);
+    c.limits = l;
+    return c.build();
+  }
+
+  /** The settings as fields, for the {@code with…} methods to change one of them. */
+  private static final class Copy {
+    private final CollectorConfig from;
+    List<java.nio.file.Path> sloFiles;
+    boolean builtinSlos;
+    ReportsConfig reports;
+    Duration ownMetricsInterval;
+    IngestLimits limits;
+
+    Copy(CollectorConfig from) {
+      this.from = from;
+      sloFiles = from.sloFiles;
+      builtinSlos = from.builtinSlos;
+      reports = from.reports;
+      ownMetricsInterval = from.ownMetricsInterval;
+      limits = from.limits;
+    }
+
+    CollectorConfig build() {
+      return new CollectorConfig(
+          from.listen,
+          from.storage,
+          from.head,
+          from.tokens,
+          from.maxQueuedSamples,
+          from.ruleFiles,
+          from.builtinRulePack,
+          from.evaluationInterval,
+          from.alerting,
+          from.query,
+          sloFiles,
+          builtinSlos,
+          reports,
+          ownMetricsInterval,
+          limits);
+    }
   }
 
   /** Settings without reports, whose own metrics are not stored. */
@@ -280,6 +283,7 @@ public record CollectorConfig(
         sloFiles,
         builtinSlos,
         ReportsConfig.NONE,
-        Duration.ZERO);
+        Duration.ZERO,
+        null);
   }
 }

@@ -54,7 +54,21 @@ public final class CollectorConfigLoader {
           "query",
           "slo_files",
           "builtin_slos",
-          "own_metrics_interval");
+          "own_metrics_interval",
+          "limits");
+  private static final Set<String> LIMIT_KEYS =
+      Set.of(
+          "max_series_per_tenant",
+          "max_label_names_per_series",
+          "max_label_name_length",
+          "max_label_value_length",
+          "max_samples_per_request",
+          "max_histogram_buckets",
+          "out_of_order_window",
+          "creation_grace_period");
+  private static final Set<String> LIMITS =
+      java.util.stream.Stream.concat(LIMIT_KEYS.stream(), java.util.stream.Stream.of("tenants"))
+          .collect(java.util.stream.Collectors.toUnmodifiableSet());
   private static final Set<String> QUERY =
       Set.of("timeout", "max_samples", "max_concurrency", "max_parallel");
   private static final Set<String> ALERTING =
@@ -150,7 +164,10 @@ public final class CollectorConfigLoader {
           reports,
           m.optional("own_metrics_interval")
               .map(YamlNode::duration)
-              .orElse(CollectorConfig.DEFAULT_OWN_METRICS_INTERVAL));
+              .orElse(CollectorConfig.DEFAULT_OWN_METRICS_INTERVAL),
+          m.optional("limits")
+              .map(n -> limits(n, IngestLimits.defaults(storage.retention())))
+              .orElse(null));
     } catch (IllegalArgumentException e) {
       throw m.node().error(e.getMessage());
     }
@@ -406,6 +423,65 @@ public final class CollectorConfigLoader {
     } catch (IllegalArgumentException e) {
       throw m.node().error(e.getMessage());
     }
+  }
+
+  /** {@code limits}: the keys given replace {@code base}'s; each tenant's from these. */
+  private IngestLimits limits(YamlNode node, IngestLimits base) {
+    YamlNode.Mapping m = node.mapping(LIMITS);
+    IngestLimits all = limitValues(m, base);
+    Map<String, IngestLimits> tenants = new java.util.LinkedHashMap<>();
+    m.optional("tenants")
+        .ifPresent(
+            t ->
+                t.entries()
+                    .forEach((id, n) -> tenants.put(id, limitValues(n.mapping(LIMIT_KEYS), all))));
+    try {
+      return new IngestLimits(
+          all.maxSeriesPerTenant(),
+          all.maxLabelNamesPerSeries(),
+          all.maxLabelNameLength(),
+          all.maxLabelValueLength(),
+          all.maxSamplesPerRequest(),
+          all.maxHistogramBuckets(),
+          all.outOfOrderWindow(),
+          all.creationGracePeriod(),
+          tenants);
+    } catch (IllegalArgumentException e) {
+      throw m.node().error(e.getMessage());
+    }
+  }
+
+  private IngestLimits limitValues(YamlNode.Mapping m, IngestLimits d) {
+    try {
+      return new IngestLimits(
+          count(m, "max_series_per_tenant", d.maxSeriesPerTenant()),
+          count(m, "max_label_names_per_series", d.maxLabelNamesPerSeries()),
+          count(m, "max_label_name_length", d.maxLabelNameLength()),
+          count(m, "max_label_value_length", d.maxLabelValueLength()),
+          count(m, "max_samples_per_request", d.maxSamplesPerRequest()),
+          count(m, "max_histogram_buckets", d.maxHistogramBuckets()),
+          m.optional("out_of_order_window").map(this::positive).orElse(d.outOfOrderWindow()),
+          m.optional("creation_grace_period")
+              .map(YamlNode::duration)
+              .orElse(d.creationGracePeriod()),
+          Map.of());
+    } catch (IllegalArgumentException e) {
+      throw m.node().error(e.getMessage());
+    }
+  }
+
+  /** A whole number of at least 1, or {@code otherwise} when absent. */
+  private static int count(YamlNode.Mapping m, String key, int otherwise) {
+    return m.optional(key)
+        .map(
+            n -> {
+              int v = n.convert(Integer::parseInt);
+              if (v < 1) {
+                throw n.error("must be at least 1");
+              }
+              return v;
+            })
+        .orElse(otherwise);
   }
 
   private Duration positive(YamlNode node) {

@@ -21,6 +21,9 @@ public final class Head {
   private final Duration window;
   private final AtomicLong samples = new AtomicLong();
   private final AtomicLong outOfOrder = new AtomicLong();
+  // series held per tenant: what max_series_per_tenant counts
+  private final ConcurrentHashMap<String, java.util.concurrent.atomic.AtomicInteger> perTenant =
+      new ConcurrentHashMap<>();
 
   public Head(Duration window) {
     this.window = window;
@@ -47,6 +50,9 @@ public final class Head {
 
   private SeriesHead newHead(Series s, long id) {
     byName.computeIfAbsent(s.name(), n -> ConcurrentHashMap.newKeySet()).add(s);
+    perTenant
+        .computeIfAbsent(s.tenant(), t -> new java.util.concurrent.atomic.AtomicInteger())
+        .incrementAndGet();
     return new SeriesHead(id);
   }
 
@@ -70,8 +76,11 @@ public final class Head {
     series.forEach(
         (s, h) -> {
           samples.addAndGet(-h.trim(before));
-          if (h.isEmpty()) {
-            series.remove(s, h);
+          if (h.isEmpty() && series.remove(s, h)) {
+            var n = perTenant.get(s.tenant());
+            if (n != null) {
+              n.decrementAndGet();
+            }
             byId.remove(h.id(), h);
             Set<Series> named = byName.get(s.name());
             if (named != null) {
@@ -87,6 +96,17 @@ public final class Head {
     if (h != null) {
       h.read(from, to, visitor);
     }
+  }
+
+  /** Whether {@code s} is held. */
+  public boolean contains(Series s) {
+    return series.containsKey(s);
+  }
+
+  /** How many series of {@code tenant} are held. */
+  public int seriesOf(String tenant) {
+    var n = perTenant.get(tenant);
+    return n == null ? 0 : n.get();
   }
 
   /** The series held. */

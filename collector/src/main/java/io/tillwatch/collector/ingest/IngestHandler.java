@@ -4,14 +4,21 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest;
 import io.tillwatch.collector.Access;
+import io.tillwatch.collector.config.IngestLimits;
 import io.tillwatch.collector.config.TokenGrant;
+import io.tillwatch.collector.head.Head;
 import io.tillwatch.collector.store.SampleBatch;
+import io.tillwatch.model.Series;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -30,14 +37,28 @@ public final class IngestHandler {
   private final int maxBodyBytes;
   private final MeterRegistry meters;
   private final Counter accepted;
+  private final IngestLimits limits;
+  private final Head head;
 
+  /**
+   * @param limits what each tenant may write
+   * @param head the active series, which {@code max_series_per_tenant} counts
+   */
   public IngestHandler(
-      Vertx vertx, Access access, WriteQueue queue, int maxBodyBytes, MeterRegistry meters) {
+      Vertx vertx,
+      Access access,
+      WriteQueue queue,
+      int maxBodyBytes,
+      MeterRegistry meters,
+      IngestLimits limits,
+      Head head) {
     this.vertx = vertx;
     this.access = access;
     this.queue = queue;
     this.maxBodyBytes = maxBodyBytes;
     this.meters = meters;
+    this.limits = limits;
+    this.head = head;
     this.accepted =
         Counter.builder("tillwatch.collector.samples.accepted")
             .description("Samples acknowledged to senders (committed).")
@@ -82,7 +103,7 @@ public final class IngestHandler {
           vertx
               .executeBlocking(
                   () -> {
-                    OtlpMetricsDecoder decoder = new OtlpMetricsDecoder(maxBodyBytes);
+                    OtlpMetricsDecoder decoder = new OtlpMetricsDecoder(maxBodyBytes, limits);
                     ExportMetricsServiceRequest parsed =
                         decoder.parse(body.getBytes(), contentType, encoding);
                     return decoder.decode(parsed, System.currentTimeMillis());
@@ -109,15 +130,32 @@ public final class IngestHandler {
       boolean json,
       TokenGrant grant,
       OtlpMetricsDecoder.Decoded decoded) {
-    SampleBatch batch = decoded.batch();
-    for (String tenant : batch.tenants()) {
+    SampleBatch all = decoded.batch();
+    for (String tenant : all.tenants()) {
       if (!grant.allows(tenant)) {
         fail(request, json, 403, "this token may not write tenant '" + tenant + "'");
         return;
       }
     }
+    for (String tenant : decoded.rejected().keySet()) {
+      if (!tenant.isEmpty() && !grant.allows(tenant)) {
+        fail(request, json, 403, "this token may not write tenant '" + tenant + "'");
+        return;
+      }
+    }
+    Rejections rejections = new Rejections(decoded);
+    SampleBatch batch = withinSeriesLimits(all, rejections);
+    rejections.count(meters);
     if (batch.size() == 0) {
-      ok(request, json, decoded);
+      if (rejections.total > 0) {
+        fail(
+            request,
+            json,
+            400,
+            rejections.total + " samples rejected, none kept: " + rejections.firstReason);
+      } else {
+        ok(request, json, rejections);
+      }
       return;
     }
     CompletableFuture<Void> committed = queue.offer(batch);
@@ -135,14 +173,77 @@ public final class IngestHandler {
                     fail(request, json, 503, "storage unavailable: " + error.getMessage());
                   } else {
                     accepted.increment(batch.size());
-                    ok(request, json, decoded);
+                    ok(request, json, rejections);
                   }
                 }));
   }
 
-  private void ok(HttpServerRequest request, boolean json, OtlpMetricsDecoder.Decoded decoded) {
-    byte[] body = OtlpResponses.success(json, decoded.rejectedPoints(), decoded.rejectReason());
+  private void ok(HttpServerRequest request, boolean json, Rejections r) {
+    byte[] body = OtlpResponses.success(json, r.total, r.firstReason);
     respond(request.response(), json, 200, body);
+  }
+
+  /** A request's samples left out, by tenant and reason; counted once it is answered. */
+  private static final class Rejections {
+    final Map<String, Map<String, Long>> byTenant = new HashMap<>();
+    long total;
+    String firstReason;
+
+    Rejections(OtlpMetricsDecoder.Decoded d) {
+      d.rejected().forEach((t, m) -> byTenant.put(t, new HashMap<>(m)));
+      total = d.rejectedPoints();
+      firstReason = d.rejectReason();
+    }
+
+    void add(String tenant, String reason, String text) {
+      byTenant.computeIfAbsent(tenant, t -> new HashMap<>()).merge(reason, 1L, Long::sum);
+      if (total++ == 0) {
+        firstReason = text;
+      }
+    }
+
+    void count(MeterRegistry meters) {
+      byTenant.forEach(
+          (tenant, reasons) ->
+              reasons.forEach(
+                  (reason, n) ->
+                      Counter.builder("tillwatch.ingest.rejected.samples")
+                          .description("Samples not stored because they broke a limit, by reason.")
+                          .tag("tenant", tenant)
+                          .tag("reason", reason)
+                          .register(meters)
+                          .increment(n)));
+    }
+  }
+
+  /**
+   * The samples whose series the head holds, or that a tenant under its {@code
+   * max_series_per_tenant} may add; the others are rejected ({@code per_tenant_series_limit}).
+   */
+  private SampleBatch withinSeriesLimits(SampleBatch batch, Rejections rejections) {
+    Map<String, Set<Series>> added = new HashMap<>();
+    return batch.filter(
+        i -> {
+          Series s = batch.series(i);
+          if (head.contains(s)) {
+            return true;
+          }
+          String tenant = s.tenant();
+          Set<Series> fresh = added.computeIfAbsent(tenant, t -> new HashSet<>());
+          if (fresh.contains(s)) {
+            return true;
+          }
+          int max = limits.of(tenant).maxSeriesPerTenant();
+          if (head.seriesOf(tenant) + fresh.size() >= max) {
+            rejections.add(
+                tenant,
+                "per_tenant_series_limit",
+                "tenant " + tenant + " has " + max + " active series (max_series_per_tenant)");
+            return false;
+          }
+          fresh.add(s);
+          return true;
+        });
   }
 
   private void fail(HttpServerRequest request, boolean json, int status, String reason) {

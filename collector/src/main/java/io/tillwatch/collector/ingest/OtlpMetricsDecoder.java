@@ -13,6 +13,7 @@ import io.opentelemetry.proto.metrics.v1.NumberDataPoint;
 import io.opentelemetry.proto.metrics.v1.ResourceMetrics;
 import io.opentelemetry.proto.metrics.v1.ScopeMetrics;
 import io.opentelemetry.proto.metrics.v1.SummaryDataPoint;
+import io.tillwatch.collector.config.IngestLimits;
 import io.tillwatch.collector.store.SampleBatch;
 import io.tillwatch.model.Labels;
 import io.tillwatch.model.Series;
@@ -21,8 +22,10 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.zip.GZIPInputStream;
 
 /**
@@ -44,18 +47,46 @@ import java.util.zip.GZIPInputStream;
  * <p>One instance a request; not thread-safe.
  */
 public final class OtlpMetricsDecoder {
-  /** What a request decodes to. */
-  public record Decoded(SampleBatch batch, long rejectedPoints, String rejectReason) {}
+  /**
+   * What a request decodes to.
+   *
+   * @param rejectedPoints samples not kept (over a limit, or of a kind not stored)
+   * @param rejectReason why, for the first of them
+   * @param rejected samples not kept, by tenant and reason ({@code label_value_too_long}, ...)
+   */
+  public record Decoded(
+      SampleBatch batch,
+      long rejectedPoints,
+      String rejectReason,
+      Map<String, Map<String, Long>> rejected) {}
 
   private final int maxBodyBytes;
+  private final IngestLimits limits;
   // the tenant of the series series() made last (decoding is confined to one thread a request)
   private String lastTenant;
+  // why series() refused the series it was asked for last, or null
+  private String refusal;
+  private String refusalText;
+  private final Map<String, Map<String, Long>> rejected = new HashMap<>();
+  private long rejectedCount;
+  private String firstReason = "";
+  private long minTime;
+  private long maxTime;
 
   /**
    * @param maxBodyBytes the largest body accepted once unzipped
    */
   public OtlpMetricsDecoder(int maxBodyBytes) {
+    this(maxBodyBytes, IngestLimits.defaults(java.time.Duration.ofDays(36_500)));
+  }
+
+  /**
+   * @param maxBodyBytes the largest body accepted once unzipped
+   * @param limits what each tenant may write
+   */
+  public OtlpMetricsDecoder(int maxBodyBytes, IngestLimits limits) {
     this.maxBodyBytes = maxBodyBytes;
+    this.limits = limits;
   }
 
   /** Parses a request body; {@link IngestException} 400/415 when it cannot be read. */
@@ -103,11 +134,14 @@ public final class OtlpMetricsDecoder {
     }
   }
 
-  /** The samples of a request; {@link IngestException} 400 when a series has no tenant. */
+  /**
+   * The samples of a request; {@link IngestException} 400 when a series has no tenant or the
+   * request holds more samples than {@code max_samples_per_request}. Samples over a tenant's other
+   * limits are left out and counted in {@link Decoded#rejected}.
+   */
   public Decoded decode(ExportMetricsServiceRequest request, long nowMillis) {
     SampleBatch batch = new SampleBatch();
-    long rejected = 0;
-    String reason = "";
+    this.now = nowMillis;
     List<String> pairs = new ArrayList<>();
     for (ResourceMetrics rm : request.getResourceMetricsList()) {
       for (ScopeMetrics sm : rm.getScopeMetricsList()) {
@@ -147,15 +181,71 @@ public final class OtlpMetricsDecoder {
               }
             }
             case EXPONENTIAL_HISTOGRAM -> {
-              rejected += m.getExponentialHistogram().getDataPointsCount();
-              reason = "exponential histograms are not stored (" + m.getName() + ")";
+              for (var p : m.getExponentialHistogram().getDataPointsList()) {
+                Series s = series(name, pairs, common, p.getAttributesList(), null, null);
+                reject(
+                    s == null ? lastTenant : s.tenant(),
+                    "exponential_histogram",
+                    "exponential histograms are not stored (" + m.getName() + ")",
+                    1);
+              }
             }
             default -> {} // no data
+          }
+          if (batch.size() > limits.maxSamplesPerRequest()) {
+            throw new IngestException(
+                400,
+                "the request holds more than "
+                    + limits.maxSamplesPerRequest()
+                    + " samples (max_samples_per_request): send smaller batches");
           }
         }
       }
     }
-    return new Decoded(batch, rejected, reason);
+    return new Decoded(batch, rejectedCount, firstReason, rejected);
+  }
+
+  private long now;
+
+  /** Counts {@code n} samples of {@code tenant} left out for {@code reason}. */
+  private void reject(String tenant, String reason, String text, long n) {
+    rejected
+        .computeIfAbsent(tenant == null ? "" : tenant, t -> new HashMap<>())
+        .merge(reason, n, Long::sum);
+    if (rejectedCount == 0) {
+      firstReason = text;
+    }
+    rejectedCount += n;
+  }
+
+  /** Whether {@code n} samples at {@code t} are within their tenant's window; counted if not. */
+  private boolean inWindow(Series s, long t, long n) {
+    IngestLimits l = limits.of(s.tenant());
+    if (t < now - l.outOfOrderWindow().toMillis()) {
+      reject(
+          s.tenant(),
+          "sample_too_old",
+          "sample of "
+              + s.name()
+              + " older than "
+              + l.outOfOrderWindow()
+              + " (out_of_order_window)",
+          n);
+      return false;
+    }
+    if (t > now + l.creationGracePeriod().toMillis()) {
+      reject(
+          s.tenant(),
+          "sample_too_far_in_future",
+          "sample of "
+              + s.name()
+              + " more than "
+              + l.creationGracePeriod()
+              + " ahead of the collector's clock (creation_grace_period)",
+          n);
+      return false;
+    }
+    return true;
   }
 
   private void number(
@@ -167,15 +257,23 @@ public final class OtlpMetricsDecoder {
       boolean accumulate,
       long now) {
     Series s = series(name, pairs, common, p.getAttributesList(), null, null);
+    if (s == null) {
+      reject(lastTenant, refusal, refusalText, 1);
+      return;
+    }
+    long t = time(p.getTimeUnixNano(), now);
+    if (!inWindow(s, t, 1)) {
+      return;
+    }
     if (noRecordedValue(p.getFlags())) {
       // the series is gone (its target stopped exposing it): a stale marker, as Prometheus
       // writes when a scrape no longer has a series, so queries stop seeing it at once
-      batch.add(s, lastTenant, time(p.getTimeUnixNano(), now), STALE, false);
+      batch.add(s, lastTenant, t, STALE, false);
       return;
     }
     double v =
         p.getValueCase() == NumberDataPoint.ValueCase.AS_INT ? p.getAsInt() : p.getAsDouble();
-    batch.add(s, lastTenant, time(p.getTimeUnixNano(), now), v, accumulate);
+    batch.add(s, lastTenant, t, v, accumulate);
   }
 
   private void histogram(
@@ -191,8 +289,32 @@ public final class OtlpMetricsDecoder {
     }
     long t = time(p.getTimeUnixNano(), now);
     List<KeyValue> attrs = p.getAttributesList();
-    long cumulative = 0;
     int bounds = p.getExplicitBoundsCount();
+    // the whole point is judged by its longest series (a bucket's): one verdict for all samples
+    int samples = bounds + 2 + (p.hasSum() ? 1 : 0);
+    if (series(name + "_bucket", pairs, common, attrs, "le", "+Inf") == null) {
+      reject(lastTenant, refusal, refusalText, samples);
+      return;
+    }
+    Series c = series(name + "_count", pairs, common, attrs, null, null);
+    if (bounds + 1 > limits.of(c.tenant()).maxHistogramBuckets()) {
+      reject(
+          c.tenant(),
+          "max_histogram_buckets",
+          "histogram "
+              + name
+              + " has "
+              + (bounds + 1)
+              + " buckets, more than "
+              + limits.of(c.tenant()).maxHistogramBuckets()
+              + " (max_histogram_buckets)",
+          samples);
+      return;
+    }
+    if (!inWindow(c, t, samples)) {
+      return;
+    }
+    long cumulative = 0;
     for (int i = 0; i <= bounds; i++) {
       cumulative += i < p.getBucketCountsCount() ? p.getBucketCounts(i) : 0;
       String le = i < bounds ? formatBound(p.getExplicitBounds(i)) : "+Inf";
@@ -204,8 +326,7 @@ public final class OtlpMetricsDecoder {
       Series s = series(name + "_sum", pairs, common, attrs, null, null);
       batch.add(s, lastTenant, t, p.getSum(), accumulate);
     }
-    Series c = series(name + "_count", pairs, common, attrs, null, null);
-    batch.add(c, lastTenant, t, p.getCount(), accumulate);
+    batch.add(c, c.tenant(), t, p.getCount(), accumulate);
   }
 
   private void summary(
@@ -220,6 +341,15 @@ public final class OtlpMetricsDecoder {
     }
     long t = time(p.getTimeUnixNano(), now);
     List<KeyValue> attrs = p.getAttributesList();
+    int samples = p.getQuantileValuesCount() + 2;
+    Series probe = series(name + "_count", pairs, common, attrs, "quantile", "0");
+    if (probe == null) {
+      reject(lastTenant, refusal, refusalText, samples);
+      return;
+    }
+    if (!inWindow(probe, t, samples)) {
+      return;
+    }
     for (SummaryDataPoint.ValueAtQuantile q : p.getQuantileValuesList()) {
       batch.add(
           series(name, pairs, common, attrs, "quantile", formatBound(q.getQuantile())),
@@ -257,7 +387,86 @@ public final class OtlpMetricsDecoder {
               + labels
               + " has no tenant: set the attribute 'tenant' on the resource or the data point");
     }
-    return new Series(name, labels);
+    refusal = refusal(name, labels, limits.of(tenant));
+    return refusal == null ? new Series(name, labels) : null;
+  }
+
+  /**
+   * Why a series may not be stored under {@code l} (a reason, its text in {@link #refusalText}), or
+   * null: too many labels, a name or value too long, a value PostgreSQL cannot hold (NUL, a lone
+   * UTF-16 surrogate), a tenant id that cannot be one.
+   */
+  private String refusal(String name, Labels labels, IngestLimits l) {
+    String tenant = labels.get("tenant");
+    if (tenant.length() > IngestLimits.MAX_TENANT_ID_LENGTH || !storable(tenant)) {
+      refusalText =
+          "tenant id longer than " + IngestLimits.MAX_TENANT_ID_LENGTH + " or not storable text";
+      return "invalid_tenant";
+    }
+    if (labels.size() > l.maxLabelNamesPerSeries()) {
+      refusalText =
+          "series "
+              + name
+              + " has "
+              + labels.size()
+              + " labels, more than "
+              + l.maxLabelNamesPerSeries()
+              + " (max_label_names_per_series)";
+      return "max_label_names_per_series";
+    }
+    if (name.length() > l.maxLabelValueLength()) {
+      refusalText =
+          "metric name longer than " + l.maxLabelValueLength() + " (max_label_value_length)";
+      return "label_value_too_long";
+    }
+    for (int i = 0; i < labels.size(); i++) {
+      String n = labels.names().get(i);
+      String v = labels.values().get(i);
+      if (n.length() > l.maxLabelNameLength()) {
+        refusalText =
+            "a label name of "
+                + name
+                + " is longer than "
+                + l.maxLabelNameLength()
+                + " (max_label_name_length)";
+        return "label_name_too_long";
+      }
+      if (v.length() > l.maxLabelValueLength()) {
+        refusalText =
+            "label "
+                + n
+                + " of "
+                + name
+                + " is longer than "
+                + l.maxLabelValueLength()
+                + " (max_label_value_length)";
+        return "label_value_too_long";
+      }
+      if (!storable(v)) {
+        refusalText = "label " + n + " of " + name + " holds NUL or a lone surrogate";
+        return "invalid_label_value";
+      }
+    }
+    return null;
+  }
+
+  /** Text PostgreSQL can store: no NUL, no lone UTF-16 surrogate. */
+  static boolean storable(String s) {
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (c == 0) {
+        return false;
+      }
+      if (Character.isHighSurrogate(c)) {
+        if (i + 1 >= s.length() || !Character.isLowSurrogate(s.charAt(i + 1))) {
+          return false;
+        }
+        i++;
+      } else if (Character.isLowSurrogate(c)) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private static void attributes(List<KeyValue> attributes, List<String> pairs) {

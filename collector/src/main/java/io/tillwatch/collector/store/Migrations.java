@@ -13,7 +13,7 @@ import java.time.Duration;
  */
 final class Migrations {
   /** The newest schema version. */
-  static final int LATEST = 5;
+  static final int LATEST = 6;
 
   private static final long LOCK = 0x74696c6c77617463L; // "tillwatc"
 
@@ -180,6 +180,18 @@ final class Migrations {
                   + " PRIMARY KEY (report, week))");
           s.execute(
               "CREATE INDEX report_sends_unsent ON report_sends (due_at) WHERE sent_at IS NULL");
+        }
+      }
+      case 6 -> {
+        try (Statement s = c.createStatement()) {
+          // a series is found by the SHA-256 of its key: a btree entry of fixed size, where the
+          // key itself (up to 30 labels of 2,048 characters) can pass the index row limit and
+          // fail the whole transaction it is written in
+          s.execute("ALTER TABLE series ADD COLUMN key_hash bytea");
+          s.execute("UPDATE series SET key_hash = sha256(convert_to(key, 'UTF8'))");
+          s.execute("ALTER TABLE series ALTER COLUMN key_hash SET NOT NULL");
+          s.execute("CREATE UNIQUE INDEX series_key_hash ON series (key_hash)");
+          s.execute("ALTER TABLE series DROP CONSTRAINT series_key_key");
         }
       }
       default -> throw new IllegalStateException("no migration step " + version);

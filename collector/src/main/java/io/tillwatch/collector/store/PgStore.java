@@ -10,7 +10,6 @@ import io.tillwatch.model.Series;
 import io.tillwatch.rules.AlertState;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.sql.Array;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -259,30 +258,35 @@ public final class PgStore implements AutoCloseable {
     String[] metrics = new String[keys.size()];
     String[] tenants = new String[keys.size()];
     String[] labels = new String[keys.size()];
+    byte[][] hashes = new byte[keys.size()][];
     for (int i = 0; i < keys.size(); i++) {
       Series s = missing.get(keys.get(i));
       metrics[i] = s.name();
       tenants[i] = s.tenant();
       labels[i] = JsonText.of(s.labels().asMap());
+      hashes[i] = keyHash(keys.get(i));
     }
     try (PreparedStatement ps =
         c.prepareStatement(
-            "INSERT INTO series (metric, tenant, labels, key)"
-                + " SELECT * FROM unnest(?::text[], ?::text[], ?::jsonb[], ?::text[])"
-                + " ON CONFLICT (key) DO NOTHING")) {
+            "INSERT INTO series (metric, tenant, labels, key, key_hash)"
+                + " SELECT * FROM unnest(?::text[], ?::text[], ?::jsonb[], ?::text[], ?::bytea[])"
+                + " ON CONFLICT (key_hash) DO NOTHING")) {
       ps.setArray(1, c.createArrayOf("text", metrics));
       ps.setArray(2, c.createArrayOf("text", tenants));
       ps.setArray(3, c.createArrayOf("text", labels));
       ps.setArray(4, c.createArrayOf("text", keys.toArray()));
+      ps.setArray(5, c.createArrayOf("bytea", hashes));
       ps.executeUpdate();
     }
     try (PreparedStatement ps =
-        c.prepareStatement("SELECT id, key FROM series WHERE key = ANY (?)")) {
-      Array array = c.createArrayOf("text", keys.toArray());
-      ps.setArray(1, array);
+        c.prepareStatement("SELECT id, key FROM series WHERE key_hash = ANY (?)")) {
+      ps.setArray(1, c.createArrayOf("bytea", hashes));
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
-          ids.put(missing.get(rs.getString(2)), rs.getLong(1));
+          Series s = missing.get(rs.getString(2));
+          if (s != null) {
+            ids.put(s, rs.getLong(1));
+          }
         }
       }
     }
@@ -300,6 +304,16 @@ public final class PgStore implements AutoCloseable {
       }
     }
     return out;
+  }
+
+  /** The SHA-256 of a series' key (its UTF-8 bytes): what the unique index holds. */
+  static byte[] keyHash(String key) {
+    try {
+      return java.security.MessageDigest.getInstance("SHA-256")
+          .digest(key.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every JVM has SHA-256", e);
+    }
   }
 
   /** The unique text identity of a series: its Prometheus notation. */

@@ -49,6 +49,32 @@ public final class SampleBatch {
     }
   }
 
+  /** Which samples to keep, by index. */
+  public interface Keep {
+    boolean keep(int i);
+  }
+
+  /** The samples {@code keep} accepts, as a batch of their own (this one when it keeps all). */
+  public SampleBatch filter(Keep keep) {
+    SampleBatch out = null;
+    for (int i = 0; i < size; i++) {
+      boolean k = keep.keep(i);
+      if (!k && out == null) {
+        out = new SampleBatch();
+        for (int j = 0; j < i; j++) {
+          out.add(series[j], series[j].tenant(), times[j], values[j], isDelta(j));
+        }
+      } else if (k && out != null) {
+        out.add(series[i], series[i].tenant(), times[i], values[i], isDelta(i));
+      }
+    }
+    return out == null ? this : out;
+  }
+
+  private boolean isDelta(int i) {
+    return deltas != null && i < deltas.length && deltas[i];
+  }
+
   /** Turns a series' delta into its running total. */
   public interface RunningTotals {
     /** Adds {@code delta} to the series' total and returns the new total. */

@@ -136,6 +136,38 @@ class CollectorConfigLoaderTest {
   }
 
   @Test
+  void ingestLimitsHaveDefaultsAndOverridesPerTenant() throws IOException {
+    String tokens = "  tokens:\n    - token: t\n      tenants: [\"*\"]\n";
+    IngestLimits d = load("collector:\n" + tokens, Map.of()).limits();
+    assertThat(d.maxLabelNamesPerSeries()).isEqualTo(30);
+    assertThat(d.maxLabelValueLength()).isEqualTo(2048);
+    assertThat(d.creationGracePeriod()).isEqualTo(Duration.ofMinutes(10));
+    assertThat(d.outOfOrderWindow()).isEqualTo(StorageConfig.DEFAULT_RETENTION);
+    IngestLimits l =
+        load(
+                "collector:\n"
+                    + tokens
+                    + "  limits:\n"
+                    + "    max_series_per_tenant: 1000\n"
+                    + "    out_of_order_window: 2h\n"
+                    + "    tenants:\n"
+                    + "      big: {max_series_per_tenant: 50000}\n",
+                Map.of())
+            .limits();
+    assertThat(l.of("acme").maxSeriesPerTenant()).isEqualTo(1000);
+    assertThat(l.of("big").maxSeriesPerTenant()).isEqualTo(50_000);
+    // a tenant's override starts from the file's limits, not the defaults
+    assertThat(l.of("big").outOfOrderWindow()).isEqualTo(Duration.ofHours(2));
+    ConfigException zero =
+        error("collector:\n" + tokens + "  limits:\n    max_label_names_per_series: 0\n");
+    assertThat(zero.line()).isEqualTo(6);
+    assertThat(zero.field()).isEqualTo("collector.limits.max_label_names_per_series");
+    ConfigException unknown =
+        error("collector:\n" + tokens + "  limits:\n    tenants:\n      a: {max_seriez: 1}\n");
+    assertThat(unknown.getMessage()).contains("max_seriez");
+  }
+
+  @Test
   void withoutStorageUrlTheStorageIsEmbeddedNextToTheFile() throws IOException {
     CollectorConfig c =
         load(
