@@ -234,7 +234,8 @@ public final class Backend implements AutoCloseable {
   private void listen(CollectorConfig config) {
     Access access = new Access(config.tokens());
     IngestHandler ingest =
-        new IngestHandler(vertx, access, queue, MAX_BODY_BYTES, meters, config.limits(), head);
+        new IngestHandler(
+            vertx, access, queue, MAX_BODY_BYTES, meters, config.limits(), head, clock);
     this.api = new QueryApi(access, head, rules, store, slos, config.query());
     Routes routes = new Routes(ingest, api, meters, this::health);
     try {

@@ -39,6 +39,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 class CollectorIngestIT {
+  /** A whole minute two days ago: within the default window of samples accepted. */
+  private static final long T0 =
+      (System.currentTimeMillis() - java.time.Duration.ofDays(2).toMillis()) / 60_000 * 60_000;
+
   @RegisterExtension static final PostgresExtension PG = new PostgresExtension();
 
   private static PostgresServer pg() {
@@ -63,7 +67,7 @@ class CollectorIngestIT {
   void protobufSamplesAreStoredExactlyAndAcknowledgedAfterCommit() throws Exception {
     String db = "exact";
     PG.createDatabase(db);
-    long t0 = 1_763_800_000_000L;
+    long t0 = T0;
     try (Backend c = TestCollectors.start(pg(), db)) {
       HttpResponse<byte[]> r =
           Otlp.post(c.port(), PLATFORM, Otlp.gauge("acme", "shop.orders.open", "a", t0, 100));
@@ -96,7 +100,7 @@ class CollectorIngestIT {
   void jsonAndGzipAreAccepted() throws Exception {
     String db = "json";
     PG.createDatabase(db);
-    long t0 = 1_763_800_000_000L;
+    long t0 = T0;
     try (Backend c = TestCollectors.start(pg(), db)) {
       byte[] json =
           JsonFormat.printer()
@@ -121,7 +125,7 @@ class CollectorIngestIT {
   void unknownTokensAreRefusedAndATokenWritesOnlyItsTenants() throws Exception {
     String db = "auth";
     PG.createDatabase(db);
-    long t0 = 1_763_800_000_000L;
+    long t0 = T0;
     try (Backend c = TestCollectors.start(pg(), db)) {
       ExportMetricsServiceRequest globex = Otlp.gauge("globex", "m", "a", t0, 5);
       assertThat(Otlp.post(c.port(), null, globex).statusCode()).isEqualTo(401);
@@ -147,7 +151,7 @@ class CollectorIngestIT {
   void malformedBodiesGet400WithAReasonWhileGoodTrafficFlows() throws Exception {
     String db = "malformed";
     PG.createDatabase(db);
-    long t0 = 1_763_800_000_000L;
+    long t0 = T0;
     try (Backend c = TestCollectors.start(pg(), db)) {
       AtomicBoolean stop = new AtomicBoolean();
       AtomicInteger good = new AtomicInteger();
@@ -234,7 +238,7 @@ class CollectorIngestIT {
   void aFullWriteQueueAnswers429AndLosesNothingAccepted() throws Exception {
     String db = "backpressure";
     PG.createDatabase(db);
-    long t0 = 1_763_800_000_000L;
+    long t0 = T0;
     try (Backend c = TestCollectors.start(pg(), db, 500)) {
       // prime series ids and partitions, then hold the samples table so the writer waits
       assertThat(Otlp.post(c.port(), ACME, Otlp.gauge("acme", "m", "a", t0, 1)).statusCode())
@@ -249,10 +253,11 @@ class CollectorIngestIT {
                         .statusCode());
         org.awaitility.Awaitility.await()
             .until(() -> count(pg(), db, "SELECT count(*) FROM pg_locks WHERE NOT granted") > 0);
+        // another tenant's (a tenant alone may hold half the queue once it is half full)
         CompletableFuture<Integer> second =
             CompletableFuture.supplyAsync(
                 () ->
-                    Otlp.post(c.port(), ACME, Otlp.gauge("acme", "m", "b", t0 + 10_000, 150))
+                    Otlp.post(c.port(), PLATFORM, Otlp.gauge("globex", "m", "b", t0 + 10_000, 150))
                         .statusCode());
         // both waiting in the queue (450 of 500) before the one that does not fit
         org.awaitility.Awaitility.await().until(() -> c.queuedSamples() == 450);
@@ -280,7 +285,7 @@ class CollectorIngestIT {
   void deltaSumsBecomeCumulativeAndExponentialHistogramsAreReportedRejected() throws Exception {
     String db = "delta";
     PG.createDatabase(db);
-    long t0 = 1_763_800_000_000L;
+    long t0 = T0;
     try (Backend c = TestCollectors.start(pg(), db)) {
       for (int i = 0; i < 3; i++) {
         Sum.Builder sum =

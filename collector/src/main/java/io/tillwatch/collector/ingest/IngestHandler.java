@@ -39,10 +39,12 @@ public final class IngestHandler {
   private final Counter accepted;
   private final IngestLimits limits;
   private final Head head;
+  private final java.time.Clock clock;
 
   /**
    * @param limits what each tenant may write
    * @param head the active series, which {@code max_series_per_tenant} counts
+   * @param clock the time samples without one get, and the window of accepted times is around
    */
   public IngestHandler(
       Vertx vertx,
@@ -51,7 +53,8 @@ public final class IngestHandler {
       int maxBodyBytes,
       MeterRegistry meters,
       IngestLimits limits,
-      Head head) {
+      Head head,
+      java.time.Clock clock) {
     this.vertx = vertx;
     this.access = access;
     this.queue = queue;
@@ -59,6 +62,7 @@ public final class IngestHandler {
     this.meters = meters;
     this.limits = limits;
     this.head = head;
+    this.clock = clock;
     this.accepted =
         Counter.builder("tillwatch.collector.samples.accepted")
             .description("Samples acknowledged to senders (committed).")
@@ -106,7 +110,7 @@ public final class IngestHandler {
                     OtlpMetricsDecoder decoder = new OtlpMetricsDecoder(maxBodyBytes, limits);
                     ExportMetricsServiceRequest parsed =
                         decoder.parse(body.getBytes(), contentType, encoding);
-                    return decoder.decode(parsed, System.currentTimeMillis());
+                    return decoder.decode(parsed, clock.millis());
                   },
                   false)
               .onComplete(
@@ -161,14 +165,27 @@ public final class IngestHandler {
     CompletableFuture<Void> committed = queue.offer(batch);
     if (committed == null) {
       request.response().putHeader("Retry-After", "1");
-      fail(request, json, 429, "write queue full: " + queue.queuedSamples() + " samples waiting");
+      fail(
+          request,
+          json,
+          429,
+          "write queue full, or these tenants hold their share of it: "
+              + queue.queuedSamples()
+              + " samples waiting");
       return;
     }
     committed.whenComplete(
         (ok, error) ->
             vertx.runOnContext(
                 x -> {
-                  if (error != null) {
+                  if (error instanceof WriteQueue.RejectedData refused) {
+                    fail(
+                        request,
+                        json,
+                        400,
+                        "storage refused this request's data (nothing of it stored): "
+                            + refused.getMessage());
+                  } else if (error != null) {
                     request.response().putHeader("Retry-After", "5");
                     fail(request, json, 503, "storage unavailable: " + error.getMessage());
                   } else {

@@ -11,6 +11,7 @@ import io.tillwatch.health.HealthState;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -27,7 +28,22 @@ public final class WriteQueue implements AutoCloseable, HealthCheck {
   static final int MAX_GROUP = 50_000;
   private static final System.Logger LOG = System.getLogger(WriteQueue.class.getName());
 
-  private record Pending(SampleBatch batch, CompletableFuture<Void> done) {}
+  private record Pending(
+      SampleBatch batch, Map<String, Long> perTenant, CompletableFuture<Void> done) {}
+
+  /**
+   * What storage refused because of a request's own data (SQLSTATE classes 22, 23, 54: a value it
+   * cannot hold, a constraint, a size limit): that request alone fails, with 400.
+   */
+  public static final class RejectedData extends RuntimeException {
+    RejectedData(Throwable cause) {
+      super(cause.getMessage(), cause);
+    }
+  }
+
+  // samples waiting per tenant: a tenant's share of the queue under pressure
+  private final java.util.concurrent.ConcurrentHashMap<String, AtomicLong> perTenant =
+      new java.util.concurrent.ConcurrentHashMap<>();
 
   private final PgStore store;
   private final DeltaAccumulator deltas;
@@ -89,15 +105,63 @@ public final class WriteQueue implements AutoCloseable, HealthCheck {
     if (closed) {
       return CompletableFuture.failedFuture(new IllegalStateException("shutting down"));
     }
+    Map<String, Long> counts = countsByTenant(batch);
     long after = queued.addAndGet(batch.size());
     if (after > maxQueued && after != batch.size()) { // a lone oversized batch still goes through
       queued.addAndGet(-batch.size());
       return null;
     }
+    if (after > maxQueued / 2 && overShare(counts)) {
+      queued.addAndGet(-batch.size());
+      return null;
+    }
+    counts.forEach((t, n) -> perTenant.computeIfAbsent(t, k -> new AtomicLong()).addAndGet(n));
     batch.applyDeltas(deltas);
     CompletableFuture<Void> done = new CompletableFuture<>();
-    queue.add(new Pending(batch, done));
+    queue.add(new Pending(batch, counts, done));
     return done;
+  }
+
+  private static Map<String, Long> countsByTenant(SampleBatch batch) {
+    Map<String, Long> out = new java.util.HashMap<>();
+    if (batch.tenants().size() == 1) {
+      out.put(batch.tenants().iterator().next(), (long) batch.size());
+      return out;
+    }
+    for (int i = 0; i < batch.size(); i++) {
+      out.merge(batch.series(i).tenant(), 1L, Long::sum);
+    }
+    return out;
+  }
+
+  /**
+   * Whether, with the queue more than half full, a tenant of the batch would hold more than its
+   * share: the queue's bound over the other tenants with samples waiting plus two (itself, and room
+   * for one more); a tenant with nothing waiting is let in. A busy tenant then gets 429 while the
+   * others still get in.
+   */
+  private boolean overShare(Map<String, Long> counts) {
+    long waiting = 0;
+    for (AtomicLong n : perTenant.values()) {
+      if (n.get() > 0) {
+        waiting++;
+      }
+    }
+    for (Map.Entry<String, Long> e : counts.entrySet()) {
+      AtomicLong mine = perTenant.get(e.getKey());
+      long held = mine == null ? 0 : mine.get();
+      long others = waiting - (held > 0 ? 1 : 0);
+      if (held > 0 && held + e.getValue() > maxQueued / (others + 2)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Samples of {@code tenant} waiting to be written. */
+  public long queuedSamples(String tenant) {
+    AtomicLong n = perTenant.get(tenant);
+    return n == null ? 0 : n.get();
   }
 
   /** Samples waiting to be written. */
@@ -166,18 +230,30 @@ public final class WriteQueue implements AutoCloseable, HealthCheck {
       ids = store.write(batches);
       commit.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
       written.increment(samples);
-      queued.addAndGet(-samples);
       health.succeeded();
     } catch (Exception e) {
+      if (group.size() > 1 && causedByData(e)) {
+        // one request's data failed the shared transaction: each alone, so only it fails
+        for (Pending p : group) {
+          write(List.of(p), p.batch().size());
+        }
+        return;
+      }
       failed.increment();
+      done(group);
+      if (causedByData(e)) {
+        LOG.log(System.Logger.Level.WARNING, "storage refused a request's data: " + e);
+        group.getFirst().done().completeExceptionally(new RejectedData(e));
+        return;
+      }
       health.failed("writing " + samples + " samples failed: " + e.getMessage());
-      queued.addAndGet(-samples);
       LOG.log(System.Logger.Level.WARNING, "writing " + samples + " samples failed: " + e);
       for (Pending p : group) {
         p.done().completeExceptionally(e);
       }
       return;
     }
+    done(group);
     for (Pending p : group) {
       p.done().complete(null);
     }
@@ -188,6 +264,27 @@ public final class WriteQueue implements AutoCloseable, HealthCheck {
     } catch (RuntimeException e) {
       LOG.log(System.Logger.Level.ERROR, "the head refused committed samples", e);
     }
+  }
+
+  /** The group's samples no longer wait. */
+  private void done(List<Pending> group) {
+    for (Pending p : group) {
+      queued.addAndGet(-p.batch().size());
+      p.perTenant().forEach((t, n) -> perTenant.get(t).addAndGet(-n));
+    }
+  }
+
+  /**
+   * SQLSTATE classes 22 (data), 23 (integrity), 54 (limits): the data, not storage, is at fault.
+   */
+  static boolean causedByData(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof java.sql.SQLException s && s.getSQLState() != null) {
+        String c = s.getSQLState();
+        return c.startsWith("22") || c.startsWith("23") || c.startsWith("54");
+      }
+    }
+    return false;
   }
 
   /** Writes what is queued, then stops. */
