@@ -55,18 +55,21 @@ public final class Interpolation {
     return out.toString();
   }
 
-  /** A secret: {@code file:/path} reads the file, anything else is {@link #expand expanded}. */
+  /**
+   * A secret: {@code file:/path} reads the file, anything else is {@link #expand expanded};
+   * surrounding white space (a trailing CR LF) is never part of it.
+   */
   public String secret(String text) {
     if (text.startsWith("file:")) {
       Path path = Path.of(expand(text.substring("file:".length())));
       try {
-        String content = files.read(path);
-        return content.endsWith("\n") ? content.substring(0, content.length() - 1) : content;
+        // a file written on Windows or by echo ends in CR LF or LF: neither is part of a secret
+        return files.read(path).strip();
       } catch (IOException e) {
         throw new IllegalArgumentException(
             "cannot read secret file " + path + ": " + e.getMessage(), e);
       }
     }
-    return expand(text);
+    return expand(text).strip();
   }
 }

@@ -21,10 +21,14 @@ import java.util.stream.Stream;
 /**
  * Batches waiting to be pushed, one file each ({@code <sequence>-<samples>.otlp}) in a directory
  * that survives restarts: written to a temporary name, forced to disk, then renamed, so a crash
- * leaves either the whole batch or none of it. Bounded in bytes: when a new batch would pass the
- * bound, the oldest are deleted and their samples reported as dropped. Thread-safe.
+ * leaves either the whole batch or none of it; the directory itself is forced after every rename
+ * and delete. Batches the collector refuses for their tenant (401/403) are held aside in {@code
+ * held/} and retried on their own, so that they never stop the others. Bounded in bytes (held
+ * batches included): when a new batch would pass the bound, the oldest are deleted and their
+ * samples reported as dropped. One agent a directory: an exclusive lock on {@code .lock} says so.
+ * Thread- safe.
  */
-public final class DiskBuffer {
+public final class DiskBuffer implements AutoCloseable {
   private static final Pattern NAME = Pattern.compile("([0-9]{16})-([0-9]+)\\.otlp");
 
   /** One stored batch. */
@@ -40,10 +44,14 @@ public final class DiskBuffer {
   }
 
   private final Path dir;
+  private final Path heldDir;
   private final long maxBytes;
   private final Deque<Batch> batches = new ArrayDeque<>();
+  private final Deque<Batch> held = new ArrayDeque<>();
   private long bytes;
   private long nextSequence;
+  private FileChannel lockFile;
+  private java.nio.channels.FileLock lock;
 
   private static String reason(IOException e) {
     if (e instanceof java.nio.file.AccessDeniedException) {
@@ -58,28 +66,37 @@ public final class DiskBuffer {
   /** Opens (or creates) the buffer in {@code dir}, taking up the batches a previous run left. */
   public DiskBuffer(Path dir, long maxBytes) {
     this.dir = dir;
+    this.heldDir = dir.resolve("held");
     this.maxBytes = maxBytes;
     try {
-      Files.createDirectories(dir);
-      List<Batch> found = new ArrayList<>();
-      try (Stream<Path> files = Files.list(dir)) {
-        for (Path f : (Iterable<Path>) files::iterator) {
-          Matcher m = NAME.matcher(f.getFileName().toString());
-          if (m.matches()) {
-            found.add(
-                new Batch(
-                    Long.parseLong(m.group(1)), Integer.parseInt(m.group(2)), Files.size(f), f));
-          } else if (f.getFileName().toString().endsWith(".tmp")) {
-            Files.deleteIfExists(f); // a write that did not finish
-          }
-        }
+      Files.createDirectories(heldDir);
+      lockFile =
+          FileChannel.open(
+              dir.resolve(".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+      lock = lockFile.tryLock();
+      if (lock == null) {
+        lockFile.close();
+        throw new StartupException(
+            "agent.push.buffer_dir",
+            "the push buffer in "
+                + dir
+                + " is in use by another agent: give each agent a buffer_dir of its own");
       }
-      found.sort((a, b) -> Long.compare(a.sequence(), b.sequence()));
-      for (Batch b : found) {
+      for (Batch b : found(dir)) {
         batches.addLast(b);
         bytes += b.bytes();
-        nextSequence = b.sequence() + 1;
+        nextSequence = Math.max(nextSequence, b.sequence() + 1);
       }
+      for (Batch b : found(heldDir)) {
+        held.addLast(b);
+        bytes += b.bytes();
+        nextSequence = Math.max(nextSequence, b.sequence() + 1);
+      }
+    } catch (java.nio.channels.OverlappingFileLockException e) {
+      throw new StartupException(
+          "agent.push.buffer_dir",
+          "the push buffer in " + dir + " is already open in this process",
+          e);
     } catch (IOException e) {
       throw new StartupException(
           "agent.push.buffer_dir",
@@ -92,19 +109,92 @@ public final class DiskBuffer {
     }
   }
 
+  /** The batches in {@code d}, oldest first; a write that did not finish is deleted. */
+  private static List<Batch> found(Path d) throws IOException {
+    List<Batch> found = new ArrayList<>();
+    try (Stream<Path> files = Files.list(d)) {
+      for (Path f : (Iterable<Path>) files::iterator) {
+        Matcher m = NAME.matcher(f.getFileName().toString());
+        if (m.matches()) {
+          found.add(
+              new Batch(
+                  Long.parseLong(m.group(1)), Integer.parseInt(m.group(2)), Files.size(f), f));
+        } else if (f.getFileName().toString().endsWith(".tmp")) {
+          Files.deleteIfExists(f);
+        }
+      }
+    }
+    found.sort((a, b) -> Long.compare(a.sequence(), b.sequence()));
+    return found;
+  }
+
   /**
    * Stores a batch durably; returns the samples of older batches dropped to make room (0 when
    * nothing was dropped).
    */
   public synchronized long append(byte[] payload, int samples) {
+    long dropped = makeRoom(payload.length);
+    Batch b = write(dir, payload, samples);
+    batches.addLast(b);
+    bytes += payload.length;
+    return dropped;
+  }
+
+  /** Stores a batch among the held ones (a part of a batch refused for its tenant). */
+  public synchronized long hold(byte[] payload, int samples) {
+    long dropped = makeRoom(payload.length);
+    held.addLast(write(heldDir, payload, samples));
+    bytes += payload.length;
+    return dropped;
+  }
+
+  /** Moves a waiting batch among the held ones, as it is. */
+  public synchronized void hold(Batch b) {
+    if (!batches.remove(b)) {
+      return;
+    }
+    Path to = heldDir.resolve(b.file().getFileName());
+    try {
+      Files.move(b.file(), to, StandardCopyOption.ATOMIC_MOVE);
+      force(dir);
+      force(heldDir);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot move " + b.file() + " to " + heldDir, e);
+    }
+    held.addLast(new Batch(b.sequence(), b.samples(), b.bytes(), to));
+  }
+
+  /** The oldest held batch, or {@code null}. */
+  public synchronized Batch oldestHeld() {
+    return held.peekFirst();
+  }
+
+  /** Puts a held batch at the back of the held ones (refused again). */
+  public synchronized void rotateHeld(Batch b) {
+    if (held.remove(b)) {
+      held.addLast(b);
+    }
+  }
+
+  /** Held batches. */
+  public synchronized int heldSize() {
+    return held.size();
+  }
+
+  /** Deletes the oldest batches (held ones first) until {@code more} bytes fit. */
+  private long makeRoom(long more) {
     long dropped = 0;
-    while (!batches.isEmpty() && bytes + payload.length > maxBytes) {
-      Batch oldest = batches.removeFirst();
+    while (bytes + more > maxBytes && !(held.isEmpty() && batches.isEmpty())) {
+      Batch oldest = held.isEmpty() ? batches.removeFirst() : held.removeFirst();
       delete(oldest);
       dropped += oldest.samples();
     }
+    return dropped;
+  }
+
+  private Batch write(Path into, byte[] payload, int samples) {
     long sequence = nextSequence++;
-    Path file = dir.resolve(String.format("%016d-%d.otlp", sequence, samples));
+    Path file = into.resolve(String.format("%016d-%d.otlp", sequence, samples));
     Path tmp = dir.resolve(file.getFileName() + ".tmp");
     try (FileChannel ch =
         FileChannel.open(
@@ -126,12 +216,18 @@ public final class DiskBuffer {
       } catch (AtomicMoveNotSupportedException e) {
         Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
       }
+      force(into); // the rename itself survives a crash
     } catch (IOException e) {
       throw new UncheckedIOException("cannot rename " + tmp, e);
     }
-    batches.addLast(new Batch(sequence, samples, payload.length, file));
-    bytes += payload.length;
-    return dropped;
+    return new Batch(sequence, samples, payload.length, file);
+  }
+
+  /** Forces a directory's entries to disk (a rename or delete in it). */
+  private static void force(Path directory) throws IOException {
+    try (FileChannel d = FileChannel.open(directory, StandardOpenOption.READ)) {
+      d.force(true);
+    }
   }
 
   /** The oldest batch, or {@code null} when empty. */
@@ -141,7 +237,7 @@ public final class DiskBuffer {
 
   /** Removes a batch once the collector has it (no-op when it was dropped meanwhile). */
   public synchronized void remove(Batch b) {
-    if (batches.remove(b)) {
+    if (batches.remove(b) || held.remove(b)) {
       delete(b);
     }
   }
@@ -154,10 +250,13 @@ public final class DiskBuffer {
     return batches.size();
   }
 
-  /** Samples in all waiting batches. */
+  /** Samples in all waiting batches, held ones included. */
   public synchronized long samples() {
     long n = 0;
     for (Batch b : batches) {
+      n += b.samples();
+    }
+    for (Batch b : held) {
       n += b.samples();
     }
     return n;
@@ -167,8 +266,24 @@ public final class DiskBuffer {
     bytes -= b.bytes();
     try {
       Files.deleteIfExists(b.file());
+      force(b.file().getParent());
     } catch (IOException e) {
       throw new UncheckedIOException("cannot delete " + b.file(), e);
+    }
+  }
+
+  /** Lets another agent (or a later one) open the directory. */
+  @Override
+  public synchronized void close() {
+    try {
+      if (lock != null) {
+        lock.release();
+      }
+      if (lockFile != null) {
+        lockFile.close();
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot release " + dir.resolve(".lock"), e);
     }
   }
 }

@@ -73,6 +73,99 @@ public final class OtlpEncoder {
         .build();
   }
 
+  /** One tenant's part of a batch: the request body and its samples. */
+  public record Part(byte[] body, int samples) {}
+
+  /**
+   * A batch's samples by tenant (the {@code tenant} attribute of each data point, as {@link
+   * #encode} writes them), each part a request of its own with the same metrics' metadata.
+   */
+  public static Map<String, Part> splitByTenant(byte[] body) {
+    ExportMetricsServiceRequest request;
+    try {
+      request = ExportMetricsServiceRequest.parseFrom(body);
+    } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+      return Map.of(); // not ours to split: held whole
+    }
+    Map<String, Map<String, Metric.Builder>> byTenant = new LinkedHashMap<>();
+    Map<String, Integer> samples = new LinkedHashMap<>();
+    for (ResourceMetrics rm : request.getResourceMetricsList()) {
+      for (ScopeMetrics sm : rm.getScopeMetricsList()) {
+        for (Metric m : sm.getMetricsList()) {
+          List<NumberDataPoint> points =
+              m.hasSum() ? m.getSum().getDataPointsList() : m.getGauge().getDataPointsList();
+          for (NumberDataPoint p : points) {
+            String tenant = "";
+            for (KeyValue kv : p.getAttributesList()) {
+              if (kv.getKey().equals("tenant")) {
+                tenant = kv.getValue().getStringValue();
+              }
+            }
+            samples.merge(tenant, 1, Integer::sum);
+            Metric.Builder part =
+                byTenant
+                    .computeIfAbsent(tenant, t -> new LinkedHashMap<>())
+                    .computeIfAbsent(
+                        m.getName(),
+                        n -> {
+                          Metric.Builder b = m.toBuilder();
+                          if (m.hasSum()) {
+                            b.getSumBuilder().clearDataPoints();
+                          } else {
+                            b.getGaugeBuilder().clearDataPoints();
+                          }
+                          return b;
+                        });
+            if (part.hasSum()) {
+              part.getSumBuilder().addDataPoints(p);
+            } else {
+              part.getGaugeBuilder().addDataPoints(p);
+            }
+          }
+        }
+      }
+    }
+    Map<String, Part> out = new LinkedHashMap<>();
+    byTenant.forEach(
+        (tenant, metrics) -> {
+          ScopeMetrics.Builder scope =
+              ScopeMetrics.newBuilder()
+                  .setScope(InstrumentationScope.newBuilder().setName("io.tillwatch.agent"));
+          metrics.values().forEach(scope::addMetrics);
+          out.put(
+              tenant,
+              new Part(
+                  ExportMetricsServiceRequest.newBuilder()
+                      .addResourceMetrics(ResourceMetrics.newBuilder().addScopeMetrics(scope))
+                      .build()
+                      .toByteArray(),
+                  samples.get(tenant)));
+        });
+    return out;
+  }
+
+  /**
+   * The message of an OTLP error answer (a {@code google.rpc.Status}: field 2), or the body as text
+   * when it is not one.
+   */
+  public static String statusMessage(byte[] body) {
+    try {
+      com.google.protobuf.CodedInputStream in =
+          com.google.protobuf.CodedInputStream.newInstance(body);
+      int tag;
+      while ((tag = in.readTag()) != 0) {
+        if (tag == ((2 << 3) | 2)) {
+          return in.readStringRequireUtf8();
+        }
+        in.skipField(tag);
+      }
+    } catch (java.io.IOException e) {
+      // not a Status: said as text below
+    }
+    String text = new String(body, java.nio.charset.StandardCharsets.UTF_8);
+    return text.length() > 300 ? text.substring(0, 300) : text;
+  }
+
   private static NumberDataPoint point(Labels labels, long nanos, double value) {
     NumberDataPoint.Builder p = NumberDataPoint.newBuilder().setTimeUnixNano(nanos);
     List<String> names = labels.names();

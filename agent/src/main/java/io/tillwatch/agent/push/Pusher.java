@@ -14,6 +14,7 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
@@ -23,13 +24,26 @@ import java.util.concurrent.locks.ReentrantLock;
  * Pushes scrape results to the collector as OTLP/HTTP protobuf. Every batch goes through the
  * on-disk {@link DiskBuffer} first; one sender thread sends the oldest batch and deletes it only
  * once the collector answered 2xx (it has committed), so batches arrive in order and survive a
- * collector outage and an agent restart. On 429, 5xx, 401/403 or no answer it retries with backoff
- * (honouring {@code Retry-After}); a batch the collector calls malformed (other 4xx) can never
- * succeed and is dropped, counted as rejected.
+ * collector outage and an agent restart. What the collector answers decides what happens:
+ *
+ * <ul>
+ *   <li>429, 5xx, 408 or no answer: retried with backoff (honouring {@code Retry-After});
+ *   <li>404: kept and retried (a wrong push URL is a misconfiguration, not bad data), said so;
+ *   <li>403: the batch is split by tenant and each part sent; the parts of tenants the token may
+ *       not write are held aside ({@link DiskBuffer#hold}) and retried every minute, so granted
+ *       tenants keep flowing; 401 (an unknown token) holds the whole batch the same way;
+ *   <li>400, 413, 415 and other 4xx: the batch can never succeed, it is dropped and counted.
+ * </ul>
+ *
+ * Every refusal counts in {@code tillwatch_push_rejected_total{reason}}. The sender never dies:
+ * whatever fails in it (an unreadable batch file) is counted and retried.
  */
 public final class Pusher implements AutoCloseable, HealthCheck {
   private static final System.Logger LOG = System.getLogger(Pusher.class.getName());
   private static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
+
+  /** How often the oldest held batch (refused for its tenant) is tried again. */
+  static final Duration HELD_RETRY = Duration.ofMinutes(1);
 
   private final PushConfig config;
   private final DiskBuffer buffer;
@@ -176,66 +190,194 @@ public final class Pusher implements AutoCloseable, HealthCheck {
 
   private void sendLoop() {
     long backoffMs = 0;
+    long heldAt = System.currentTimeMillis();
     while (!closed) {
-      DiskBuffer.Batch b = buffer.oldest();
-      if (b == null || backoffMs > 0) {
-        await(b == null ? 1000 : backoffMs);
-        if (b != null) {
+      try {
+        if (backoffMs > 0) {
+          await(backoffMs);
           backoffMs = 0;
           continue;
         }
-        continue;
+        if (System.currentTimeMillis() - heldAt >= HELD_RETRY.toMillis()) {
+          heldAt = System.currentTimeMillis();
+          retryHeld();
+        }
+        DiskBuffer.Batch b = buffer.oldest();
+        if (b == null) {
+          await(1000);
+          continue;
+        }
+        backoffMs = send(b);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        closed = true;
+      } catch (RuntimeException e) { // the sender never dies: counted, said, tried again
+        backoffMs = failed("internal", e.toString(), null);
+        LOG.log(System.Logger.Level.ERROR, "pushing failed in the agent itself", e);
       }
-      long retryAfter = send(b);
-      backoffMs = retryAfter;
     }
   }
 
   private long failures;
 
+  /** An answer of the collector: status, {@code Retry-After}, and its reason (the message). */
+  private record Answer(int status, String retryAfter, String reason) {}
+
+  private Answer post(byte[] body) throws IOException, InterruptedException {
+    HttpRequest request =
+        HttpRequest.newBuilder(config.url())
+            .timeout(Duration.ofSeconds(60))
+            .header("Content-Type", "application/x-protobuf")
+            .header("Authorization", "Bearer " + config.token().reveal())
+            .POST(HttpRequest.BodyPublishers.ofByteArray(body))
+            .build();
+    HttpResponse<byte[]> r = http.send(request, HttpResponse.BodyHandlers.ofByteArray());
+    return new Answer(
+        r.statusCode(),
+        r.headers().firstValue("Retry-After").orElse(null),
+        OtlpEncoder.statusMessage(r.body()));
+  }
+
   /** Sends one batch; 0 when done with it, else how long to wait before trying again. */
-  private long send(DiskBuffer.Batch b) {
-    int status;
-    String retryAfter = null;
+  private long send(DiskBuffer.Batch b) throws InterruptedException {
+    byte[] body;
     try {
-      HttpRequest request =
-          HttpRequest.newBuilder(config.url())
-              .timeout(Duration.ofSeconds(60))
-              .header("Content-Type", "application/x-protobuf")
-              .header("Authorization", "Bearer " + config.token().reveal())
-              .POST(HttpRequest.BodyPublishers.ofByteArray(b.read()))
-              .build();
-      HttpResponse<Void> r = http.send(request, HttpResponse.BodyHandlers.discarding());
-      status = r.statusCode();
-      retryAfter = r.headers().firstValue("Retry-After").orElse(null);
+      body = b.read();
+    } catch (java.io.UncheckedIOException e) {
+      if (!java.nio.file.Files.exists(b.file())) {
+        buffer.remove(b); // dropped to make room meanwhile, or removed by hand
+        return 0;
+      }
+      throw e;
+    }
+    Answer a;
+    try {
+      a = post(body);
     } catch (IOException e) {
       return failed("unreachable", e.getMessage() == null ? e.toString() : e.getMessage(), null);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      closed = true;
-      return 0;
     }
+    int status = a.status();
     if (status >= 200 && status < 300) {
       buffer.remove(b);
-      sent.increment(b.samples());
-      lastSuccess.set(System.currentTimeMillis());
-      health.succeeded();
-      if (failures > 0) {
-        LOG.log(System.Logger.Level.INFO, "pushing to " + config.url() + " works again");
-      }
-      failures = 0;
+      acknowledged(b.samples());
       return 0;
     }
-    if (status == 429 || status >= 500 || status == 401 || status == 403 || status == 408) {
-      return failed("http_" + status, "HTTP " + status, retryAfter);
+    if (status == 429 || status >= 500 || status == 408) {
+      return failed("http_" + status, "HTTP " + status + " " + a.reason(), a.retryAfter());
+    }
+    if (status == 404) {
+      refusedCount("not_found");
+      return failed(
+          "http_404",
+          "HTTP 404: is agent.push.url the collector's /v1/metrics? (batches kept)",
+          a.retryAfter());
+    }
+    if (status == 401) {
+      refusedCount("unauthorized");
+      buffer.hold(b);
+      return failed(
+          "http_401",
+          "HTTP 401: the collector does not know the push token (batches held aside)",
+          null);
+    }
+    if (status == 403) {
+      return forbidden(b, body, a);
     }
     // malformed for the collector: retrying cannot help
     buffer.remove(b);
     rejected.increment(b.samples());
+    refusedCount(status == 413 ? "too_large" : status == 415 ? "unsupported" : "bad_request");
     LOG.log(
         System.Logger.Level.ERROR,
-        "the collector refused a batch of " + b.samples() + " samples with HTTP " + status);
+        "the collector refused a batch of "
+            + b.samples()
+            + " samples with HTTP "
+            + status
+            + ": "
+            + a.reason()
+            + " (dropped)");
     return 0;
+  }
+
+  /**
+   * A batch refused for a tenant the token may not write: each tenant's part sent alone; refused
+   * parts are held aside, parts that fail otherwise go back in the buffer (after the others).
+   */
+  private long forbidden(DiskBuffer.Batch b, byte[] body, Answer a) throws InterruptedException {
+    Map<String, OtlpEncoder.Part> parts = OtlpEncoder.splitByTenant(body);
+    if (parts.size() <= 1) {
+      refusedCount("forbidden");
+      buffer.hold(b);
+      failed("http_403", "HTTP 403: " + a.reason() + " (held aside)", null);
+      return 0; // the next batches go on
+    }
+    List<String> refusedTenants = new ArrayList<>();
+    for (Map.Entry<String, OtlpEncoder.Part> p : parts.entrySet()) {
+      Answer r;
+      try {
+        r = post(p.getValue().body());
+      } catch (IOException e) {
+        buffer.append(p.getValue().body(), p.getValue().samples());
+        continue;
+      }
+      if (r.status() >= 200 && r.status() < 300) {
+        acknowledged(p.getValue().samples());
+      } else if (r.status() == 403 || r.status() == 401) {
+        refusedCount("forbidden");
+        refusedTenants.add(p.getKey());
+        buffer.hold(p.getValue().body(), p.getValue().samples());
+      } else if (r.status() == 429 || r.status() >= 500 || r.status() == 408) {
+        buffer.append(p.getValue().body(), p.getValue().samples());
+      } else {
+        rejected.increment(p.getValue().samples());
+        refusedCount("bad_request");
+      }
+    }
+    buffer.remove(b);
+    if (!refusedTenants.isEmpty()) {
+      failed(
+          "http_403",
+          "HTTP 403 for tenants " + refusedTenants + ": " + a.reason() + " (held aside)",
+          null);
+    }
+    return 0;
+  }
+
+  /** Tries the oldest held batch again: gone once taken, else to the back of the held ones. */
+  private void retryHeld() throws InterruptedException {
+    DiskBuffer.Batch h = buffer.oldestHeld();
+    if (h == null) {
+      return;
+    }
+    try {
+      Answer a = post(h.read());
+      if (a.status() >= 200 && a.status() < 300) {
+        buffer.remove(h);
+        acknowledged(h.samples());
+      } else {
+        buffer.rotateHeld(h);
+      }
+    } catch (IOException e) {
+      // the collector is away: the held batch waits for the next round
+    }
+  }
+
+  private void acknowledged(long samples) {
+    sent.increment(samples);
+    lastSuccess.set(System.currentTimeMillis());
+    health.succeeded();
+    if (failures > 0) {
+      LOG.log(System.Logger.Level.INFO, "pushing to " + config.url() + " works again");
+    }
+    failures = 0;
+  }
+
+  private void refusedCount(String reason) {
+    Counter.builder("tillwatch.push.rejected")
+        .description("Batches (or tenants' parts) the collector refused, by reason.")
+        .tag("reason", reason)
+        .register(meters)
+        .increment();
   }
 
   private long failed(String reason, String detail, String retryAfter) {
@@ -288,5 +430,6 @@ public final class Pusher implements AutoCloseable, HealthCheck {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+    buffer.close();
   }
 }
