@@ -194,7 +194,7 @@ public final class Agent {
   }
 
   /** The tenant of what belongs to no tenant: the agent's and the collector's own metrics. */
-  public static final String PLATFORM_TENANT = "platform";
+  public static final String PLATFORM_TENANT = io.tillwatch.model.Tenant.PLATFORM;
 
   private final ExpositionSamples ownConverter = new ExpositionSamples("The agent's own metric.");
 

@@ -105,7 +105,8 @@ class CollectorCrashIT {
             - token: ${AGENT_TOKEN}
               tenants: ["*"]
         """
-            .formatted(port, pg.jdbcUrl(db)));
+            // a parameter stands in for a password in the URL: never printed
+            .formatted(port, pg.jdbcUrl(db) + "?ApplicationName=pw-in-url-s3cret"));
     Path log = dir.resolve("collector.log");
     Process collector = startCollector(config, log);
     HttpClient http = HttpClient.newHttpClient();
@@ -191,6 +192,8 @@ class CollectorCrashIT {
           .until(() -> Files.readString(dir.resolve("collector2.log")).contains("OTLP/HTTP on"));
       assertThat(Files.readString(dir.resolve("collector2.log")))
           .contains("samples loaded")
+          .contains("storage 127.0.0.1:")
+          .doesNotContain("pw-in-url-s3cret")
           .doesNotContain("Exception");
     } finally {
       again.destroy();

@@ -23,7 +23,8 @@ import java.util.Optional;
  * A started backend and the embedded storage it may run on: what {@code tillwatch collector} and
  * the demo run. Closing it stops the backend, then its storage.
  *
- * @param where the storage, for people: a JDBC URL or the embedded data directory
+ * @param where the storage, for people: host, port and database of its JDBC URL, or the embedded
+ *     data directory
  */
 public record RunningBackend(Backend backend, Optional<EmbeddedStorage> storage, String where)
     implements AutoCloseable {
@@ -115,7 +116,7 @@ public record RunningBackend(Backend backend, Optional<EmbeddedStorage> storage,
               tenants,
               java.time.Clock.systemUTC()),
           Optional.empty(),
-          url);
+          io.tillwatch.collector.store.PgStore.where(url)); // never its parameters (a password)
     }
     Path bin = binaries.bin().orElseGet(() -> PostgresBinaries.find(binaries.embedded(), out));
     EmbeddedStorage storage = EmbeddedStorage.start(bin, c.storage().dataDir());

@@ -19,12 +19,22 @@ import java.util.regex.Pattern;
 public record Tenant(String id, String name, Tier tier, ZoneId zone, BusinessHours businessHours) {
   private static final Pattern ID = Pattern.compile("[a-z0-9-]+");
 
+  /**
+   * The tenant of what belongs to none: the agents' and the collector's own metrics, and the
+   * estate-wide series; no tenant of an estate may be called so (its token would see those).
+   */
+  public static final String PLATFORM = "platform";
+
   public Tenant {
     Objects.requireNonNull(tier, "tier");
     Objects.requireNonNull(zone, "zone");
     Objects.requireNonNull(businessHours, "businessHours");
     if (id == null || !ID.matcher(id).matches()) {
       throw new IllegalArgumentException("tenant id must match [a-z0-9-]+, got '" + id + "'");
+    }
+    if (id.equals(PLATFORM)) {
+      throw new IllegalArgumentException(
+          "tenant id '" + PLATFORM + "' is reserved for tillwatch's own series");
     }
     if (name == null || name.isBlank()) {
       name = id;

@@ -128,6 +128,13 @@ public final class EstateConfigLoader {
     if (!TENANT_ID.matcher(id).matches()) {
       throw idNode.error("'" + id + "' is not a tenant id: use lower-case letters, digits and '-'");
     }
+    if (id.equals(Tenant.PLATFORM)) {
+      throw idNode.error(
+          "'"
+              + id
+              + "' is reserved for tillwatch's own series (the agents', the collector's and"
+              + " estate-wide ones): name the tenant otherwise");
+    }
     YamlNode first = tenantIds.putIfAbsent(id, idNode);
     if (first != null) {
       throw idNode.error("duplicate tenant id '" + id + "' (first at " + first.path() + ")");

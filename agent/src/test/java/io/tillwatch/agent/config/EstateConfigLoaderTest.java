@@ -328,6 +328,14 @@ class EstateConfigLoaderTest {
   }
 
   @Test
+  void platformIsNoTenantsName() throws IOException {
+    ConfigException e =
+        error(TENANT_HEAD.replaceFirst("id: [a-z0-9-]+", "id: platform") + PG_TARGET);
+    assertThat(e.field()).endsWith("id");
+    assertThat(e.problem()).contains("reserved");
+  }
+
+  @Test
   void agentPushIsReadWithSizesAndSecrets() throws IOException {
     EstateConfig c =
         loader(Map.of("TOKEN", "t0k3n"))

@@ -82,6 +82,10 @@ public final class CollectorConfigLoader {
   private static final Set<String> STORAGE =
       Set.of("url", "user", "password", "retention", "data_dir", "layout");
   private static final Set<String> TOKEN = Set.of("token", "tenants", "query");
+
+  /** The shortest token accepted: guessing one must not be an option. */
+  static final int MIN_TOKEN_LENGTH = 16;
+
   private static final Set<String> TOKEN_QUERY = Set.of("timeout", "max_samples");
   private static final Pattern TENANT = Pattern.compile("[a-z0-9-]+|\\*");
 
@@ -107,8 +111,16 @@ public final class CollectorConfigLoader {
     Duration head = m.optional("head").map(this::positive).orElse(CollectorConfig.DEFAULT_HEAD);
     List<TokenGrant> tokens = new ArrayList<>();
     YamlNode tokensNode = m.required("tokens");
-    for (YamlNode t : tokensNode.list()) {
-      tokens.add(token(t));
+    List<YamlNode> tokenNodes = tokensNode.list();
+    for (int i = 0; i < tokenNodes.size(); i++) {
+      TokenGrant g = token(tokenNodes.get(i));
+      for (int k = 0; k < tokens.size(); k++) {
+        if (tokens.get(k).token().equals(g.token())) {
+          // said by position only: the token itself is a secret
+          throw tokenNodes.get(i).error("the same token as tokens[" + k + "]: each token once");
+        }
+      }
+      tokens.add(g);
     }
     if (tokens.isEmpty()) {
       throw tokensNode.error("no tokens: ingest and API need at least one");
@@ -395,6 +407,12 @@ public final class CollectorConfigLoader {
     Secret token = Secret.of(tokenNode.secret());
     if (token.isEmpty()) {
       throw tokenNode.error("the token is empty (is its environment variable set?)");
+    }
+    if (token.reveal().length() < MIN_TOKEN_LENGTH) {
+      throw tokenNode.error(
+          "a token must have at least "
+              + MIN_TOKEN_LENGTH
+              + " characters (openssl rand -hex 16 makes one)");
     }
     Set<String> tenants = new LinkedHashSet<>();
     for (YamlNode t : m.required("tenants").list()) {

@@ -32,7 +32,7 @@ import java.util.function.Predicate;
  * samples. A series without a {@code tenant} label is recorded under tenant {@code platform}.
  */
 public final class RuleEngine implements HealthCheck {
-  public static final String PLATFORM_TENANT = "platform";
+  public static final String PLATFORM_TENANT = io.tillwatch.model.Tenant.PLATFORM;
 
   /** Evaluations of a group in a row with a failing rule before rule evaluation is failing. */
   public static final int FAILED_CYCLES_TO_FAIL = 3;

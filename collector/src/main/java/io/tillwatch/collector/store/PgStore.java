@@ -306,6 +306,14 @@ public final class PgStore implements AutoCloseable {
     return out;
   }
 
+  /**
+   * {@code host:port/database} of a JDBC URL: what may be shown of it (parameters may hold a
+   * password).
+   */
+  public static String where(String jdbcUrl) {
+    return StorageErrors.where(jdbcUrl);
+  }
+
   /** The SHA-256 of a series' key (its UTF-8 bytes): what the unique index holds. */
   static byte[] keyHash(String key) {
     try {
@@ -473,18 +481,29 @@ public final class PgStore implements AutoCloseable {
       ps.setString(2, alertname);
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
-          Map<String, String> annotations = JsonText.strings(rs.getString(2));
-          out.add(
-              new AlertState.Saved(
-                  labels(rs.getString(1)),
-                  annotations,
-                  AlertState.State.valueOf(rs.getString(3)),
-                  rs.getLong(4),
-                  rs.getLong(5),
-                  rs.getLong(6),
-                  rs.getLong(7),
-                  rs.getDouble(8),
-                  rs.getLong(9)));
+          try {
+            Map<String, String> annotations = JsonText.strings(rs.getString(2));
+            out.add(
+                new AlertState.Saved(
+                    labels(rs.getString(1)),
+                    annotations,
+                    AlertState.State.valueOf(rs.getString(3)),
+                    rs.getLong(4),
+                    rs.getLong(5),
+                    rs.getLong(6),
+                    rs.getLong(7),
+                    rs.getDouble(8),
+                    rs.getLong(9)));
+          } catch (RuntimeException e) {
+            // one row a hand or a bug spoiled: that alert starts afresh, the collector starts
+            LOG.warning(
+                "skipping a saved alert of "
+                    + group
+                    + "/"
+                    + alertname
+                    + " that cannot be read: "
+                    + e.getMessage());
+          }
         }
       }
     }

@@ -41,7 +41,7 @@ class CollectorConfigLoaderTest {
 
   @Test
   void queryLimitsDefaultToPrometheusAndAreCheckedWithTheirPosition() throws IOException {
-    String tokens = "  tokens:\n    - token: t\n      tenants: [\"*\"]\n";
+    String tokens = "  tokens:\n    - token: t-0123456789abcdef\n      tenants: [\"*\"]\n";
     assertThat(load("collector:\n" + tokens, Map.of()).query()).isEqualTo(QueryConfig.DEFAULT);
     QueryConfig q =
         load(
@@ -57,7 +57,7 @@ class CollectorConfigLoaderTest {
     ConfigException zero = error("collector:\n" + tokens + "  query:\n    max_concurrency: 0\n");
     TokenGrant own =
         load(
-                "collector:\n  tokens:\n    - token: t\n      tenants: [acme]\n"
+                "collector:\n  tokens:\n    - token: t-0123456789abcdef\n      tenants: [acme]\n"
                     + "      query: {timeout: 10s}\n",
                 Map.of())
             .tokens()
@@ -80,7 +80,7 @@ class CollectorConfigLoaderTest {
   @Test
   void theDocumentedFileLoads() throws IOException {
     Path secret = dir.resolve("acme-viewer");
-    Files.writeString(secret, "acme-s3cret\n");
+    Files.writeString(secret, "acme-s3cret-0123456789\r\n");
     CollectorConfig c =
         load(
             """
@@ -100,7 +100,7 @@ class CollectorConfigLoaderTest {
                   tenants: [acme]
             """
                 .formatted(secret),
-            Map.of("TILLWATCH_DB_PASSWORD", "db-pw", "AGENT_EU_TOKEN", "eu-token"));
+            Map.of("TILLWATCH_DB_PASSWORD", "db-pw", "AGENT_EU_TOKEN", "eu-token-0123456789"));
     assertThat(c.listen().port()).isEqualTo(4318);
     assertThat(c.storage().url()).hasValue("jdbc:postgresql://db:5432/tillwatch");
     assertThat(c.storage().password().reveal()).isEqualTo("db-pw");
@@ -110,17 +110,32 @@ class CollectorConfigLoaderTest {
     assertThat(c.tokens()).hasSize(2);
     TokenGrant platform = c.tokens().get(0);
     TokenGrant acme = c.tokens().get(1);
-    assertThat(platform.token().reveal()).isEqualTo("eu-token");
+    assertThat(platform.token().reveal()).isEqualTo("eu-token-0123456789");
     assertThat(platform.allows("globex")).isTrue();
-    assertThat(acme.token().reveal()).isEqualTo("acme-s3cret");
+    assertThat(acme.token().reveal()).isEqualTo("acme-s3cret-0123456789"); // without the CR LF
     assertThat(acme.allows("acme")).isTrue();
     assertThat(acme.allows("globex")).isFalse();
     assertThat(c.toString()).doesNotContain("eu-token", "acme-s3cret", "db-pw");
   }
 
   @Test
+  void tokensAreLongAndEachOnceAndNeverShownInAnError() throws IOException {
+    ConfigException shortOne =
+        error("collector:\n  tokens:\n    - token: s3cret\n      tenants: [acme]\n");
+    assertThat(shortOne.line()).isEqualTo(3);
+    assertThat(shortOne.problem()).contains("at least 16 characters").doesNotContain("s3cret");
+    ConfigException twice =
+        error(
+            "collector:\n  tokens:\n"
+                + "    - token: same-token-0123456789\n      tenants: [acme]\n"
+                + "    - token: same-token-0123456789\n      tenants: [\"*\"]\n");
+    assertThat(twice.line()).isEqualTo(5);
+    assertThat(twice.problem()).contains("tokens[0]").doesNotContain("same-token");
+  }
+
+  @Test
   void ownMetricsAreStoredEvery15sUnlessSetOtherwise() throws IOException {
-    String tokens = "  tokens:\n    - token: t\n      tenants: [\"*\"]\n";
+    String tokens = "  tokens:\n    - token: t-0123456789abcdef\n      tenants: [\"*\"]\n";
     assertThat(load("collector:\n" + tokens, Map.of()).ownMetricsInterval())
         .isEqualTo(Duration.ofSeconds(15));
     assertThat(
@@ -137,7 +152,7 @@ class CollectorConfigLoaderTest {
 
   @Test
   void ingestLimitsHaveDefaultsAndOverridesPerTenant() throws IOException {
-    String tokens = "  tokens:\n    - token: t\n      tenants: [\"*\"]\n";
+    String tokens = "  tokens:\n    - token: t-0123456789abcdef\n      tenants: [\"*\"]\n";
     IngestLimits d = load("collector:\n" + tokens, Map.of()).limits();
     assertThat(d.maxLabelNamesPerSeries()).isEqualTo(30);
     assertThat(d.maxLabelValueLength()).isEqualTo(2048);
@@ -174,7 +189,7 @@ class CollectorConfigLoaderTest {
             """
             collector:
               tokens:
-                - token: abc
+                - token: abc-0123456789abcdef
                   tenants: [acme]
             """,
             Map.of());
@@ -191,7 +206,7 @@ class CollectorConfigLoaderTest {
             """
             collector:
               tokens:
-                - token: abc
+                - token: abc-0123456789abcdef
                   tenants: ["*"]
               alerting:
                 alertmanagers: [http://am-1:9093, http://am-2:9093]
@@ -220,7 +235,7 @@ class CollectorConfigLoaderTest {
             """
             collector:
               tokens:
-                - token: abc
+                - token: abc-0123456789abcdef
                   tenants: [acme]
               builtin_rule_pack: false
             """,
@@ -243,7 +258,7 @@ class CollectorConfigLoaderTest {
               storage:
                 url: postgres://db/tillwatch
               tokens:
-                - token: abc
+                - token: abc-0123456789abcdef
                   tenants: [acme]
             """);
     assertThat(url.line()).isEqualTo(3);
@@ -256,7 +271,7 @@ class CollectorConfigLoaderTest {
               storage:
                 retention: 6h
               tokens:
-                - token: abc
+                - token: abc-0123456789abcdef
                   tenants: [acme]
             """);
     assertThat(retention.field()).isEqualTo("collector.storage.retention");
@@ -267,7 +282,7 @@ class CollectorConfigLoaderTest {
               storage:
                 layout: timescale
               tokens:
-                - token: abc
+                - token: abc-0123456789abcdef
                   tenants: [acme]
             """);
     assertThat(layout.line()).isEqualTo(3);
@@ -275,10 +290,12 @@ class CollectorConfigLoaderTest {
     assertThat(layout.problem())
         .contains("'timescale' is not a layout (auto, plain or timescaledb)");
     ConfigException tenant =
-        error("collector:\n  tokens:\n    - token: abc\n      tenants: [Acme Corp]\n");
+        error(
+            "collector:\n  tokens:\n    - token: abc-0123456789abcdef\n      tenants: [Acme Corp]\n");
     assertThat(tenant.field()).isEqualTo("collector.tokens[0].tenants[0]");
     ConfigException unknown =
-        error("collector:\n  hed: 3h\n  tokens:\n    - token: abc\n      tenants: [acme]\n");
+        error(
+            "collector:\n  hed: 3h\n  tokens:\n    - token: abc-0123456789abcdef\n      tenants: [acme]\n");
     assertThat(unknown.line()).isEqualTo(2);
     assertThat(unknown.field()).isEqualTo("collector.hed");
   }
@@ -289,7 +306,7 @@ class CollectorConfigLoaderTest {
     Files.writeString(dir.resolve("slos/b.yml"), "slos: []\n");
     Files.writeString(dir.resolve("slos/a.yml"), "slos: []\n");
     Files.writeString(dir.resolve("slos/notes.txt"), "x\n");
-    String tokens = "  tokens:\n    - token: t\n      tenants: [\"*\"]\n";
+    String tokens = "  tokens:\n    - token: t-0123456789abcdef\n      tenants: [\"*\"]\n";
     CollectorConfig c =
         load("collector:\n" + tokens + "  slo_files: [slos/*.yml, slos/b.yml]\n", Map.of());
     assertThat(c.sloFiles()).containsExactly(dir.resolve("slos/a.yml"), dir.resolve("slos/b.yml"));
@@ -302,7 +319,7 @@ class CollectorConfigLoaderTest {
       """
       collector:
         tokens:
-          - token: abc
+          - token: abc-0123456789abcdef
             tenants: ["*"]
       reports:
         weekly:
@@ -342,7 +359,9 @@ class CollectorConfigLoaderTest {
     assertThat(w.brand().logo().orElseThrow()).hasSize(4);
     // no reports section: none
     assertThat(
-            load("collector:\n  tokens:\n    - token: t\n      tenants: [\"*\"]\n", Map.of())
+            load(
+                    "collector:\n  tokens:\n    - token: t-0123456789abcdef\n      tenants: [\"*\"]\n",
+                    Map.of())
                 .reports())
         .isEqualTo(ReportsConfig.NONE);
   }
