@@ -235,7 +235,21 @@ public final class Backend implements AutoCloseable {
     Access access = new Access(config.tokens());
     IngestHandler ingest =
         new IngestHandler(
-            vertx, access, queue, MAX_BODY_BYTES, meters, config.limits(), head, clock);
+            vertx,
+            access,
+            queue,
+            MAX_BODY_BYTES,
+            meters,
+            config.limits(),
+            head,
+            clock,
+            id -> {
+              try {
+                return store.committedBatch(id);
+              } catch (SQLException e) {
+                throw new IllegalStateException("storage unavailable: " + e.getMessage(), e);
+              }
+            });
     this.api = new QueryApi(access, head, rules, store, slos, config.query());
     Routes routes = new Routes(ingest, api, meters, this::health);
     try {

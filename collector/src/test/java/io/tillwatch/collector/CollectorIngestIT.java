@@ -9,11 +9,9 @@ import com.google.protobuf.CodedInputStream;
 import com.google.protobuf.util.JsonFormat;
 import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest;
 import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceResponse;
-import io.opentelemetry.proto.metrics.v1.AggregationTemporality;
 import io.opentelemetry.proto.metrics.v1.ExponentialHistogram;
 import io.opentelemetry.proto.metrics.v1.ExponentialHistogramDataPoint;
 import io.opentelemetry.proto.metrics.v1.Metric;
-import io.opentelemetry.proto.metrics.v1.NumberDataPoint;
 import io.opentelemetry.proto.metrics.v1.ResourceMetrics;
 import io.opentelemetry.proto.metrics.v1.ScopeMetrics;
 import io.opentelemetry.proto.metrics.v1.Sum;
@@ -288,14 +286,7 @@ class CollectorIngestIT {
     long t0 = T0;
     try (Backend c = TestCollectors.start(pg(), db)) {
       for (int i = 0; i < 3; i++) {
-        Sum.Builder sum =
-            Sum.newBuilder()
-                .setIsMonotonic(true)
-                .setAggregationTemporality(AggregationTemporality.AGGREGATION_TEMPORALITY_DELTA)
-                .addDataPoints(
-                    NumberDataPoint.newBuilder()
-                        .setTimeUnixNano((t0 + i * 1000L) * 1_000_000L)
-                        .setAsInt(5 + i));
+        Sum.Builder sum = Otlp.deltaSum(t0 + i * 1000L, 5 + i);
         ExportMetricsServiceRequest r =
             ExportMetricsServiceRequest.newBuilder()
                 .addResourceMetrics(

@@ -130,13 +130,16 @@ class HostileQueryIT {
         Thread.ofPlatform()
             .start(
                 () -> {
-                  long t = System.currentTimeMillis() - 60_000;
+                  int n = 0;
                   while (sending.get()) {
+                    // ten seconds of a series of its own, ending a minute ago: within the window
+                    // of times accepted however long the attack lasts
+                    long t = System.currentTimeMillis() - 60_000;
                     int status =
                         Otlp.post(
                                 collector.port(),
                                 PLATFORM,
-                                Otlp.gauge("acme", "orders", "a", t, 10))
+                                Otlp.gauge("acme", "orders", "a" + n++, t, 10))
                             .statusCode();
                     if (status == 200) {
                       accepted.incrementAndGet();
@@ -145,7 +148,6 @@ class HostileQueryIT {
                         refused.add(status);
                       }
                     }
-                    t += 10_000;
                   }
                 });
     try {

@@ -152,6 +152,19 @@ public final class Otlp {
     }
   }
 
+  /** A monotonic sum of delta temporality with one point: the increase since the last one. */
+  public static io.opentelemetry.proto.metrics.v1.Sum.Builder deltaSum(
+      long timeMillis, double increase) {
+    return io.opentelemetry.proto.metrics.v1.Sum.newBuilder()
+        .setIsMonotonic(true)
+        .setAggregationTemporality(
+            io.opentelemetry.proto.metrics.v1.AggregationTemporality.AGGREGATION_TEMPORALITY_DELTA)
+        .addDataPoints(
+            NumberDataPoint.newBuilder()
+                .setTimeUnixNano(timeMillis * 1_000_000L)
+                .setAsDouble(increase));
+  }
+
   /** One metric of {@code tenant} (a resource attribute) in a request of its own. */
   public static ExportMetricsServiceRequest request(String tenant, Metric.Builder metric) {
     return ExportMetricsServiceRequest.newBuilder()

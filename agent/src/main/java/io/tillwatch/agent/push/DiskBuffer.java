@@ -51,6 +51,7 @@ public final class DiskBuffer implements AutoCloseable {
   private long bytes;
   private long nextSequence;
   private FileChannel lockFile;
+  private String agentId;
   private java.nio.channels.FileLock lock;
 
   private static String reason(IOException e) {
@@ -82,6 +83,11 @@ public final class DiskBuffer implements AutoCloseable {
                 + dir
                 + " is in use by another agent: give each agent a buffer_dir of its own");
       }
+      Path idFile = dir.resolve(".agent-id");
+      if (!Files.exists(idFile)) {
+        write(dir, ".agent-id", java.util.UUID.randomUUID().toString().getBytes());
+      }
+      agentId = Files.readString(idFile).strip();
       for (Batch b : found(dir)) {
         batches.addLast(b);
         bytes += b.bytes();
@@ -221,6 +227,25 @@ public final class DiskBuffer implements AutoCloseable {
       throw new UncheckedIOException("cannot rename " + tmp, e);
     }
     return new Batch(sequence, samples, payload.length, file);
+  }
+
+  /** Writes a small file durably (temporary name, forced, renamed). */
+  private static void write(Path into, String name, byte[] content) throws IOException {
+    Path tmp = into.resolve(name + ".tmp");
+    Files.write(tmp, content);
+    try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
+      ch.force(true);
+    }
+    Files.move(tmp, into.resolve(name), StandardCopyOption.ATOMIC_MOVE);
+    force(into);
+  }
+
+  /**
+   * The id of a batch, the same on every attempt and across restarts: this buffer's own random id
+   * (kept in {@code .agent-id}) and the batch's sequence.
+   */
+  public String id(Batch b) {
+    return agentId + "-" + b.sequence();
   }
 
   /** Forces a directory's entries to disk (a rename or delete in it). */

@@ -223,12 +223,16 @@ public final class Pusher implements AutoCloseable, HealthCheck {
   /** An answer of the collector: status, {@code Retry-After}, and its reason (the message). */
   private record Answer(int status, String retryAfter, String reason) {}
 
-  private Answer post(byte[] body) throws IOException, InterruptedException {
+  /** The header that names a request, the same on every retry: the collector stores it once. */
+  static final String BATCH_ID = "X-Tillwatch-Batch-Id";
+
+  private Answer post(byte[] body, String id) throws IOException, InterruptedException {
     HttpRequest request =
         HttpRequest.newBuilder(config.url())
             .timeout(Duration.ofSeconds(60))
             .header("Content-Type", "application/x-protobuf")
             .header("Authorization", "Bearer " + config.token().reveal())
+            .header(BATCH_ID, id)
             .POST(HttpRequest.BodyPublishers.ofByteArray(body))
             .build();
     HttpResponse<byte[]> r = http.send(request, HttpResponse.BodyHandlers.ofByteArray());
@@ -252,7 +256,7 @@ public final class Pusher implements AutoCloseable, HealthCheck {
     }
     Answer a;
     try {
-      a = post(body);
+      a = post(body, buffer.id(b));
     } catch (IOException e) {
       return failed("unreachable", e.getMessage() == null ? e.toString() : e.getMessage(), null);
     }
@@ -300,44 +304,51 @@ public final class Pusher implements AutoCloseable, HealthCheck {
   }
 
   /**
-   * A batch refused for a tenant the token may not write: each tenant's part sent alone; refused
-   * parts are held aside, parts that fail otherwise go back in the buffer (after the others).
+   * A batch refused for a tenant the token may not write: each tenant's part sent alone, named
+   * after the batch and the tenant (the same on every attempt, so the collector stores a part
+   * once). When every part has its final answer, refused parts are held aside and the batch goes;
+   * when one could not be delivered (no answer, 429, 5xx) the whole is tried again later.
    */
   private long forbidden(DiskBuffer.Batch b, byte[] body, Answer a) throws InterruptedException {
     Map<String, OtlpEncoder.Part> parts = OtlpEncoder.splitByTenant(body);
+    String id = buffer.id(b);
     if (parts.size() <= 1) {
       refusedCount("forbidden");
       buffer.hold(b);
       failed("http_403", "HTTP 403: " + a.reason() + " (held aside)", null);
       return 0; // the next batches go on
     }
-    List<String> refusedTenants = new ArrayList<>();
+    Map<String, OtlpEncoder.Part> refusedParts = new java.util.LinkedHashMap<>();
+    long delivered = 0;
     for (Map.Entry<String, OtlpEncoder.Part> p : parts.entrySet()) {
       Answer r;
       try {
-        r = post(p.getValue().body());
+        r = post(p.getValue().body(), id + "/" + p.getKey());
       } catch (IOException e) {
-        buffer.append(p.getValue().body(), p.getValue().samples());
-        continue;
+        return failed("unreachable", e.getMessage() == null ? e.toString() : e.getMessage(), null);
       }
       if (r.status() >= 200 && r.status() < 300) {
-        acknowledged(p.getValue().samples());
+        delivered += p.getValue().samples();
       } else if (r.status() == 403 || r.status() == 401) {
-        refusedCount("forbidden");
-        refusedTenants.add(p.getKey());
-        buffer.hold(p.getValue().body(), p.getValue().samples());
+        refusedParts.put(p.getKey(), p.getValue());
       } else if (r.status() == 429 || r.status() >= 500 || r.status() == 408) {
-        buffer.append(p.getValue().body(), p.getValue().samples());
+        return failed("http_" + r.status(), "HTTP " + r.status() + " " + r.reason(), null);
       } else {
         rejected.increment(p.getValue().samples());
         refusedCount("bad_request");
       }
     }
+    acknowledged(delivered);
+    refusedParts.forEach(
+        (tenant, part) -> {
+          refusedCount("forbidden");
+          buffer.hold(part.body(), part.samples());
+        });
     buffer.remove(b);
-    if (!refusedTenants.isEmpty()) {
+    if (!refusedParts.isEmpty()) {
       failed(
           "http_403",
-          "HTTP 403 for tenants " + refusedTenants + ": " + a.reason() + " (held aside)",
+          "HTTP 403 for tenants " + refusedParts.keySet() + ": " + a.reason() + " (held aside)",
           null);
     }
     return 0;
@@ -350,7 +361,7 @@ public final class Pusher implements AutoCloseable, HealthCheck {
       return;
     }
     try {
-      Answer a = post(h.read());
+      Answer a = post(h.read(), buffer.id(h));
       if (a.status() >= 200 && a.status() < 300) {
         buffer.remove(h);
         acknowledged(h.samples());

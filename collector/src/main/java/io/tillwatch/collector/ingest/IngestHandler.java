@@ -40,11 +40,16 @@ public final class IngestHandler {
   private final IngestLimits limits;
   private final Head head;
   private final java.time.Clock clock;
+  private final java.util.function.Predicate<String> committed;
+  private final Counter duplicates;
+  private final java.util.concurrent.ConcurrentHashMap<String, CompletableFuture<Void>> inflight =
+      new java.util.concurrent.ConcurrentHashMap<>();
 
   /**
    * @param limits what each tenant may write
    * @param head the active series, which {@code max_series_per_tenant} counts
    * @param clock the time samples without one get, and the window of accepted times is around
+   * @param committed whether a request of this {@value #BATCH_ID} has been committed (blocking)
    */
   public IngestHandler(
       Vertx vertx,
@@ -54,7 +59,8 @@ public final class IngestHandler {
       MeterRegistry meters,
       IngestLimits limits,
       Head head,
-      java.time.Clock clock) {
+      java.time.Clock clock,
+      java.util.function.Predicate<String> committed) {
     this.vertx = vertx;
     this.access = access;
     this.queue = queue;
@@ -63,6 +69,11 @@ public final class IngestHandler {
     this.limits = limits;
     this.head = head;
     this.clock = clock;
+    this.committed = committed;
+    this.duplicates =
+        Counter.builder("tillwatch.collector.ingest.duplicate.batches")
+            .description("Requests acknowledged again without storing: a retry of one committed.")
+            .register(meters);
     this.accepted =
         Counter.builder("tillwatch.collector.samples.accepted")
             .description("Samples acknowledged to senders (committed).")
@@ -104,9 +115,17 @@ public final class IngestHandler {
             return;
           }
           String encoding = request.getHeader("Content-Encoding");
+          String batchId = request.getHeader(BATCH_ID);
+          if (batchId != null && (batchId.isBlank() || batchId.length() > 200)) {
+            fail(request, json, 400, BATCH_ID + " must be 1 to 200 characters");
+            return;
+          }
           vertx
               .executeBlocking(
                   () -> {
+                    if (batchId != null && committed.test(batchId)) {
+                      return DUPLICATE; // its answer was lost: acknowledged again, not stored
+                    }
                     OtlpMetricsDecoder decoder = new OtlpMetricsDecoder(maxBodyBytes, limits);
                     ExportMetricsServiceRequest parsed =
                         decoder.parse(body.getBytes(), contentType, encoding);
@@ -124,7 +143,12 @@ public final class IngestHandler {
                       }
                       return;
                     }
-                    store(request, json, grant.get(), ar.result());
+                    if (ar.result() == DUPLICATE) {
+                      duplicates.increment();
+                      ok(request, json, new Rejections(DUPLICATE));
+                      return;
+                    }
+                    store(request, json, grant.get(), ar.result(), batchId);
                   });
         });
   }
@@ -133,7 +157,8 @@ public final class IngestHandler {
       HttpServerRequest request,
       boolean json,
       TokenGrant grant,
-      OtlpMetricsDecoder.Decoded decoded) {
+      OtlpMetricsDecoder.Decoded decoded,
+      String batchId) {
     SampleBatch all = decoded.batch();
     for (String tenant : all.tenants()) {
       if (!grant.allows(tenant)) {
@@ -162,8 +187,57 @@ public final class IngestHandler {
       }
       return;
     }
+    if (batchId != null) {
+      // the same request still being written (a sender that gave up waiting and retried):
+      // answered as that one is, never queued twice
+      CompletableFuture<Void> mine = new CompletableFuture<>();
+      CompletableFuture<Void> first = inflight.putIfAbsent(batchId, mine);
+      if (first != null) {
+        duplicates.increment();
+        first.whenComplete(
+            (ok, error) ->
+                vertx.runOnContext(x -> answer(request, json, batch, rejections, error, false)));
+        return;
+      }
+      batch.withBatchId(batchId);
+      CompletableFuture<Void> written = queue.offer(batch);
+      if (written == null) {
+        inflight.remove(batchId, mine);
+        mine.completeExceptionally(new QueueFull());
+        answer(request, json, batch, rejections, new QueueFull(), true);
+        return;
+      }
+      written.whenComplete(
+          (ok, error) -> {
+            inflight.remove(batchId, mine);
+            if (error == null) {
+              mine.complete(null);
+            } else {
+              mine.completeExceptionally(error);
+            }
+            vertx.runOnContext(x -> answer(request, json, batch, rejections, error, true));
+          });
+      return;
+    }
     CompletableFuture<Void> committed = queue.offer(batch);
     if (committed == null) {
+      answer(request, json, batch, rejections, new QueueFull(), true);
+      return;
+    }
+    committed.whenComplete(
+        (ok, error) ->
+            vertx.runOnContext(x -> answer(request, json, batch, rejections, error, true)));
+  }
+
+  /** A write's outcome as the request's answer; {@code own}: its samples count as accepted. */
+  private void answer(
+      HttpServerRequest request,
+      boolean json,
+      SampleBatch batch,
+      Rejections rejections,
+      Throwable error,
+      boolean own) {
+    if (error instanceof QueueFull) {
       request.response().putHeader("Retry-After", "1");
       fail(
           request,
@@ -172,28 +246,35 @@ public final class IngestHandler {
           "write queue full, or these tenants hold their share of it: "
               + queue.queuedSamples()
               + " samples waiting");
-      return;
+    } else if (error instanceof WriteQueue.RejectedData refused) {
+      fail(
+          request,
+          json,
+          400,
+          "storage refused this request's data (nothing of it stored): " + refused.getMessage());
+    } else if (error != null) {
+      request.response().putHeader("Retry-After", "5");
+      fail(request, json, 503, "storage unavailable: " + error.getMessage());
+    } else {
+      if (own) {
+        accepted.increment(batch.size());
+      }
+      ok(request, json, rejections);
     }
-    committed.whenComplete(
-        (ok, error) ->
-            vertx.runOnContext(
-                x -> {
-                  if (error instanceof WriteQueue.RejectedData refused) {
-                    fail(
-                        request,
-                        json,
-                        400,
-                        "storage refused this request's data (nothing of it stored): "
-                            + refused.getMessage());
-                  } else if (error != null) {
-                    request.response().putHeader("Retry-After", "5");
-                    fail(request, json, 503, "storage unavailable: " + error.getMessage());
-                  } else {
-                    accepted.increment(batch.size());
-                    ok(request, json, rejections);
-                  }
-                }));
   }
+
+  /** The write queue (or this tenant's share) had no room. */
+  private static final class QueueFull extends RuntimeException {
+    QueueFull() {
+      super("write queue full", null, false, false);
+    }
+  }
+
+  /** The header a sender names its request with, the same on every retry of it. */
+  public static final String BATCH_ID = "X-Tillwatch-Batch-Id";
+
+  private static final OtlpMetricsDecoder.Decoded DUPLICATE =
+      new OtlpMetricsDecoder.Decoded(new SampleBatch(), 0, "", Map.of());
 
   private void ok(HttpServerRequest request, boolean json, Rejections r) {
     byte[] body = OtlpResponses.success(json, r.total, r.firstReason);

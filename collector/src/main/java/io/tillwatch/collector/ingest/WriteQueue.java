@@ -98,8 +98,8 @@ public final class WriteQueue implements AutoCloseable, HealthCheck {
 
   /**
    * Queues a batch; the future completes when it is committed, or fails. Returns {@code null} when
-   * the queue is full (answer 429). An accepted batch's delta values become cumulative here, so a
-   * refused one leaves no trace in the running totals.
+   * the queue is full (answer 429). Delta values become cumulative in the writer, kept only when
+   * their transaction commits: a refused or failed batch leaves no trace in the running totals.
    */
   public CompletableFuture<Void> offer(SampleBatch batch) {
     if (closed) {
@@ -116,7 +116,6 @@ public final class WriteQueue implements AutoCloseable, HealthCheck {
       return null;
     }
     counts.forEach((t, n) -> perTenant.computeIfAbsent(t, k -> new AtomicLong()).addAndGet(n));
-    batch.applyDeltas(deltas);
     CompletableFuture<Void> done = new CompletableFuture<>();
     queue.add(new Pending(batch, counts, done));
     return done;
@@ -227,7 +226,17 @@ public final class WriteQueue implements AutoCloseable, HealthCheck {
     long start = System.nanoTime();
     List<long[]> ids;
     try {
-      ids = store.write(batches);
+      // deltas become totals here, and stay added only if the transaction commits
+      for (SampleBatch b : batches) {
+        b.applyDeltas(deltas);
+      }
+      try {
+        ids = store.write(batches);
+      } catch (Exception | Error e) {
+        deltas.rollback();
+        throw e;
+      }
+      deltas.commit();
       commit.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
       written.increment(samples);
       health.succeeded();

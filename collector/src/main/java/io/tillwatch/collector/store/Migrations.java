@@ -13,7 +13,7 @@ import java.time.Duration;
  */
 final class Migrations {
   /** The newest schema version. */
-  static final int LATEST = 6;
+  static final int LATEST = 7;
 
   private static final long LOCK = 0x74696c6c77617463L; // "tillwatc"
 
@@ -192,6 +192,17 @@ final class Migrations {
           s.execute("ALTER TABLE series ALTER COLUMN key_hash SET NOT NULL");
           s.execute("CREATE UNIQUE INDEX series_key_hash ON series (key_hash)");
           s.execute("ALTER TABLE series DROP CONSTRAINT series_key_key");
+        }
+      }
+      case 7 -> {
+        try (Statement s = c.createStatement()) {
+          // the senders' ids of committed requests, written with their samples: a retry of a
+          // request whose answer was lost is acknowledged, not stored twice
+          s.execute(
+              "CREATE TABLE ingest_batches ("
+                  + " id text PRIMARY KEY,"
+                  + " committed_at timestamptz NOT NULL DEFAULT now())");
+          s.execute("CREATE INDEX ingest_batches_committed ON ingest_batches (committed_at)");
         }
       }
       default -> throw new IllegalStateException("no migration step " + version);

@@ -222,6 +222,21 @@ public final class PgStore implements AutoCloseable {
       c.unwrap(PGConnection.class)
           .getCopyAPI()
           .copyIn(COPY, new ByteArrayInputStream(copy.finish()));
+      List<String> batchIds = new ArrayList<>();
+      for (SampleBatch b : batches) {
+        if (b.batchId() != null) {
+          batchIds.add(b.batchId());
+        }
+      }
+      if (!batchIds.isEmpty()) {
+        // in the same transaction: a request is known as committed exactly when its samples are
+        try (PreparedStatement ps =
+            c.prepareStatement(
+                "INSERT INTO ingest_batches (id) SELECT unnest(?::text[]) ON CONFLICT DO NOTHING")) {
+          ps.setArray(1, c.createArrayOf("text", batchIds.toArray()));
+          ps.executeUpdate();
+        }
+      }
       c.commit();
       return seriesIds;
     } catch (SQLException | IOException | RuntimeException e) {
@@ -306,6 +321,20 @@ public final class PgStore implements AutoCloseable {
     return out;
   }
 
+  /** How long the ids of committed requests are kept: longer than any sender retries one. */
+  public static final java.time.Duration BATCH_IDS_KEPT = java.time.Duration.ofDays(7);
+
+  /** Whether a request of this id has been committed (within {@link #BATCH_IDS_KEPT}). */
+  public boolean committedBatch(String id) throws SQLException {
+    try (Connection c = read();
+        PreparedStatement ps = c.prepareStatement("SELECT 1 FROM ingest_batches WHERE id = ?")) {
+      ps.setString(1, id);
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next();
+      }
+    }
+  }
+
   /**
    * {@code host:port/database} of a JDBC URL: what may be shown of it (parameters may hold a
    * password).
@@ -336,6 +365,11 @@ public final class PgStore implements AutoCloseable {
       try (PreparedStatement ps =
           c.prepareStatement("DELETE FROM sample_chunks WHERE max_time < ?")) {
         ps.setObject(1, Instant.now().minus(retention).atOffset(java.time.ZoneOffset.UTC));
+        ps.executeUpdate();
+      }
+      try (PreparedStatement ps =
+          c.prepareStatement("DELETE FROM ingest_batches WHERE committed_at < ?")) {
+        ps.setObject(1, Instant.now().minus(BATCH_IDS_KEPT).atOffset(java.time.ZoneOffset.UTC));
         ps.executeUpdate();
       }
       return dropped;

@@ -49,6 +49,22 @@ public final class SampleBatch {
     }
   }
 
+  private String batchId;
+
+  /**
+   * The sender's id of the request these samples came in ({@code X-Tillwatch-Batch-Id}): kept with
+   * them in the same transaction, so that a retry of a committed request is known.
+   */
+  public SampleBatch withBatchId(String id) {
+    this.batchId = id;
+    return this;
+  }
+
+  /** The sender's id of the request, or null. */
+  public String batchId() {
+    return batchId;
+  }
+
   /** Which samples to keep, by index. */
   public interface Keep {
     boolean keep(int i);
@@ -81,18 +97,26 @@ public final class SampleBatch {
     double add(Series series, double delta);
   }
 
-  /** Replaces every delta value by its series' running total; call once, on acceptance. */
+  /**
+   * Makes every delta value its series' running total, from the deltas as they came: again after a
+   * rolled-back write gives the same totals.
+   */
   public void applyDeltas(RunningTotals accumulator) {
     if (deltas == null) {
       return;
     }
+    if (received == null) {
+      received = Arrays.copyOf(values, size);
+    }
     for (int i = 0; i < size; i++) {
       if (i < deltas.length && deltas[i]) {
-        values[i] = accumulator.add(series[i], values[i]);
-        deltas[i] = false;
+        values[i] = accumulator.add(series[i], received[i]);
       }
     }
   }
+
+  // the values as received, where deltas are replaced by totals
+  private double[] received;
 
   public int size() {
     return size;
