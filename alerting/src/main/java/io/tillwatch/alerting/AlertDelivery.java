@@ -43,7 +43,7 @@ public final class AlertDelivery {
   }
 
   /** {@code runbook_url} made absolute when it is relative and a base URL is set. */
-  String runbook(String url) {
+  public String runbook(String url) {
     if (url == null || runbookBaseUrl.isEmpty() || ABSOLUTE.matcher(url).lookingAt()) {
       return url;
     }

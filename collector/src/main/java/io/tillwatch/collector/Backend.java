@@ -52,6 +52,7 @@ public final class Backend implements AutoCloseable {
   public static final int MAX_BODY_BYTES = 32 * 1024 * 1024;
 
   private static final Duration PROBE_TIMEOUT = Duration.ofSeconds(5);
+  private static final Duration PROBE_EVERY = Duration.ofSeconds(5);
 
   private final Clock clock;
   private final Vertx vertx;
@@ -273,9 +274,9 @@ public final class Backend implements AutoCloseable {
       vertx.setPeriodic(
           g.interval().toMillis(), id -> vertx.executeBlocking(() -> evaluateNow(g), false));
     }
-    // storage is probed at the evaluation interval: readiness turns within one interval
+    // storage is probed every few seconds: readiness (and the hold of rule evaluation) follows
     vertx.setPeriodic(
-        config.evaluationInterval().toMillis(),
+        Math.min(PROBE_EVERY.toMillis(), config.evaluationInterval().toMillis()),
         id -> vertx.executeBlocking(this::probeStorage, false));
     if (!slos.catalog().slos().isEmpty()) {
       vertx.setPeriodic(
@@ -307,9 +308,44 @@ public final class Backend implements AutoCloseable {
   /** A timer's evaluation: skipped (and counted) while the group's previous one still runs. */
   private Void evaluateNow(RuleEngine.GroupState g) {
     long time = clock.millis();
+    if (storageDown()) {
+      // without storage no new data arrives: evaluating would resolve every alert for lack of
+      // it. Alerts hold where they were (firing ones are re-sent, the Watchdog is not)
+      alerts.hold(g, time);
+      return null;
+    }
     rules.evaluateUnlessRunning(g, time, () -> alerts.afterEvaluation(g, time));
     return null;
   }
+
+  /** Whether ingest cannot commit: storage unreachable, or its last write failed. */
+  private boolean storageDown() {
+    return !storageHealth.check().ok() || !queue.check().ok();
+  }
+
+  // since when storage is down, while it is
+  private volatile java.time.Instant downSince;
+
+  /** {@value AlertPipeline#STORAGE_DOWN} to Alertmanager while storage is down, resolved after. */
+  private void storageAlarm() {
+    long now = clock.millis();
+    if (storageDown()) {
+      if (downSince == null) {
+        downSince = java.time.Instant.ofEpochMilli(now);
+        LOG.log(System.Logger.Level.ERROR, "storage is down: rule evaluation holds");
+      }
+      String reason =
+          storageHealth.check().failure().orElseGet(() -> queue.check().failure().orElse(""));
+      alerts.storageDown(downSince, now, reason, STORAGE_DOWN_VALID);
+    } else if (downSince != null) {
+      alerts.storageUp(downSince, now);
+      LOG.log(System.Logger.Level.INFO, "storage is back: rule evaluation resumes");
+      downSince = null;
+    }
+  }
+
+  /** How long a sent {@value AlertPipeline#STORAGE_DOWN} holds at Alertmanager without a resend. */
+  private static final Duration STORAGE_DOWN_VALID = Duration.ofMinutes(2);
 
   /** A timer's count of the SLO rollups: skipped while the previous one still runs. */
   private Long countSlos() {
@@ -327,9 +363,11 @@ public final class Backend implements AutoCloseable {
     try {
       store.ping(PROBE_TIMEOUT);
       storageHealth.succeeded();
+      queue.storageReachable(); // the writer's last failure no longer says storage is down
     } catch (SQLException e) {
       storageHealth.failed("unreachable: " + e.getMessage());
     }
+    storageAlarm();
     return null;
   }
 

@@ -181,6 +181,16 @@ public final class WriteQueue implements AutoCloseable, HealthCheck {
     return health.check();
   }
 
+  /**
+   * Storage answered a probe: a failure of the last transaction no longer says storage is down (the
+   * next write says again if it is).
+   */
+  public void storageReachable() {
+    if (died == null) {
+      health.succeeded();
+    }
+  }
+
   private void runGuarded() {
     try {
       run();

@@ -3,6 +3,7 @@ package io.tillwatch.collector.rules;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.tillwatch.alerting.AlertDelivery;
 import io.tillwatch.alerting.Alertmanagers;
+import io.tillwatch.alerting.Notification;
 import io.tillwatch.collector.config.AlertingConfig;
 import io.tillwatch.collector.store.PgStore;
 import io.tillwatch.health.Health;
@@ -12,6 +13,9 @@ import io.tillwatch.rules.AlertState;
 import io.tillwatch.rules.Rule;
 import java.sql.SQLException;
 import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -56,20 +60,93 @@ public final class AlertPipeline implements HealthCheck, AutoCloseable {
 
   /** After {@code g} was evaluated at {@code time} (ms): sends what is due, saves the state. */
   public void afterEvaluation(RuleEngine.GroupState g, long time) {
+    Map<Rule.Alerting, List<AlertState.Saved>> saved = new java.util.LinkedHashMap<>();
     synchronized (g) {
       for (Rule r : g.group().rules()) {
         if (r instanceof Rule.Alerting a) {
           AlertState state = g.alerts(a);
           alertmanagers.ifPresent(am -> am.send(delivery.due(state, time, g.interval())));
-          save(g, a, state);
+          saved.put(a, state.save());
+        }
+      }
+    }
+    // saved outside the group's lock: a slow or absent storage never holds back sending
+    saved.forEach((a, s) -> save(g, a, s));
+  }
+
+  /**
+   * Instead of an evaluation of {@code g} while storage cannot be written: no state changes (no
+   * alert resolves for lack of data), firing alerts are re-sent as due so that Alertmanager keeps
+   * them, but not the always-firing Watchdog, so that a dead man's switch notices.
+   */
+  public void hold(RuleEngine.GroupState g, long time) {
+    synchronized (g) {
+      for (Rule r : g.group().rules()) {
+        if (r instanceof Rule.Alerting a && !isWatchdog(a)) {
+          alertmanagers.ifPresent(am -> am.send(delivery.due(g.alerts(a), time, g.interval())));
         }
       }
     }
   }
 
-  private void save(RuleEngine.GroupState g, Rule.Alerting a, AlertState state) {
+  /** The always-firing alert whose absence says the pipeline is down ({@code vector(1)}). */
+  static boolean isWatchdog(Rule.Alerting a) {
+    return a.name().equals("Watchdog") || a.exprText().replace(" ", "").equals("vector(1)");
+  }
+
+  /** The name of the alert the collector sends itself while it cannot write to storage. */
+  public static final String STORAGE_DOWN = "TillwatchStorageDown";
+
+  private static final Map<String, String> STORAGE_DOWN_LABELS =
+      Map.of(
+          "alertname",
+          STORAGE_DOWN,
+          "severity",
+          "page",
+          "tenant",
+          io.tillwatch.model.Tenant.PLATFORM,
+          "risk",
+          "platform_capacity");
+
+  /**
+   * Sends (again) {@value #STORAGE_DOWN} since {@code since} while storage is down, straight to
+   * Alertmanager: no rule can raise it, rules are held.
+   */
+  public void storageDown(java.time.Instant since, long now, String reason, Duration validFor) {
+    storageNotice(
+        Map.of(
+            "summary",
+            "tillwatch cannot write to its storage: " + reason,
+            "impact",
+            "Alerts are held where they were and new data waits in the agents'"
+                + " buffers: nothing new is seen until storage is back.",
+            "runbook_url",
+            delivery.runbook("docs/runbooks.md#tillwatchstoragedown")),
+        since,
+        now + validFor.toMillis());
+  }
+
+  /** Resolves {@value #STORAGE_DOWN} at Alertmanager: storage is back. */
+  public void storageUp(java.time.Instant since, long now) {
+    storageNotice(Map.of("summary", "tillwatch writes to its storage again"), since, now);
+  }
+
+  private void storageNotice(Map<String, String> annotations, java.time.Instant since, long ends) {
+    alertmanagers.ifPresent(
+        am ->
+            am.send(
+                List.of(
+                    new Notification(
+                        STORAGE_DOWN_LABELS,
+                        annotations,
+                        since,
+                        java.time.Instant.ofEpochMilli(ends),
+                        ""))));
+  }
+
+  private void save(RuleEngine.GroupState g, Rule.Alerting a, List<AlertState.Saved> state) {
     try {
-      store.saveAlerts(g.group().name(), a.name(), state.save());
+      store.saveAlerts(g.group().name(), a.name(), state);
       health.succeeded();
     } catch (SQLException e) {
       health.failed("cannot save alert state of " + a.name() + ": " + e.getMessage());
