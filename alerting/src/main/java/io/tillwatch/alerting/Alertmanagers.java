@@ -14,13 +14,18 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Delivers alerts to every configured Alertmanager, each through its own bounded queue and sender
  * thread: batches of up to {@value #BATCH} alerts to {@code POST /api/v2/alerts}, retried with
- * backoff (0.5 s doubling to 30 s) while an Alertmanager is down, the oldest dropped when a queue
- * is full. One Alertmanager being away never delays another.
+ * backoff (0.5 s doubling to 30 s) while an Alertmanager is down. Each queue is fair between
+ * tenants: batches take from each tenant in turn, and a full queue drops the oldest alert of the
+ * tenant holding most of it. A batch Alertmanager refuses (4xx) is split until only the refused
+ * alerts are dropped. Sent and dropped alerts are counted per Alertmanager and tenant. One
+ * Alertmanager being away never delays another.
  */
 public final class Alertmanagers implements AutoCloseable {
   static final int BATCH = 64;
@@ -32,75 +37,113 @@ public final class Alertmanagers implements AutoCloseable {
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
   private volatile boolean closed;
 
-  /** One Alertmanager: its queue and sender. */
+  /**
+   * One Alertmanager: its queue (a queue per tenant, taken from in turn) and sender. When the queue
+   * is full, the tenant holding most of it loses its oldest alert: a flood of one tenant pushes out
+   * its own alerts, never another's pages.
+   */
   private final class Target {
     final URI url;
-    final ArrayDeque<Notification> queue = new ArrayDeque<>();
+    final String tag;
+    final MeterRegistry meters;
+    final LinkedHashMap<String, ArrayDeque<Notification>> queues = new LinkedHashMap<>();
+    int queued;
     final int capacity;
-    final Counter sent;
     final Counter failed;
-    final Counter dropped;
     final Thread sender;
 
     Target(URI base, int capacity, MeterRegistry meters) {
       this.url = base.resolve("/api/v2/alerts");
       this.capacity = capacity;
-      String tag = base.toString();
-      sent =
-          Counter.builder("tillwatch.alertmanager.sent")
-              .description("Alerts Alertmanager accepted.")
-              .tag("alertmanager", tag)
-              .register(meters);
+      this.meters = meters;
+      this.tag = base.toString();
       failed =
           Counter.builder("tillwatch.alertmanager.failed")
               .description("Deliveries that failed (retried).")
               .tag("alertmanager", tag)
               .register(meters);
-      dropped =
-          Counter.builder("tillwatch.alertmanager.dropped")
-              .description("Alerts dropped from a full queue, oldest first.")
-              .tag("alertmanager", tag)
-              .register(meters);
-      Gauge.builder("tillwatch.alertmanager.queue.length", queue, q -> size())
+      Gauge.builder("tillwatch.alertmanager.queue.length", this, t -> t.size())
           .description("Alerts waiting for this Alertmanager.")
           .tag("alertmanager", tag)
           .register(meters);
       sender = Thread.ofVirtual().name("alertmanager-" + base.getPort()).unstarted(this::run);
     }
 
+    /** Alerts of {@code tenant} Alertmanager accepted ({@code sent}) or that were dropped. */
+    Counter counter(String what, String tenant) {
+      return Counter.builder("tillwatch.alertmanager." + what)
+          .description(
+              what.equals("sent")
+                  ? "Alerts Alertmanager accepted."
+                  : "Alerts dropped: a full queue's largest tenant's oldest, or refused (4xx).")
+          .tag("alertmanager", tag)
+          .tag("tenant", tenant)
+          .register(meters);
+    }
+
     synchronized int size() {
-      return queue.size();
+      return queued;
     }
 
     synchronized void offer(List<Notification> alerts) {
       for (Notification n : alerts) {
-        if (queue.size() >= capacity) {
-          queue.pollFirst();
-          dropped.increment();
+        if (queued >= capacity) {
+          dropOldestOfLargest();
         }
-        queue.addLast(n);
+        queues.computeIfAbsent(tenant(n), t -> new ArrayDeque<>()).addLast(n);
+        queued++;
       }
       notifyAll();
     }
 
+    private void dropOldestOfLargest() {
+      String largest = null;
+      int most = -1;
+      for (Map.Entry<String, ArrayDeque<Notification>> e : queues.entrySet()) {
+        if (e.getValue().size() > most) {
+          most = e.getValue().size();
+          largest = e.getKey();
+        }
+      }
+      if (largest != null && most > 0) {
+        queues.get(largest).pollFirst();
+        queued--;
+        counter("dropped", largest).increment();
+      }
+    }
+
+    /** Up to {@value #BATCH} alerts, one of each tenant in turn, oldest first. */
     synchronized List<Notification> peek() throws InterruptedException {
-      while (queue.isEmpty() && !closed) {
+      while (queued == 0 && !closed) {
         wait(1000);
       }
-      List<Notification> batch = new ArrayList<>(Math.min(BATCH, queue.size()));
-      for (Notification n : queue) {
-        if (batch.size() == BATCH) {
-          break;
+      List<Notification> batch = new ArrayList<>(Math.min(BATCH, queued));
+      List<java.util.Iterator<Notification>> its = new ArrayList<>();
+      for (ArrayDeque<Notification> q : queues.values()) {
+        its.add(q.iterator());
+      }
+      boolean any = true;
+      while (batch.size() < BATCH && any) {
+        any = false;
+        for (java.util.Iterator<Notification> it : its) {
+          if (batch.size() < BATCH && it.hasNext()) {
+            batch.add(it.next());
+            any = true;
+          }
         }
-        batch.add(n);
       }
       return batch;
     }
 
+    /** Takes delivered (or refused) alerts out; those dropped meanwhile are already gone. */
     synchronized void remove(List<Notification> batch) {
-      for (int i = 0; i < batch.size() && !queue.isEmpty(); i++) {
-        if (queue.peekFirst() == batch.get(i)) {
-          queue.pollFirst();
+      for (Notification n : batch) {
+        ArrayDeque<Notification> q = queues.get(tenant(n));
+        if (q != null && q.removeFirstOccurrence(n)) {
+          queued--;
+          if (q.isEmpty()) {
+            queues.remove(tenant(n));
+          }
         }
       }
     }
@@ -113,9 +156,8 @@ public final class Alertmanagers implements AutoCloseable {
           if (batch.isEmpty()) {
             continue;
           }
-          if (post(batch)) {
+          if (deliver(batch)) {
             remove(batch);
-            sent.increment(batch.size());
             if (backoff > 0) {
               LOG.log(System.Logger.Level.INFO, "Alertmanager " + url + " takes alerts again");
             }
@@ -131,11 +173,52 @@ public final class Alertmanagers implements AutoCloseable {
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();
           return;
+        } catch (RuntimeException e) { // the sender never dies
+          failed.increment();
+          LOG.log(System.Logger.Level.ERROR, "delivering to " + url + " failed", e);
         }
       }
     }
 
-    boolean post(List<Notification> batch) throws InterruptedException {
+    /**
+     * Sends a batch; true when every alert in it got its final answer. Alertmanager refusing a
+     * batch (4xx) refuses it whole: it is split until the refused alerts are alone, and only they
+     * are dropped.
+     */
+    boolean deliver(List<Notification> batch) throws InterruptedException {
+      int status = post(batch);
+      if (status / 100 == 2) {
+        for (Notification n : batch) {
+          counter("sent", tenant(n)).increment();
+        }
+        return true;
+      }
+      if (status / 100 != 4) {
+        return false; // down, or no answer: retried
+      }
+      if (batch.size() == 1) {
+        LOG.log(
+            System.Logger.Level.ERROR,
+            url + " refused alert " + batch.get(0).labels() + ": HTTP " + status);
+        counter("dropped", tenant(batch.get(0))).increment();
+        return true;
+      }
+      int half = batch.size() / 2;
+      List<Notification> first = batch.subList(0, half);
+      List<Notification> second = batch.subList(half, batch.size());
+      boolean a = deliver(first);
+      if (a) {
+        remove(first);
+      }
+      boolean b = deliver(second);
+      if (b) {
+        remove(second);
+      }
+      return a && b;
+    }
+
+    /** The HTTP status of posting {@code batch}, or 0 without an answer. */
+    int post(List<Notification> batch) throws InterruptedException {
       try {
         HttpResponse<String> r =
             http.send(
@@ -145,22 +228,17 @@ public final class Alertmanagers implements AutoCloseable {
                     .POST(HttpRequest.BodyPublishers.ofString(json(batch)))
                     .build(),
                 HttpResponse.BodyHandlers.ofString());
-        if (r.statusCode() / 100 == 2) {
-          return true;
-        }
-        if (r.statusCode() / 100 == 4) {
-          // Alertmanager refuses the batch itself: retrying cannot help
-          LOG.log(
-              System.Logger.Level.ERROR,
-              url + " refused " + batch.size() + " alerts: " + r.statusCode() + " " + r.body());
-          dropped.increment(batch.size());
-          return true;
-        }
-        return false;
+        return r.statusCode();
       } catch (IOException e) {
-        return false;
+        return 0;
       }
     }
+  }
+
+  /** An alert's tenant; one without is the platform's. */
+  private static String tenant(Notification n) {
+    String t = n.labels().get("tenant");
+    return t == null || t.isEmpty() ? io.tillwatch.model.Tenant.PLATFORM : t;
   }
 
   /**

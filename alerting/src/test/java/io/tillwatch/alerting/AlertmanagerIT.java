@@ -157,4 +157,94 @@ class AlertmanagerIT {
               });
     }
   }
+
+  private static Notification page(String tenant, String name, int n) {
+    java.time.Instant now = java.time.Instant.now();
+    return new Notification(
+        Map.of("alertname", name, "tenant", tenant, "n", Integer.toString(n)),
+        Map.of(),
+        now,
+        now.plus(Duration.ofMinutes(10)),
+        "http://collector");
+  }
+
+  /** The alerts Alertmanager holds, as alertname/tenant/n. */
+  private static List<String> all(AlertmanagerServer am) throws Exception {
+    List<String> out = new ArrayList<>();
+    for (JsonNode a : JSON.readTree(am.alerts())) {
+      JsonNode l = a.path("labels");
+      out.add(
+          l.path("alertname").asText()
+              + "/"
+              + l.path("tenant").asText()
+              + "/"
+              + l.path("n").asText());
+    }
+    return out;
+  }
+
+  @Test
+  @Timeout(120)
+  void aFloodOfOneTenantNeverPushesOutAnothersPagesAndARefusedAlertGoesAlone() throws Exception {
+    SimpleMeterRegistry meters = new SimpleMeterRegistry();
+    try (AlertmanagerServer am = AlertmanagerServer.start();
+        Alertmanagers ams = new Alertmanagers(List.of(am.url()), 10, meters)) {
+      am.stopProcess();
+      ams.send(List.of(page("quiet", "StandbyStreamBroken", 0)));
+      List<Notification> flood = new ArrayList<>();
+      for (int i = 0; i < 50; i++) {
+        flood.add(page("flood", "Flood", i));
+      }
+      ams.send(flood);
+      assertThat(ams.queued()).isEqualTo(10);
+      am.startProcess();
+      await().atMost(Duration.ofSeconds(60)).until(() -> all(am).size() == 10);
+      // the quiet tenant's page is there; the flood kept its newest nine
+      assertThat(all(am))
+          .contains("StandbyStreamBroken/quiet/0", "Flood/flood/49", "Flood/flood/41");
+      assertThat(all(am)).doesNotContain("Flood/flood/40");
+      String url = am.url().toString();
+      assertThat(
+              meters.get("tillwatch.alertmanager.dropped").tag("tenant", "flood").counter().count())
+          .isEqualTo(41);
+      assertThat(meters.find("tillwatch.alertmanager.dropped").tag("tenant", "quiet").counter())
+          .isNull();
+      assertThat(
+              meters
+                  .get("tillwatch.alertmanager.sent")
+                  .tag("alertmanager", url)
+                  .tag("tenant", "quiet")
+                  .counter()
+                  .count())
+          .isEqualTo(1);
+
+      // one alert Alertmanager refuses (a label name it cannot take) in a batch of good ones:
+      // the batch is split until the refused one is alone; only it is dropped
+      List<Notification> mixed = new ArrayList<>();
+      for (int i = 0; i < 5; i++) {
+        mixed.add(page("acme", "Good", i));
+      }
+      java.time.Instant now = java.time.Instant.now();
+      mixed.add(
+          2,
+          new Notification(
+              Map.of("alertname", "Bad", "tenant", "careless", "not-a-label", "x"),
+              Map.of(),
+              now,
+              now.plus(Duration.ofMinutes(10)),
+              "http://collector"));
+      ams.send(mixed);
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .until(() -> all(am).stream().filter(a -> a.startsWith("Good/acme/")).count() == 5);
+      await().until(() -> ams.queued() == 0);
+      assertThat(
+              meters
+                  .get("tillwatch.alertmanager.dropped")
+                  .tag("tenant", "careless")
+                  .counter()
+                  .count())
+          .isEqualTo(1);
+    }
+  }
 }
