@@ -94,7 +94,9 @@ public final class Agent {
             }
           });
     }
-    this.server = new MetricsServer(vertx, config.agent().listen(), registry, this::health);
+    this.server =
+        new MetricsServer(
+            vertx, config.agent().listen(), registry, this::health, config.agent().web());
   }
 
   /** An agent for this estate; starts nothing. */

@@ -27,7 +27,6 @@ import io.tillwatch.rules.RuleGroup;
 import io.tillwatch.slo.SloCatalog;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
-import io.vertx.core.http.HttpServerOptions;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
@@ -252,12 +251,15 @@ public final class Backend implements AutoCloseable {
               }
             });
     this.api = new QueryApi(access, head, rules, store, slos, config.query());
-    Routes routes = new Routes(ingest, api, meters, this::health);
+    Routes routes = new Routes(ingest, api, meters, this::health, access, config.web());
     try {
+      // HTTP/1.1 only, as Prometheus serves; TLS as the web configuration says, an idle
+      // timeout and a cap on connections
+      server = vertx.createHttpServer(io.tillwatch.web.Listeners.options(config.web()));
+      io.tillwatch.web.Listeners.guard(
+          vertx, server, config.web(), io.tillwatch.web.Listeners.MAX_CONNECTIONS);
       server =
-          vertx
-              // HTTP/1.1 only, as Prometheus serves: no h2c upgrade of routed requests
-              .createHttpServer(new HttpServerOptions().setHttp2ClearTextEnabled(false))
+          server
               .requestHandler(routes.router(vertx))
               .listen(config.listen().port(), config.listen().host())
               .await(30, TimeUnit.SECONDS);

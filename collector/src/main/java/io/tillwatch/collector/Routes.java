@@ -26,15 +26,43 @@ final class Routes {
   private final PrometheusMeterRegistry meters;
   private final Supplier<HealthReport> health;
 
+  private final Access access;
+  private final io.tillwatch.web.WebConfig web;
+
   Routes(
       IngestHandler ingest,
       QueryApi api,
       PrometheusMeterRegistry meters,
-      Supplier<HealthReport> health) {
+      Supplier<HealthReport> health,
+      Access access,
+      io.tillwatch.web.WebConfig web) {
     this.ingest = ingest;
     this.api = api;
     this.meters = meters;
     this.health = health;
+    this.access = access;
+    this.web = web;
+  }
+
+  /**
+   * {@code /metrics} shows every tenant's figures: basic auth when the web configuration has users,
+   * else a bearer token that reads every tenant ({@code "*"}). 401 otherwise.
+   */
+  private boolean mayScrape(HttpServerRequest r) {
+    if (web.basicAuth()) {
+      return io.tillwatch.web.Listeners.authorized(r, web);
+    }
+    var grant = access.authorize(r.getHeader("Authorization"));
+    if (grant.isPresent() && grant.get().allowsAll()) {
+      return true;
+    }
+    r.response().putHeader("WWW-Authenticate", "Bearer");
+    error(
+        r,
+        grant.isPresent() ? 403 : 401,
+        "unauthorized",
+        "/metrics shows every tenant: a bearer token granted \"*\" (or basic auth) reads it");
+    return false;
   }
 
   /** Every route of the collector's HTTP surface. */
@@ -46,10 +74,13 @@ final class Routes {
     router
         .get("/metrics")
         .handler(
-            ctx ->
+            ctx -> {
+              if (mayScrape(ctx.request())) {
                 ctx.response()
                     .putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
-                    .end(meters.scrape()));
+                    .end(meters.scrape());
+              }
+            });
     router.get("/-/healthy").handler(ctx -> health(ctx.request()));
     router.get("/-/ready").handler(ctx -> health(ctx.request()));
     for (String path : List.of("/metrics", "/-/healthy", "/-/ready")) {

@@ -379,6 +379,9 @@ class QueryApiIT {
     assertThat(tenants).containsExactlyInAnyOrder("acme", "globex");
     assertThat(get(PLATFORM, "/metrics").body())
         .contains("tillwatch_rule_group_last_duration_seconds{rule_group=\"shop\"}");
+    // /metrics shows every tenant: not without a token, nor with a tenant's
+    assertThat(get(null, "/metrics").statusCode()).isEqualTo(401);
+    assertThat(get(ACME, "/metrics").statusCode()).isEqualTo(403);
   }
 
   private static HttpResponse<String> post(String token, String path, String form)

@@ -115,9 +115,10 @@ class DashboardDataIT {
               honor_labels: true
               static_configs: [{targets: ['%s']}]
             - job_name: collector
+              authorization: {credentials: '%s'}
               static_configs: [{targets: ['%s']}]
           """
-              .formatted(agent.getAuthority(), collector.getAuthority());
+              .formatted(agent.getAuthority(), demo.token(), collector.getAuthority());
       try (PrometheusServer prom = PrometheusServer.start(config, Map.of())) {
         Source ours = new Source("collector", demo.collectorUrl(), demo.token());
         Source theirs = new Source("prometheus", prom.url().toString().replaceAll("/$", ""), null);

@@ -12,9 +12,15 @@ import java.util.Optional;
  * @param interval default scrape interval of every target
  * @param timeout per-target scrape timeout; a scrape that takes longer is {@code up 0, timeout}
  * @param push where samples are pushed (OTLP/HTTP), if anywhere
+ * @param web TLS and basic auth of {@code /metrics} and {@code /health} ({@code
+ *     agent.web_config_file}, Prometheus's web configuration format)
  */
 public record AgentConfig(
-    HostPort listen, Duration interval, Duration timeout, Optional<PushConfig> push) {
+    HostPort listen,
+    Duration interval,
+    Duration timeout,
+    Optional<PushConfig> push,
+    io.tillwatch.web.WebConfig web) {
   /** Defaults when the file says nothing. */
   public static final AgentConfig DEFAULTS =
       new AgentConfig(
@@ -25,9 +31,16 @@ public record AgentConfig(
     this(listen, interval, timeout, Optional.empty());
   }
 
+  /** Settings without TLS or basic auth. */
+  public AgentConfig(
+      HostPort listen, Duration interval, Duration timeout, Optional<PushConfig> push) {
+    this(listen, interval, timeout, push, io.tillwatch.web.WebConfig.NONE);
+  }
+
   public AgentConfig {
     Objects.requireNonNull(listen, "listen");
     Objects.requireNonNull(push, "push");
+    Objects.requireNonNull(web, "web");
     requirePositive(interval, "interval");
     requirePositive(timeout, "timeout");
   }

@@ -33,9 +33,10 @@ import java.util.regex.Pattern;
 public final class EstateConfigLoader {
   private static final Pattern TENANT_ID = Pattern.compile("[a-z0-9-]+");
   private static final Set<String> ROOT = Set.of("agent", "tenants");
-  private static final Set<String> AGENT = Set.of("listen", "interval", "timeout", "push");
+  private static final Set<String> AGENT =
+      Set.of("listen", "interval", "timeout", "push", "web_config_file");
   private static final Set<String> PUSH =
-      Set.of("url", "token", "buffer", "buffer_dir", "own_metrics");
+      Set.of("url", "token", "buffer", "buffer_dir", "own_metrics", "insecure", "ca_file");
   private static final Set<String> TENANT =
       Set.of("id", "name", "tier", "timezone", "business_hours", "targets");
 
@@ -57,7 +58,9 @@ public final class EstateConfigLoader {
   /** Loads and checks the file; throws {@link ConfigException} at the first error. */
   public EstateConfig load(Path file) {
     YamlNode.Mapping root = YamlNode.parse(file, interpolation).mapping(ROOT);
-    AgentConfig agent = root.optional("agent").map(this::agent).orElse(AgentConfig.DEFAULTS);
+    Path base = file.toAbsolutePath().getParent();
+    AgentConfig agent =
+        root.optional("agent").map(n -> agent(n, base)).orElse(AgentConfig.DEFAULTS);
     Map<String, YamlNode> tenantIds = new HashMap<>();
     Map<String, YamlNode> targetNames = new HashMap<>();
     Map<String, YamlNode> primaries = new HashMap<>();
@@ -78,7 +81,7 @@ public final class EstateConfigLoader {
     }
   }
 
-  private AgentConfig agent(YamlNode node) {
+  private AgentConfig agent(YamlNode node, Path base) {
     YamlNode.Mapping m = node.mapping(AGENT);
     AgentConfig d = AgentConfig.DEFAULTS;
     HostPort listen =
@@ -92,7 +95,11 @@ public final class EstateConfigLoader {
           .error("the timeout (" + timeout + ") is longer than the interval (" + interval + ")");
     }
     Optional<PushConfig> push = m.optional("push").map(this::push);
-    return new AgentConfig(listen, interval, timeout, push);
+    io.tillwatch.web.WebConfig web =
+        m.optional("web_config_file")
+            .map(n -> io.tillwatch.web.WebConfig.load(base.resolve(n.string())))
+            .orElse(io.tillwatch.web.WebConfig.NONE);
+    return new AgentConfig(listen, interval, timeout, push, web);
   }
 
   private PushConfig push(YamlNode node) {
@@ -110,7 +117,13 @@ public final class EstateConfigLoader {
             .orElse(PushConfig.DEFAULT_BUFFER_DIR);
     try {
       return new PushConfig(
-          url, token, buffer, dir, m.optional("own_metrics").map(YamlNode::bool).orElse(false));
+          url,
+          token,
+          buffer,
+          dir,
+          m.optional("own_metrics").map(YamlNode::bool).orElse(false),
+          m.optional("insecure").map(YamlNode::bool).orElse(false),
+          m.optional("ca_file").map(n -> n.convert(s -> Path.of(interpolation.expand(s)))));
     } catch (IllegalArgumentException e) {
       throw (e.getMessage().contains("buffer") ? m.required("buffer") : urlNode)
           .error(e.getMessage());

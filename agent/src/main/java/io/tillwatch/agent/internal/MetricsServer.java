@@ -12,7 +12,6 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServer;
-import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.Router;
 import java.io.ByteArrayOutputStream;
@@ -32,22 +31,32 @@ public final class MetricsServer {
   private final ExpositionFormats formats = ExpositionFormats.init();
   private HttpServer server;
 
+  private final io.tillwatch.web.WebConfig web;
+
+  /**
+   * @param web TLS and basic auth of every path
+   */
   public MetricsServer(
-      Vertx vertx, HostPort listen, PrometheusRegistry registry, Supplier<HealthReport> health) {
+      Vertx vertx,
+      HostPort listen,
+      PrometheusRegistry registry,
+      Supplier<HealthReport> health,
+      io.tillwatch.web.WebConfig web) {
     this.vertx = vertx;
     this.listen = listen;
     this.registry = registry;
     this.health = health;
+    this.web = web;
   }
 
   /** Binds and serves; the future holds the bound port. */
   public Future<Integer> start() {
     // HTTP/1.1 only: no h2c upgrade (scrapers speak HTTP/1.1; an upgrade of a routed request
     // could be left without its HTTP/2 response)
-    server =
-        vertx
-            .createHttpServer(new HttpServerOptions().setHttp2ClearTextEnabled(false))
-            .requestHandler(router());
+    server = vertx.createHttpServer(io.tillwatch.web.Listeners.options(web));
+    io.tillwatch.web.Listeners.guard(
+        vertx, server, web, io.tillwatch.web.Listeners.MAX_CONNECTIONS);
+    server.requestHandler(router());
     return server.listen(listen.port(), listen.host()).map(HttpServer::actualPort);
   }
 
@@ -58,6 +67,15 @@ public final class MetricsServer {
 
   private Router router() {
     Router router = Router.router(vertx);
+    // basic auth, when configured, on every path, as Prometheus's exporters do
+    router
+        .route()
+        .handler(
+            ctx -> {
+              if (io.tillwatch.web.Listeners.authorized(ctx.request(), web)) {
+                ctx.next();
+              }
+            });
     router.route("/metrics").handler(ctx -> metrics(ctx.request()));
     router.get("/health").handler(ctx -> health(ctx.request()));
     router

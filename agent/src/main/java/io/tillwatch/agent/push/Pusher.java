@@ -70,11 +70,12 @@ public final class Pusher implements AutoCloseable, HealthCheck {
     this.config = config;
     this.meters = meters;
     this.buffer = new DiskBuffer(config.bufferDir(), config.bufferBytes());
-    this.http =
+    HttpClient.Builder client =
         HttpClient.newBuilder()
             .connectTimeout(Duration.ofSeconds(5))
-            .version(HttpClient.Version.HTTP_1_1)
-            .build();
+            .version(HttpClient.Version.HTTP_1_1);
+    config.caFile().ifPresent(ca -> client.sslContext(trusting(ca)));
+    this.http = client.build();
     this.queued =
         Counter.builder("tillwatch.agent.push.samples")
             .description("Samples put in the push buffer.")
@@ -118,6 +119,42 @@ public final class Pusher implements AutoCloseable, HealthCheck {
   public Pusher start() {
     sender.start();
     return this;
+  }
+
+  /** TLS that trusts the system's CAs and {@code ca} (PEM, one or more certificates). */
+  static javax.net.ssl.SSLContext trusting(java.nio.file.Path ca) {
+    try {
+      java.security.KeyStore store = java.security.KeyStore.getInstance("PKCS12");
+      store.load(null, null);
+      javax.net.ssl.TrustManagerFactory system =
+          javax.net.ssl.TrustManagerFactory.getInstance(
+              javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+      system.init((java.security.KeyStore) null);
+      int n = 0;
+      for (javax.net.ssl.TrustManager tm : system.getTrustManagers()) {
+        if (tm instanceof javax.net.ssl.X509TrustManager x) {
+          for (java.security.cert.X509Certificate c : x.getAcceptedIssuers()) {
+            store.setCertificateEntry("system-" + n++, c);
+          }
+        }
+      }
+      try (java.io.InputStream in = java.nio.file.Files.newInputStream(ca)) {
+        for (java.security.cert.Certificate c :
+            java.security.cert.CertificateFactory.getInstance("X.509").generateCertificates(in)) {
+          store.setCertificateEntry("ca-" + n++, c);
+        }
+      }
+      javax.net.ssl.TrustManagerFactory tmf =
+          javax.net.ssl.TrustManagerFactory.getInstance(
+              javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+      tmf.init(store);
+      javax.net.ssl.SSLContext ssl = javax.net.ssl.SSLContext.getInstance("TLS");
+      ssl.init(null, tmf.getTrustManagers(), null);
+      return ssl;
+    } catch (java.io.IOException | java.security.GeneralSecurityException e) {
+      throw new io.tillwatch.config.StartupException(
+          "agent.push.ca_file", "cannot use " + ca + " as a CA: " + e.getMessage(), e);
+    }
   }
 
   /** Its settings. */

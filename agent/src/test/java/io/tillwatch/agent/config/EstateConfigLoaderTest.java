@@ -344,7 +344,7 @@ class EstateConfigLoaderTest {
                     """
                     agent:
                       push:
-                        url: http://collector:4318/v1/metrics
+                        url: https://collector:4318/v1/metrics
                         token: ${TOKEN}
                         buffer: 2GiB
                         buffer_dir: /var/lib/tillwatch/push
@@ -354,7 +354,7 @@ class EstateConfigLoaderTest {
                         + PG_TARGET));
     var push = c.agent().push().orElseThrow();
     assertThat(push.ownMetrics()).isTrue();
-    assertThat(push.url().toString()).isEqualTo("http://collector:4318/v1/metrics");
+    assertThat(push.url().toString()).isEqualTo("https://collector:4318/v1/metrics");
     assertThat(push.token().reveal()).isEqualTo("t0k3n");
     assertThat(push.bufferBytes()).isEqualTo(2L * 1024 * 1024 * 1024);
     assertThat(push.bufferDir()).isEqualTo(Path.of("/var/lib/tillwatch/push"));
@@ -365,7 +365,7 @@ class EstateConfigLoaderTest {
             loader(Map.of())
                 .load(
                     write(
-                        "agent:\n  push:\n    url: http://c:4318/v1/metrics\n    token: t\n"
+                        "agent:\n  push:\n    url: http://127.0.0.1:4318/v1/metrics\n    token: t\n"
                             + TENANT_HEAD
                             + PG_TARGET))
                 .agent()
@@ -382,7 +382,7 @@ class EstateConfigLoaderTest {
             """
             agent:
               push:
-                url: http://collector:4318/v1/metrics
+                url: https://collector:4318/v1/metrics
                 token: x
                 buffer: 512 potatoes
             """
@@ -404,8 +404,29 @@ class EstateConfigLoaderTest {
     assertThat(scheme.field()).isEqualTo("agent.push.url");
     assertThat(scheme.problem()).contains("http:// or https://");
     assertThat(
-            error("agent:\n  push:\n    url: http://c/v1/metrics\n" + TENANT_HEAD + PG_TARGET)
+            error("agent:\n  push:\n    url: https://c/v1/metrics\n" + TENANT_HEAD + PG_TARGET)
                 .field())
         .isEqualTo("agent.push.token");
+    // a token in clear to another machine: refused, unless said so
+    ConfigException clear =
+        error(
+            "agent:\n  push:\n    url: http://collector:4318/v1/metrics\n    token: t\n"
+                + TENANT_HEAD
+                + PG_TARGET);
+    assertThat(clear.field()).isEqualTo("agent.push.url");
+    assertThat(clear.problem()).contains("in clear").contains("insecure: true");
+    assertThat(
+            loader(Map.of())
+                .load(
+                    write(
+                        "agent:\n  push:\n    url: http://collector:4318/v1/metrics\n"
+                            + "    token: t\n    insecure: true\n"
+                            + TENANT_HEAD
+                            + PG_TARGET))
+                .agent()
+                .push()
+                .orElseThrow()
+                .insecure())
+        .isTrue();
   }
 }

@@ -26,6 +26,8 @@ import java.util.Objects;
  *     own_metrics_interval}, 15s in files); zero: never
  * @param limits what each tenant may write ({@code limits}); null: the defaults, samples back to
  *     the storage retention
+ * @param web TLS and basic auth of the listener ({@code web_config_file}: Prometheus's web
+ *     configuration format); null: neither
  */
 public record CollectorConfig(
     HostPort listen,
@@ -42,7 +44,8 @@ public record CollectorConfig(
     boolean builtinSlos,
     ReportsConfig reports,
     Duration ownMetricsInterval,
-    IngestLimits limits) {
+    IngestLimits limits,
+    io.tillwatch.web.WebConfig web) {
   /** The default listen address: OTLP/HTTP's port on loopback. */
   public static final HostPort DEFAULT_LISTEN = new HostPort("127.0.0.1", 4318);
 
@@ -165,6 +168,9 @@ public record CollectorConfig(
     if (limits == null) {
       limits = IngestLimits.defaults(storage.retention());
     }
+    if (web == null) {
+      web = io.tillwatch.web.WebConfig.NONE;
+    }
     if (ownMetricsInterval.isNegative()) {
       throw new IllegalArgumentException("own_metrics_interval must not be negative");
     }
@@ -217,6 +223,13 @@ public record CollectorConfig(
     return c.build();
   }
 
+  /** These settings with {@code w} as the listener's TLS and basic auth. */
+  public CollectorConfig withWeb(io.tillwatch.web.WebConfig w) {
+    Copy c = new Copy(this);
+    c.web = w;
+    return c.build();
+  }
+
   /** The settings as fields, for the {@code with…} methods to change one of them. */
   private static final class Copy {
     private final CollectorConfig from;
@@ -225,6 +238,7 @@ public record CollectorConfig(
     ReportsConfig reports;
     Duration ownMetricsInterval;
     IngestLimits limits;
+    io.tillwatch.web.WebConfig web;
 
     Copy(CollectorConfig from) {
       this.from = from;
@@ -233,6 +247,7 @@ public record CollectorConfig(
       reports = from.reports;
       ownMetricsInterval = from.ownMetricsInterval;
       limits = from.limits;
+      web = from.web;
     }
 
     CollectorConfig build() {
@@ -251,7 +266,8 @@ public record CollectorConfig(
           builtinSlos,
           reports,
           ownMetricsInterval,
-          limits);
+          limits,
+          web);
     }
   }
 
@@ -284,6 +300,7 @@ public record CollectorConfig(
         builtinSlos,
         ReportsConfig.NONE,
         Duration.ZERO,
+        null,
         null);
   }
 }

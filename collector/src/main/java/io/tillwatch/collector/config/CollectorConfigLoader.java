@@ -55,7 +55,8 @@ public final class CollectorConfigLoader {
           "slo_files",
           "builtin_slos",
           "own_metrics_interval",
-          "limits");
+          "limits",
+          "web_config_file");
   private static final Set<String> LIMIT_KEYS =
       Set.of(
           "max_series_per_tenant",
@@ -179,6 +180,9 @@ public final class CollectorConfigLoader {
               .orElse(CollectorConfig.DEFAULT_OWN_METRICS_INTERVAL),
           m.optional("limits")
               .map(n -> limits(n, IngestLimits.defaults(storage.retention())))
+              .orElse(null),
+          m.optional("web_config_file")
+              .map(n -> io.tillwatch.web.WebConfig.load(base.resolve(n.string())))
               .orElse(null));
     } catch (IllegalArgumentException e) {
       throw m.node().error(e.getMessage());

@@ -407,7 +407,9 @@ class WeeklyReportIT {
   private static String scrape(Backend c) throws Exception {
     return Otlp.HTTP
         .send(
-            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + c.port() + "/metrics")).build(),
+            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + c.port() + "/metrics"))
+                .header("Authorization", "Bearer " + TOKEN)
+                .build(),
             HttpResponse.BodyHandlers.ofString())
         .body();
   }
