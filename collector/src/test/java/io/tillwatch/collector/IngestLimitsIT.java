@@ -210,6 +210,16 @@ class IngestLimitsIT {
   }
 
   @Test
+  void aGzipBombIsRefusedOnceItUnzipsPastTheBodyLimit() {
+    // 40 MB of zeros, some 40 KB zipped: refused when the unzipped bytes pass 32 MB, not held
+    byte[] zeros = new byte[40 * 1024 * 1024];
+    HttpResponse<byte[]> r =
+        Otlp.post(collector.port(), PLATFORM, "application/x-protobuf", zeros, true);
+    assertThat(r.statusCode()).isEqualTo(413);
+    assertThat(new String(r.body(), StandardCharsets.ISO_8859_1)).contains("once unzipped");
+  }
+
+  @Test
   void aCardinalityBombStopsAtItsLimitWhileAnotherTenantFlows() throws Exception {
     long now = System.currentTimeMillis();
     ExecutorService steady = Executors.newSingleThreadExecutor();

@@ -41,6 +41,9 @@ public final class IngestHandler {
   private final Head head;
   private final java.time.Clock clock;
   private final java.util.function.Predicate<String> committed;
+  private final java.util.concurrent.atomic.AtomicLong inFlight =
+      new java.util.concurrent.atomic.AtomicLong();
+  private final long maxBytesInFlight;
   private final Counter duplicates;
   private final java.util.concurrent.ConcurrentHashMap<String, CompletableFuture<Void>> inflight =
       new java.util.concurrent.ConcurrentHashMap<>();
@@ -70,6 +73,7 @@ public final class IngestHandler {
     this.head = head;
     this.clock = clock;
     this.committed = committed;
+    this.maxBytesInFlight = 8L * maxBodyBytes;
     this.duplicates =
         Counter.builder("tillwatch.collector.ingest.duplicate.batches")
             .description("Requests acknowledged again without storing: a retry of one committed.")
@@ -97,19 +101,49 @@ public final class IngestHandler {
     }
     Buffer body = Buffer.buffer();
     boolean[] tooLarge = {false};
+    boolean[] busy = {false};
+    // bodies being read or decoded hold memory: past the cap a request waits for its turn (429)
+    long[] held = {0};
+    Runnable release =
+        () -> {
+          inFlight.addAndGet(-held[0]);
+          held[0] = 0;
+        };
     request.handler(
         chunk -> {
-          if (!tooLarge[0]) {
-            if (body.length() + chunk.length() > maxBodyBytes) {
-              tooLarge[0] = true;
-            } else {
-              body.appendBuffer(chunk);
-            }
+          if (tooLarge[0] || busy[0]) {
+            return;
           }
+          if (body.length() + chunk.length() > maxBodyBytes) {
+            tooLarge[0] = true;
+            release.run();
+            return;
+          }
+          if (inFlight.addAndGet(chunk.length()) > maxBytesInFlight) {
+            inFlight.addAndGet(-chunk.length());
+            busy[0] = true;
+            release.run();
+            return;
+          }
+          held[0] += chunk.length();
+          body.appendBuffer(chunk);
         });
-    request.exceptionHandler(e -> LOG.log(System.Logger.Level.DEBUG, "ingest request failed", e));
+    request.exceptionHandler(
+        e -> {
+          release.run();
+          LOG.log(System.Logger.Level.DEBUG, "ingest request failed", e);
+        });
     request.endHandler(
         v -> {
+          if (busy[0]) {
+            request.response().putHeader("Retry-After", "1");
+            fail(
+                request,
+                json,
+                429,
+                "more than " + maxBytesInFlight + " bytes of requests being read at once");
+            return;
+          }
           if (tooLarge[0]) {
             fail(request, json, 413, "body larger than " + maxBodyBytes + " bytes");
             return;
@@ -134,6 +168,7 @@ public final class IngestHandler {
                   false)
               .onComplete(
                   ar -> {
+                    release.run(); // decoded: the body's bytes are no longer held
                     if (ar.failed()) {
                       if (ar.cause() instanceof IngestException e) {
                         fail(request, json, e.status(), e.getMessage());
