@@ -72,6 +72,7 @@ public final class Backend implements AutoCloseable {
   private final Duration headWindow;
   private final io.micrometer.core.instrument.Counter compactedSamples;
   private long headLoadedSamples;
+  private final DeltaAccumulator deltas;
   private HttpServer server;
   private QueryApi api;
 
@@ -101,10 +102,11 @@ public final class Backend implements AutoCloseable {
     this.headWriter =
         Executors.newSingleThreadExecutor(
             Thread.ofPlatform().name("tillwatch-head").daemon().factory());
+    this.deltas = new DeltaAccumulator();
     this.queue =
         new WriteQueue(
             store,
-            new DeltaAccumulator(),
+            deltas,
             config.maxQueuedSamples(),
             (batch, ids) -> headWriter.execute(() -> append(head, batch, ids)),
             meters,
@@ -447,6 +449,10 @@ public final class Backend implements AutoCloseable {
   private void trimHead() {
     try {
       head.trim(clock.millis());
+      // what the head let go is no longer active: its cached id goes, and delta totals left
+      // alone for as long as the head holds
+      store.forgetInactive(head::contains);
+      deltas.forgetUntouchedSince(System.currentTimeMillis() - headWindow.toMillis());
       headHealth.succeeded();
     } catch (RuntimeException e) {
       headHealth.failed("trimming failed: " + e);

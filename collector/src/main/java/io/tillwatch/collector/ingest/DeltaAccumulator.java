@@ -19,13 +19,22 @@ public final class DeltaAccumulator implements SampleBatch.RunningTotals {
   /** Adds {@code delta} to the series' total and returns the new total. */
   @Override
   public double add(Series series, double delta) {
-    double[] total = totals.computeIfAbsent(series, s -> new double[1]);
+    double[] total = totals.computeIfAbsent(series, s -> new double[2]); // total, last touched
     synchronized (total) {
       changed.add(total);
       before.add(total[0]);
       total[0] += delta;
+      total[1] = System.currentTimeMillis();
       return total[0];
     }
+  }
+
+  /**
+   * Forgets the totals not added to since {@code cutoff} (ms): a series that comes back starts from
+   * 0 again, a counter reset as {@code rate()} handles it.
+   */
+  public void forgetUntouchedSince(long cutoff) {
+    totals.values().removeIf(t -> t[1] < cutoff);
   }
 
   /** Keeps the totals added since the last commit or rollback. */

@@ -321,6 +321,17 @@ public final class PgStore implements AutoCloseable {
     return out;
   }
 
+  /**
+   * Forgets the ids of series {@code active} does not hold (those the head let go): a series
+   * written again is looked up once more. Keeps the cache as large as the active series, not as
+   * every series ever written.
+   */
+  public int forgetInactive(java.util.function.Predicate<Series> active) {
+    int before = ids.size();
+    ids.keySet().removeIf(s -> !active.test(s));
+    return before - ids.size();
+  }
+
   /** How long the ids of committed requests are kept: longer than any sender retries one. */
   public static final java.time.Duration BATCH_IDS_KEPT = java.time.Duration.ofDays(7);
 
@@ -424,10 +435,16 @@ public final class PgStore implements AutoCloseable {
     try (Connection c = connect()) {
       c.setAutoCommit(false); // a cursor, not the whole result in memory
       Map<Long, Series> series = new HashMap<>();
-      try (Statement s = c.createStatement();
-          ResultSet rs = s.executeQuery("SELECT id, metric, labels::text FROM series")) {
-        while (rs.next()) {
-          series.put(rs.getLong(1), new Series(rs.getString(2), labels(rs.getString(3))));
+      // only the series with samples in the window: not every series ever written
+      try (PreparedStatement ps =
+          c.prepareStatement(
+              "SELECT s.id, s.metric, s.labels::text FROM series s WHERE EXISTS"
+                  + " (SELECT 1 FROM samples x WHERE x.series_id = s.id AND x.time > ?)")) {
+        ps.setTimestamp(1, Timestamp.from(since));
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            series.put(rs.getLong(1), new Series(rs.getString(2), labels(rs.getString(3))));
+          }
         }
       }
       try (PreparedStatement ps =
