@@ -158,12 +158,15 @@ public final class IngestHandler {
               .executeBlocking(
                   () -> {
                     if (batchId != null && committed.test(batchId)) {
-                      return DUPLICATE; // its answer was lost: acknowledged again, not stored
+                      return DUPLICATE_PREPARED; // its answer was lost: acknowledged again
                     }
                     OtlpMetricsDecoder decoder = new OtlpMetricsDecoder(maxBodyBytes, limits);
                     ExportMetricsServiceRequest parsed =
                         decoder.parse(body.getBytes(), contentType, encoding);
-                    return decoder.decode(parsed, clock.millis());
+                    OtlpMetricsDecoder.Decoded d = decoder.decode(parsed, clock.millis());
+                    // the active-series limit, here on a worker: a batch can hold a million samples
+                    Rejections r = new Rejections(d);
+                    return new Prepared(d, withinSeriesLimits(d.batch(), r), r);
                   },
                   false)
               .onComplete(
@@ -178,9 +181,9 @@ public final class IngestHandler {
                       }
                       return;
                     }
-                    if (ar.result() == DUPLICATE) {
+                    if (ar.result() == DUPLICATE_PREPARED) {
                       duplicates.increment();
-                      ok(request, json, new Rejections(DUPLICATE));
+                      ok(request, json, DUPLICATE_PREPARED.rejections());
                       return;
                     }
                     store(request, json, grant.get(), ar.result(), batchId);
@@ -192,8 +195,9 @@ public final class IngestHandler {
       HttpServerRequest request,
       boolean json,
       TokenGrant grant,
-      OtlpMetricsDecoder.Decoded decoded,
+      Prepared prepared,
       String batchId) {
+    OtlpMetricsDecoder.Decoded decoded = prepared.decoded();
     SampleBatch all = decoded.batch();
     for (String tenant : all.tenants()) {
       if (!grant.allows(tenant)) {
@@ -207,8 +211,8 @@ public final class IngestHandler {
         return;
       }
     }
-    Rejections rejections = new Rejections(decoded);
-    SampleBatch batch = withinSeriesLimits(all, rejections);
+    Rejections rejections = prepared.rejections();
+    SampleBatch batch = prepared.batch();
     rejections.count(meters);
     if (batch.size() == 0) {
       if (rejections.total > 0) {
@@ -308,8 +312,17 @@ public final class IngestHandler {
   /** The header a sender names its request with, the same on every retry of it. */
   public static final String BATCH_ID = "X-Tillwatch-Batch-Id";
 
-  private static final OtlpMetricsDecoder.Decoded DUPLICATE =
-      new OtlpMetricsDecoder.Decoded(new SampleBatch(), 0, "", Map.of());
+  /** A decoded request and what of it is within the series limits. */
+  private record Prepared(
+      OtlpMetricsDecoder.Decoded decoded, SampleBatch batch, Rejections rejections) {}
+
+  private static final Prepared DUPLICATE_PREPARED;
+
+  static {
+    OtlpMetricsDecoder.Decoded none =
+        new OtlpMetricsDecoder.Decoded(new SampleBatch(), 0, "", Map.of());
+    DUPLICATE_PREPARED = new Prepared(none, none.batch(), new Rejections(none));
+  }
 
   private void ok(HttpServerRequest request, boolean json, Rejections r) {
     byte[] body = OtlpResponses.success(json, r.total, r.firstReason);

@@ -157,12 +157,6 @@ public final class WriteQueue implements AutoCloseable, HealthCheck {
     return false;
   }
 
-  /** Samples of {@code tenant} waiting to be written. */
-  public long queuedSamples(String tenant) {
-    AtomicLong n = perTenant.get(tenant);
-    return n == null ? 0 : n.get();
-  }
-
   /** Samples waiting to be written. */
   public long queuedSamples() {
     return queued.get();
