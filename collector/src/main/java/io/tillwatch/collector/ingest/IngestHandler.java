@@ -157,7 +157,7 @@ public final class IngestHandler {
           vertx
               .executeBlocking(
                   () -> {
-                    if (batchId != null && committed.test(batchId)) {
+                    if (batchId != null && known(batchId)) {
                       return DUPLICATE_PREPARED; // its answer was lost: acknowledged again
                     }
                     OtlpMetricsDecoder decoder = new OtlpMetricsDecoder(maxBodyBytes, limits);
@@ -175,6 +175,10 @@ public final class IngestHandler {
                     if (ar.failed()) {
                       if (ar.cause() instanceof IngestException e) {
                         fail(request, json, e.status(), e.getMessage());
+                      } else if (ar.cause() instanceof StorageUnavailable u) {
+                        // not the request's fault: the sender keeps it and tries again
+                        request.response().putHeader("Retry-After", "5");
+                        fail(request, json, 503, u.getMessage());
                       } else {
                         LOG.log(System.Logger.Level.WARNING, "decoding failed", ar.cause());
                         fail(request, json, 400, "cannot decode the body: " + ar.cause());
@@ -299,6 +303,22 @@ public final class IngestHandler {
         accepted.increment(batch.size());
       }
       ok(request, json, rejections);
+    }
+  }
+
+  /** Whether a request of this id was committed; storage's failure to say is not the request's. */
+  private boolean known(String batchId) {
+    try {
+      return committed.test(batchId);
+    } catch (RuntimeException e) {
+      throw new StorageUnavailable("storage unavailable: " + e.getMessage());
+    }
+  }
+
+  /** Storage could not answer what a request needs: 503, the sender tries again. */
+  private static final class StorageUnavailable extends RuntimeException {
+    StorageUnavailable(String message) {
+      super(message, null, false, false);
     }
   }
 
