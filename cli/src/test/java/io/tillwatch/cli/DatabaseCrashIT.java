@@ -21,9 +21,6 @@ import io.tillwatch.testkit.PostgresExtension;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.ResultSet;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -60,13 +57,8 @@ class DatabaseCrashIT {
     }
   }
 
-  private static long count(String db, String sql) throws Exception {
-    try (Connection c = PG.server().connect(db);
-        Statement s = c.createStatement();
-        ResultSet rs = s.executeQuery(sql)) {
-      rs.next();
-      return rs.getLong(1);
-    }
+  private static long count(String db, String sql) {
+    return Long.parseLong(PG.server().queryString(db, sql));
   }
 
   @Test

@@ -15,8 +15,6 @@ import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.sql.Connection;
-import java.sql.ResultSet;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -49,13 +47,8 @@ class ExactlyOnceIT {
     }
   }
 
-  private static long count(String db, String sql) throws Exception {
-    try (Connection c = PG.server().connect(db);
-        Statement s = c.createStatement();
-        ResultSet rs = s.executeQuery(sql)) {
-      rs.next();
-      return rs.getLong(1);
-    }
+  private static long count(String db, String sql) {
+    return Long.parseLong(PG.server().queryString(db, sql));
   }
 
   private static long stored(String db, String metric) throws Exception {

@@ -93,7 +93,12 @@ public final class PostgresServer implements AutoCloseable {
 
   /** The first column of the first row of {@code sql}, as text (null when no row). */
   public String queryString(String sql) {
-    try (Connection c = connect();
+    return queryString("postgres", sql);
+  }
+
+  /** The first column of the first row of {@code sql} in {@code database} (null when no row). */
+  public String queryString(String database, String sql) {
+    try (Connection c = connect(database);
         Statement s = c.createStatement();
         ResultSet rs = s.executeQuery(sql)) {
       return rs.next() ? rs.getString(1) : null;
