@@ -32,9 +32,9 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * PostgreSQL killed ({@code kill -9}, the server and its backends) under an agent's steady push,
- * then started again: every sample the agent queued is stored exactly once — acknowledged equals
- * stored, none twice, none dropped.
+ * PostgreSQL killed ({@code kill -9}, the server and its backends) or frozen ({@code SIGSTOP})
+ * under an agent's steady push, then back: every sample the agent queued is stored exactly once —
+ * acknowledged equals stored, none twice, none dropped.
  */
 class DatabaseCrashIT {
   @RegisterExtension static final PostgresExtension PG = new PostgresExtension();
@@ -61,10 +61,57 @@ class DatabaseCrashIT {
     return Long.parseLong(PG.server().queryString(db, sql));
   }
 
+  /** A fault of storage, and what the agent's buffer holds while it lasts. */
+  private interface Fault {
+    void apply(PostgresServer pg) throws Exception;
+  }
+
   @Test
   @Timeout(180)
   void killedUnderIngestItLosesNothingAndStoresNothingTwice() throws Exception {
-    String db = "crash";
+    run(
+        "crash",
+        pg -> {
+          crash(pg);
+          Thread.sleep(5_000); // the agent buffers, the collector answers 503
+          pg.start();
+        });
+  }
+
+  @Test
+  @Timeout(180)
+  void frozenUnderIngestItLosesNothingAndStoresNothingTwice() throws Exception {
+    run(
+        "frozen",
+        pg -> {
+          // SIGSTOP: the server holds its connections and answers nothing (slow storage at its
+          // worst), then SIGCONT; 20 s here, the 2 minutes are for a benchmark run
+          long pid = postmaster(pg);
+          signal("STOP", pid);
+          try {
+            Thread.sleep(20_000);
+          } finally {
+            signal("CONT", pid);
+          }
+        });
+  }
+
+  private static long postmaster(PostgresServer pg) throws Exception {
+    return Long.parseLong(Files.readAllLines(pg.dataDir().resolve("postmaster.pid")).get(0).trim());
+  }
+
+  /** Sends a signal to the server and every backend of it. */
+  private static void signal(String sig, long pid) throws Exception {
+    ProcessHandle postmaster = ProcessHandle.of(pid).orElseThrow();
+    List<Long> pids = new ArrayList<>();
+    pids.add(pid);
+    postmaster.descendants().forEach(p -> pids.add(p.pid()));
+    List<String> cmd = new ArrayList<>(List.of("kill", "-" + sig));
+    pids.forEach(p -> cmd.add(Long.toString(p)));
+    assertThat(new ProcessBuilder(cmd).inheritIO().start().waitFor()).isZero();
+  }
+
+  private void run(String db, Fault fault) throws Exception {
     PG.createDatabase(db);
     CollectorConfig c =
         new CollectorConfig(
@@ -109,11 +156,12 @@ class DatabaseCrashIT {
                   });
       try {
         await().atMost(Duration.ofSeconds(30)).until(() -> pusher.sentSamples() > 500);
-        crash(PG.server());
-        long atCrash = pusher.sentSamples();
-        Thread.sleep(5_000); // the agent buffers, the collector answers 503
-        assertThat(pusher.buffer().size()).isGreaterThan(5);
-        PG.server().start();
+        long before = pusher.sentSamples();
+        fault.apply(PG.server());
+        assertThat(pusher.queuedSamples() - pusher.sentSamples())
+            .as("held in the agent's buffer meanwhile")
+            .isGreaterThan(100);
+        assertThat(before).isPositive();
         Thread.sleep(3_000);
       } finally {
         feeding.set(false);
@@ -131,7 +179,13 @@ class DatabaseCrashIT {
           .as("none twice")
           .isEqualTo(stored);
       System.out.println(
-          "DatabaseCrashIT: " + queued + " samples queued, " + stored + " stored, 0 twice");
+          "DatabaseCrashIT "
+              + db
+              + ": "
+              + queued
+              + " samples queued, "
+              + stored
+              + " stored, 0 twice");
       pusher.close();
     }
   }
