@@ -172,6 +172,14 @@ class IngestLimitsIT {
     assertThat(counted("careless", "label_name_too_long")).isEqualTo(1);
     assertThat(counted("careless", "max_label_names_per_series")).isEqualTo(1);
     assertThat(counted("careless", "sample_too_far_in_future")).isEqualTo(1);
+    // a tenant id that cannot be one is rejected and counted as such, not as a label of its own
+    assertThat(
+            rejected(
+                send(
+                    points("bad\u0000tenant", "x", now, one(attr("a", "b"))),
+                    points("steady", "steady_gauge", now + 1, one(attr("series", "s"))))))
+        .isEqualTo(1);
+    assertThat(counted("(invalid)", "invalid_tenant")).isEqualTo(1);
     await().until(() -> collector.head().series("labels_checked").size() == 2);
     assertThat(collector.head().series("steady_gauge")).hasSize(1);
 

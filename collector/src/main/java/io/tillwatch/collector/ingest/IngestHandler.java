@@ -210,7 +210,7 @@ public final class IngestHandler {
       }
     }
     for (String tenant : decoded.rejected().keySet()) {
-      if (!tenant.isEmpty() && !grant.allows(tenant)) {
+      if (!tenant.equals(OtlpMetricsDecoder.INVALID_TENANT) && !grant.allows(tenant)) {
         fail(request, json, 403, "this token may not write tenant '" + tenant + "'");
         return;
       }

@@ -207,11 +207,17 @@ public final class OtlpMetricsDecoder {
 
   private long now;
 
+  /** The tenant rejections are counted under when the data's tenant id cannot be one. */
+  public static final String INVALID_TENANT = "(invalid)";
+
   /** Counts {@code n} samples of {@code tenant} left out for {@code reason}. */
   private void reject(String tenant, String reason, String text, long n) {
-    rejected
-        .computeIfAbsent(tenant == null ? "" : tenant, t -> new HashMap<>())
-        .merge(reason, n, Long::sum);
+    // a tenant id that cannot be one is counted as such, never carried into a label
+    String t =
+        tenant == null || tenant.length() > IngestLimits.MAX_TENANT_ID_LENGTH || !storable(tenant)
+            ? INVALID_TENANT
+            : tenant;
+    rejected.computeIfAbsent(t, x -> new HashMap<>()).merge(reason, n, Long::sum);
     if (rejectedCount == 0) {
       firstReason = text;
     }
