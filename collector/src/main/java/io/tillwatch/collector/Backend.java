@@ -257,12 +257,12 @@ public final class Backend implements AutoCloseable {
     try {
       // HTTP/1.1 only, as Prometheus serves; TLS as the web configuration says, an idle
       // timeout and a cap on connections
-      server = vertx.createHttpServer(io.tillwatch.web.Listeners.options(config.web()));
-      io.tillwatch.web.Listeners.guard(
-          vertx, server, config.web(), io.tillwatch.web.Listeners.MAX_CONNECTIONS);
       server =
-          server
-              .requestHandler(routes.router(vertx))
+          io.tillwatch.web.Listeners.server(
+                  vertx,
+                  config.web(),
+                  io.tillwatch.web.Listeners.Limits.DEFAULT,
+                  routes.router(vertx))
               .listen(config.listen().port(), config.listen().host())
               .await(30, TimeUnit.SECONDS);
     } catch (Exception e) {

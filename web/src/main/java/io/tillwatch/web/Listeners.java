@@ -1,8 +1,10 @@
 package io.tillwatch.web;
 
+import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.ClientAuth;
+import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
@@ -16,20 +18,33 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Base64;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * What every listener of the agent and the collector has: TLS and basic auth as its {@link
- * WebConfig} says, an idle timeout (a connection that sends nothing is closed: no slowloris), a cap
- * on open connections, and its certificate reloaded when the files change.
+ * WebConfig} says, bounded time per connection (a request's headers must arrive within {@link
+ * Limits#headerTimeout()} of the connection opening, the next request's within {@link
+ * Limits#idle()} of the last answer, and a connection silent for {@link Limits#idle()} is closed: a
+ * client trickling bytes cannot hold a connection, as in slowloris), a cap on open connections, and
+ * its certificate reloaded when the files change.
  */
 public final class Listeners {
-  /** How long a connection may stay silent. */
-  public static final Duration IDLE = Duration.ofSeconds(60);
-
-  /** The most connections one listener keeps open at once. */
-  public static final int MAX_CONNECTIONS = 1024;
+  /**
+   * The bounds of one listener.
+   *
+   * @param maxConnections the most connections it keeps open at once; more are closed at once
+   * @param headerTimeout from a connection's opening to its first request's complete headers
+   * @param idle from an answer to the next request's complete headers on the same connection, and
+   *     the longest silence in the middle of a request
+   */
+  public record Limits(int maxConnections, Duration headerTimeout, Duration idle) {
+    /** 1,024 connections, 10 s for the first headers, 60 s idle. */
+    public static final Limits DEFAULT =
+        new Limits(1024, Duration.ofSeconds(10), Duration.ofSeconds(60));
+  }
 
   /** How often certificate files are checked for a change. */
   static final Duration RELOAD_EVERY = Duration.ofSeconds(5);
@@ -38,13 +53,24 @@ public final class Listeners {
 
   private Listeners() {}
 
+  /**
+   * A server (not yet listening) that serves {@code handler} within {@code limits}, with TLS and a
+   * certificate reloaded as {@code web} says. Basic auth is the handler's: {@link #authorized}.
+   */
+  public static HttpServer server(
+      Vertx vertx, WebConfig web, Limits limits, Handler<HttpServerRequest> handler) {
+    HttpServer server = vertx.createHttpServer(options(web, limits));
+    guard(vertx, server, web, limits, handler);
+    return server;
+  }
+
   /** Server options: HTTP/1.1 (no h2c upgrade), the idle timeout, TLS when configured. */
-  public static HttpServerOptions options(WebConfig web) {
+  private static HttpServerOptions options(WebConfig web, Limits limits) {
     HttpServerOptions o =
         new HttpServerOptions()
             .setHttp2ClearTextEnabled(false)
-            .setIdleTimeout((int) IDLE.toSeconds())
-            .setIdleTimeoutUnit(TimeUnit.SECONDS);
+            .setIdleTimeout((int) limits.idle().toMillis())
+            .setIdleTimeoutUnit(TimeUnit.MILLISECONDS);
     web.tls()
         .ifPresent(
             t -> {
@@ -73,20 +99,61 @@ public final class Listeners {
     }
   }
 
+  /** A connection's deadline for complete request headers, and its requests in progress. */
+  private static final class Deadline {
+    long timer = -1;
+    int inProgress;
+  }
+
   /**
-   * Caps the server's open connections at {@code max} (more are closed at once) and, with TLS,
-   * reloads the certificate when its files change. Call before {@code listen}.
+   * Caps the server's open connections (more are closed at once), closes a connection whose request
+   * headers do not arrive in time and, with TLS, reloads the certificate when its files change.
    */
-  public static void guard(Vertx vertx, HttpServer server, WebConfig web, int max) {
+  private static void guard(
+      Vertx vertx,
+      HttpServer server,
+      WebConfig web,
+      Limits limits,
+      Handler<HttpServerRequest> handler) {
     AtomicInteger open = new AtomicInteger();
+    Map<HttpConnection, Deadline> deadlines = new ConcurrentHashMap<>();
     server.connectionHandler(
         c -> {
-          if (open.incrementAndGet() > max) {
+          if (open.incrementAndGet() > limits.maxConnections()) {
             open.decrementAndGet();
             c.close();
             return;
           }
-          c.closeHandler(v -> open.decrementAndGet());
+          Deadline d = new Deadline();
+          deadlines.put(c, d);
+          d.timer = vertx.setTimer(limits.headerTimeout().toMillis(), id -> c.close());
+          c.closeHandler(
+              v -> {
+                open.decrementAndGet();
+                Deadline gone = deadlines.remove(c);
+                if (gone != null) {
+                  vertx.cancelTimer(gone.timer);
+                }
+              });
+        });
+    server.requestHandler(
+        r -> {
+          HttpConnection c = r.connection();
+          Deadline d = deadlines.get(c);
+          if (d != null) {
+            // the connection's event loop runs all of this: no locking
+            vertx.cancelTimer(d.timer);
+            d.inProgress++;
+            r.response()
+                .closeHandler(v -> d.inProgress--)
+                .endHandler(
+                    v -> {
+                      if (--d.inProgress == 0) {
+                        d.timer = vertx.setTimer(limits.idle().toMillis(), id -> c.close());
+                      }
+                    });
+          }
+          handler.handle(r);
         });
     web.tls()
         .ifPresent(

@@ -144,14 +144,25 @@ class ListenersIT {
   }
 
   private int serve(WebConfig web, int maxConnections) {
-    HttpServer server = vertx.createHttpServer(Listeners.options(web));
-    Listeners.guard(vertx, server, web, maxConnections);
-    server.requestHandler(
-        r -> {
-          if (Listeners.authorized(r, web)) {
-            r.response().end("ok");
-          }
-        });
+    return serve(
+        web,
+        new Listeners.Limits(
+            maxConnections,
+            Listeners.Limits.DEFAULT.headerTimeout(),
+            Listeners.Limits.DEFAULT.idle()));
+  }
+
+  private int serve(WebConfig web, Listeners.Limits limits) {
+    HttpServer server =
+        Listeners.server(
+            vertx,
+            web,
+            limits,
+            r -> {
+              if (Listeners.authorized(r, web)) {
+                r.response().end("ok");
+              }
+            });
     return server.listen(0, "127.0.0.1").await().actualPort();
   }
 
@@ -242,6 +253,99 @@ class ListenersIT {
       for (Socket s : sockets) {
         s.close();
       }
+    }
+  }
+
+  /** Reads until the server closes the connection; the time it took, in milliseconds. */
+  private static long closedAfter(Socket s, long since) throws Exception {
+    InputStream in = s.getInputStream();
+    while (in.read() != -1) {
+      // an answer, then the end of the stream
+    }
+    return (System.nanoTime() - since) / 1_000_000;
+  }
+
+  @Test
+  void slowlorisConnectionsAreClosedWhileOthersAreServed() throws Exception {
+    Listeners.Limits limits =
+        new Listeners.Limits(100, Duration.ofSeconds(2), Duration.ofSeconds(3));
+    int port = serve(WebConfig.NONE, limits);
+    HttpClient http = HttpClient.newHttpClient();
+    HttpRequest get =
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/"))
+            .timeout(Duration.ofSeconds(5))
+            .build();
+    List<Socket> loris = new java.util.ArrayList<>();
+    long opened = System.nanoTime();
+    try {
+      // 50 connections that start a request and then send a header line every 300 ms: never
+      // silent, so the idle timeout alone would keep them for ever
+      for (int i = 0; i < 50; i++) {
+        Socket s = new Socket();
+        s.connect(new InetSocketAddress("127.0.0.1", port), 2000);
+        s.setSoTimeout(20_000);
+        s.getOutputStream()
+            .write("GET / HTTP/1.1\r\nHost: x\r\n".getBytes(StandardCharsets.US_ASCII));
+        loris.add(s);
+      }
+      Thread trickle =
+          Thread.ofVirtual()
+              .start(
+                  () -> {
+                    for (int n = 0; n < 40; n++) {
+                      for (Socket s : loris) {
+                        try {
+                          s.getOutputStream()
+                              .write(("X-" + n + ": y\r\n").getBytes(StandardCharsets.US_ASCII));
+                        } catch (java.io.IOException closed) {
+                          // closed by the server: what we wait for
+                        }
+                      }
+                      try {
+                        Thread.sleep(300);
+                      } catch (InterruptedException e) {
+                        return;
+                      }
+                    }
+                  });
+      // meanwhile an honest client is answered every time
+      for (int i = 0; i < 20; i++) {
+        assertThat(http.send(get, HttpResponse.BodyHandlers.ofString()).body()).isEqualTo("ok");
+        Thread.sleep(50);
+      }
+      for (Socket s : loris) {
+        // closed at the header deadline (2 s), long before the 12 s of trickling end
+        assertThat(closedAfter(s, opened)).isBetween(1_500L, 6_000L);
+      }
+      trickle.interrupt();
+    } finally {
+      for (Socket s : loris) {
+        s.close();
+      }
+    }
+  }
+
+  @Test
+  void aKeptAliveConnectionIsClosedWhenNoNextRequestComes() throws Exception {
+    Listeners.Limits limits =
+        new Listeners.Limits(100, Duration.ofSeconds(1), Duration.ofSeconds(2));
+    int port = serve(WebConfig.NONE, limits);
+    try (Socket s = new Socket()) {
+      s.connect(new InetSocketAddress("127.0.0.1", port), 2000);
+      s.setSoTimeout(20_000);
+      // three requests, each answered, more than the header timeout apart but within idle: the
+      // first deadline does not apply to the requests after it
+      for (int i = 0; i < 3; i++) {
+        s.getOutputStream()
+            .write("GET / HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+        byte[] buf = new byte[256];
+        int n = s.getInputStream().read(buf);
+        assertThat(new String(buf, 0, n, StandardCharsets.US_ASCII)).startsWith("HTTP/1.1 200");
+        Thread.sleep(1_300);
+      }
+      long answered = System.nanoTime();
+      // then nothing: closed at the idle deadline after the last answer
+      assertThat(closedAfter(s, answered)).isBetween(300L, 4_000L);
     }
   }
 

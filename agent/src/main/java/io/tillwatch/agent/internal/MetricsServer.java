@@ -53,10 +53,9 @@ public final class MetricsServer {
   public Future<Integer> start() {
     // HTTP/1.1 only: no h2c upgrade (scrapers speak HTTP/1.1; an upgrade of a routed request
     // could be left without its HTTP/2 response)
-    server = vertx.createHttpServer(io.tillwatch.web.Listeners.options(web));
-    io.tillwatch.web.Listeners.guard(
-        vertx, server, web, io.tillwatch.web.Listeners.MAX_CONNECTIONS);
-    server.requestHandler(router());
+    server =
+        io.tillwatch.web.Listeners.server(
+            vertx, web, io.tillwatch.web.Listeners.Limits.DEFAULT, router());
     return server.listen(listen.port(), listen.host()).map(HttpServer::actualPort);
   }
 
