@@ -62,6 +62,7 @@ public final class Backend implements AutoCloseable {
   private final ExecutorService headWriter;
   private final WriteQueue queue;
   private final PrometheusMeterRegistry meters;
+  private final io.micrometer.core.instrument.binder.jvm.JvmGcMetrics gcMetrics;
   private final RuleEngine rules;
   private final AlertPipeline alerts;
   private final SloLedger slos;
@@ -90,6 +91,13 @@ public final class Backend implements AutoCloseable {
     this.headHealth = new HealthState(clock);
     this.headWindow = config.head();
     this.meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    // the process as every JVM exporter shows it: heap and pools, GC pauses and live data,
+    // threads, CPU
+    new io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics().bindTo(meters);
+    this.gcMetrics = new io.micrometer.core.instrument.binder.jvm.JvmGcMetrics();
+    gcMetrics.bindTo(meters);
+    new io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics().bindTo(meters);
+    new io.micrometer.core.instrument.binder.system.ProcessorMetrics().bindTo(meters);
     meters.gauge("tillwatch.collector.head.series", head, h -> h.series().size());
     meters.gauge("tillwatch.collector.head.samples", head, Head::samples);
     meters.gauge("tillwatch.collector.head.bytes", head, Head::bytes);
@@ -553,6 +561,7 @@ public final class Backend implements AutoCloseable {
     }
     alerts.close();
     store.close();
+    gcMetrics.close();
     meters.close();
     vertx.close();
   }

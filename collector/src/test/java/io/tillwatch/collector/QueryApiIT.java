@@ -378,7 +378,12 @@ class QueryApiIT {
         .forEach(x -> tenants.add(x.path("labels").path("tenant").asText()));
     assertThat(tenants).containsExactlyInAnyOrder("acme", "globex");
     assertThat(get(PLATFORM, "/metrics").body())
-        .contains("tillwatch_rule_group_last_duration_seconds{rule_group=\"shop\"}");
+        .contains("tillwatch_rule_group_last_duration_seconds{rule_group=\"shop\"}")
+        // the process, as JVM exporters show it
+        .containsPattern("(?m)^jvm_memory_used_bytes\\{area=\"heap\",id=\"[^\"]+\"\\} [0-9.E]+$")
+        .contains("jvm_gc_live_data_size_bytes")
+        .containsPattern("(?m)^process_cpu_usage [0-9.E-]+$")
+        .contains("jvm_threads_live_threads");
     // /metrics shows every tenant: not without a token, nor with a tenant's
     assertThat(get(null, "/metrics").statusCode()).isEqualTo(401);
     assertThat(get(ACME, "/metrics").statusCode()).isEqualTo(403);
