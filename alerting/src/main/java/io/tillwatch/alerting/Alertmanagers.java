@@ -12,7 +12,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -21,11 +20,12 @@ import java.util.Map;
 /**
  * Delivers alerts to every configured Alertmanager, each through its own bounded queue and sender
  * thread: batches of up to {@value #BATCH} alerts to {@code POST /api/v2/alerts}, retried with
- * backoff (0.5 s doubling to 30 s) while an Alertmanager is down. Each queue is fair between
- * tenants: batches take from each tenant in turn, and a full queue drops the oldest alert of the
- * tenant holding most of it. A batch Alertmanager refuses (4xx) is split until only the refused
- * alerts are dropped. Sent and dropped alerts are counted per Alertmanager and tenant. One
- * Alertmanager being away never delays another.
+ * backoff (0.5 s doubling to 30 s) while an Alertmanager is down; an alert queued again (a resend
+ * or a new state) replaces its queued state. Each queue is fair between tenants: batches take from
+ * each tenant in turn, and a full queue drops the oldest alert of the tenant holding most of it. A
+ * batch Alertmanager refuses (4xx) is split until only the refused alerts are dropped. Sent and
+ * dropped alerts are counted per Alertmanager and tenant. One Alertmanager being away never delays
+ * another.
  */
 public final class Alertmanagers implements AutoCloseable {
   static final int BATCH = 64;
@@ -46,7 +46,14 @@ public final class Alertmanagers implements AutoCloseable {
     final URI url;
     final String tag;
     final MeterRegistry meters;
-    final LinkedHashMap<String, ArrayDeque<Notification>> queues = new LinkedHashMap<>();
+
+    /**
+     * Tenant → its queued alerts by labels, oldest first: a newer state of an alert replaces the
+     * queued one (and goes to the end), so an outage never delivers an expired state last.
+     */
+    final LinkedHashMap<String, LinkedHashMap<Map<String, String>, Notification>> queues =
+        new LinkedHashMap<>();
+
     int queued;
     final int capacity;
     final Counter failed;
@@ -90,7 +97,12 @@ public final class Alertmanagers implements AutoCloseable {
         if (queued >= capacity) {
           dropOldestOfLargest();
         }
-        queues.computeIfAbsent(tenant(n), t -> new ArrayDeque<>()).addLast(n);
+        LinkedHashMap<Map<String, String>, Notification> q =
+            queues.computeIfAbsent(tenant(n), t -> new LinkedHashMap<>());
+        if (q.remove(n.labels()) != null) {
+          queued--; // superseded
+        }
+        q.put(n.labels(), n);
         queued++;
       }
       notifyAll();
@@ -99,14 +111,17 @@ public final class Alertmanagers implements AutoCloseable {
     private void dropOldestOfLargest() {
       String largest = null;
       int most = -1;
-      for (Map.Entry<String, ArrayDeque<Notification>> e : queues.entrySet()) {
+      for (Map.Entry<String, LinkedHashMap<Map<String, String>, Notification>> e :
+          queues.entrySet()) {
         if (e.getValue().size() > most) {
           most = e.getValue().size();
           largest = e.getKey();
         }
       }
       if (largest != null && most > 0) {
-        queues.get(largest).pollFirst();
+        var oldest = queues.get(largest).entrySet().iterator();
+        oldest.next();
+        oldest.remove();
         queued--;
         counter("dropped", largest).increment();
       }
@@ -119,8 +134,8 @@ public final class Alertmanagers implements AutoCloseable {
       }
       List<Notification> batch = new ArrayList<>(Math.min(BATCH, queued));
       List<java.util.Iterator<Notification>> its = new ArrayList<>();
-      for (ArrayDeque<Notification> q : queues.values()) {
-        its.add(q.iterator());
+      for (LinkedHashMap<Map<String, String>, Notification> q : queues.values()) {
+        its.add(q.values().iterator());
       }
       boolean any = true;
       while (batch.size() < BATCH && any) {
@@ -138,8 +153,9 @@ public final class Alertmanagers implements AutoCloseable {
     /** Takes delivered (or refused) alerts out; those dropped meanwhile are already gone. */
     synchronized void remove(List<Notification> batch) {
       for (Notification n : batch) {
-        ArrayDeque<Notification> q = queues.get(tenant(n));
-        if (q != null && q.removeFirstOccurrence(n)) {
+        LinkedHashMap<Map<String, String>, Notification> q = queues.get(tenant(n));
+        // only the state delivered: a newer one queued meanwhile stays
+        if (q != null && q.remove(n.labels(), n)) {
           queued--;
           if (q.isEmpty()) {
             queues.remove(tenant(n));

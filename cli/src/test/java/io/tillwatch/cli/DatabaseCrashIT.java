@@ -8,11 +8,7 @@ import io.tillwatch.agent.config.PushConfig;
 import io.tillwatch.agent.push.OtlpEncoder;
 import io.tillwatch.agent.push.Pusher;
 import io.tillwatch.collector.Backend;
-import io.tillwatch.collector.config.CollectorConfig;
-import io.tillwatch.collector.config.StorageConfig;
-import io.tillwatch.collector.config.TokenGrant;
 import io.tillwatch.localpg.PostgresServer;
-import io.tillwatch.model.HostPort;
 import io.tillwatch.model.Labels;
 import io.tillwatch.model.Metric;
 import io.tillwatch.model.Sample;
@@ -78,18 +74,22 @@ class DatabaseCrashIT {
         });
   }
 
+  /**
+   * Frozen for {@code tillwatch.faults.freeze_seconds} (20 here, 120 in {@code bench/faults.sh}).
+   */
   @Test
-  @Timeout(180)
+  @Timeout(600)
   void frozenUnderIngestItLosesNothingAndStoresNothingTwice() throws Exception {
+    long freeze = Long.getLong("tillwatch.faults.freeze_seconds", 20);
     run(
         "frozen",
         pg -> {
           // SIGSTOP: the server holds its connections and answers nothing (slow storage at its
-          // worst), then SIGCONT; 20 s here, the 2 minutes are for a benchmark run
+          // worst), then SIGCONT
           long pid = postmaster(pg);
           signal("STOP", pid);
           try {
-            Thread.sleep(20_000);
+            Thread.sleep(freeze * 1000);
           } finally {
             signal("CONT", pid);
           }
@@ -113,19 +113,8 @@ class DatabaseCrashIT {
 
   private void run(String db, Fault fault) throws Exception {
     PG.createDatabase(db);
-    CollectorConfig c =
-        new CollectorConfig(
-            new HostPort("127.0.0.1", 0),
-            StorageConfig.embedded(Path.of("unused")),
-            Duration.ofHours(3),
-            List.of(new TokenGrant(Secret.of(TOKEN), Set.of("*"))),
-            CollectorConfig.DEFAULT_MAX_QUEUED_SAMPLES);
     try (Backend collector =
-        Backend.start(
-            c,
-            PG.server().jdbcUrl(db),
-            PostgresServer.SUPERUSER,
-            Secret.of(PG.server().superuserPassword()))) {
+        TestCollector.start(PG.server(), PG.server().jdbcUrl(db), 0, TOKEN, Set.of("*"))) {
       Pusher pusher =
           new Pusher(
                   new PushConfig(

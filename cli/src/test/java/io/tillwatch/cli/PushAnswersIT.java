@@ -9,11 +9,6 @@ import io.tillwatch.agent.config.PushConfig;
 import io.tillwatch.agent.push.OtlpEncoder;
 import io.tillwatch.agent.push.Pusher;
 import io.tillwatch.collector.Backend;
-import io.tillwatch.collector.config.CollectorConfig;
-import io.tillwatch.collector.config.StorageConfig;
-import io.tillwatch.collector.config.TokenGrant;
-import io.tillwatch.localpg.PostgresServer;
-import io.tillwatch.model.HostPort;
 import io.tillwatch.model.Labels;
 import io.tillwatch.model.Metric;
 import io.tillwatch.model.Sample;
@@ -49,16 +44,8 @@ class PushAnswersIT {
   @BeforeEach
   void start() throws Exception {
     String db = PG.createDatabase("push" + System.nanoTime());
-    CollectorConfig c =
-        new CollectorConfig(
-            new HostPort("127.0.0.1", 0),
-            StorageConfig.embedded(Path.of("unused")),
-            Duration.ofHours(3),
-            // this token may write acme, not globex
-            List.of(new TokenGrant(Secret.of(EU), Set.of("acme"))),
-            CollectorConfig.DEFAULT_MAX_QUEUED_SAMPLES);
-    collector =
-        Backend.start(c, db, PostgresServer.SUPERUSER, Secret.of(PG.server().superuserPassword()));
+    // this token may write acme, not globex
+    collector = TestCollector.start(PG.server(), db, 0, EU, Set.of("acme"));
   }
 
   @AfterEach

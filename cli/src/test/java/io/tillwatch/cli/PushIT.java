@@ -12,9 +12,6 @@ import io.tillwatch.agent.config.TenantConfig;
 import io.tillwatch.agent.push.Pusher;
 import io.tillwatch.calendar.BusinessHours;
 import io.tillwatch.collector.Backend;
-import io.tillwatch.collector.config.CollectorConfig;
-import io.tillwatch.collector.config.StorageConfig;
-import io.tillwatch.collector.config.TokenGrant;
 import io.tillwatch.localpg.FreePorts;
 import io.tillwatch.localpg.PostgresServer;
 import io.tillwatch.model.HostPort;
@@ -65,18 +62,7 @@ class PushIT {
   }
 
   private static Backend collector(String db, int port) throws SQLException {
-    CollectorConfig c =
-        new CollectorConfig(
-            new HostPort("127.0.0.1", port),
-            StorageConfig.embedded(Path.of("unused")),
-            Duration.ofHours(3),
-            List.of(new TokenGrant(Secret.of(TOKEN), Set.of("*"))),
-            CollectorConfig.DEFAULT_MAX_QUEUED_SAMPLES);
-    return Backend.start(
-        c,
-        primary().jdbcUrl(db),
-        PostgresServer.SUPERUSER,
-        Secret.of(primary().superuserPassword()));
+    return TestCollector.start(primary(), primary().jdbcUrl(db), port, TOKEN, Set.of("*"));
   }
 
   private EstateConfig estate(int collectorPort, Duration interval) {

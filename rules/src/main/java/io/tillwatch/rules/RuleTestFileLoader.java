@@ -46,7 +46,12 @@ public final class RuleTestFileLoader {
     Path base = file.toAbsolutePath().getParent();
     List<RuleGroup> groups = new ArrayList<>();
     for (YamlNode f : root.optional("rule_files").map(YamlNode::list).orElse(List.of())) {
-      groups.addAll(rules.load(base.resolve(f.raw())));
+      Path rulesFile = base.resolve(f.raw());
+      if (!java.nio.file.Files.isRegularFile(rulesFile)) {
+        // said where it is named: the test file's line, not a file that is not there
+        throw f.error("no rule file " + rulesFile);
+      }
+      groups.addAll(rules.load(rulesFile));
     }
     Duration interval =
         root.optional("evaluation_interval").map(YamlNode::duration).orElse(Duration.ofMinutes(1));
