@@ -295,7 +295,13 @@ public final class DashboardBenchmark {
             false,
             Duration.ofMinutes(1),
             AlertingConfig.NONE,
-            new QueryConfig(Duration.ofMinutes(2), 50_000_000L, 20));
+            new QueryConfig(
+                Duration.ofMinutes(2),
+                50_000_000L,
+                20,
+                // -Dtillwatch.bench.max_parallel=2: every core computing queries, as Prometheus's
+                Integer.getInteger(
+                    "tillwatch.bench.max_parallel", QueryConfig.DEFAULT_MAX_PARALLEL)));
     return Backend.start(
         c, c.storage().url().orElseThrow(), c.storage().user(), c.storage().password());
   }

@@ -15,6 +15,7 @@ import io.tillwatch.collector.slo.SloLedger;
 import io.tillwatch.collector.store.Compaction;
 import io.tillwatch.collector.store.PgStore;
 import io.tillwatch.collector.store.SampleBatch;
+import io.tillwatch.collector.store.SampleCache;
 import io.tillwatch.collector.store.SloRollups;
 import io.tillwatch.config.StartupException;
 import io.tillwatch.health.HealthCheck;
@@ -98,6 +99,22 @@ public final class Backend implements AutoCloseable {
     gcMetrics.bindTo(meters);
     new io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics().bindTo(meters);
     new io.micrometer.core.instrument.binder.system.ProcessorMetrics().bindTo(meters);
+    // settled samples read from storage stay in memory for the next read (dashboards, SLOs)
+    store.cacheReads(
+        config.query().sampleCacheBytes(),
+        () -> TieredSource.headStart(head, System.currentTimeMillis()));
+    SampleCache sampleCache = store.cache();
+    if (sampleCache != null) {
+      meters.gauge("tillwatch.collector.sample.cache.bytes", sampleCache, SampleCache::bytes);
+      io.micrometer.core.instrument.FunctionCounter.builder(
+              "tillwatch.collector.sample.cache.hits", sampleCache, c -> c.hitsAndMisses()[0])
+          .description("Series read from the sample cache")
+          .register(meters);
+      io.micrometer.core.instrument.FunctionCounter.builder(
+              "tillwatch.collector.sample.cache.misses", sampleCache, c -> c.hitsAndMisses()[1])
+          .description("Series the sample cache did not hold far enough back: read from storage")
+          .register(meters);
+    }
     meters.gauge("tillwatch.collector.head.series", head, h -> h.series().size());
     meters.gauge("tillwatch.collector.head.samples", head, Head::samples);
     meters.gauge("tillwatch.collector.head.bytes", head, Head::bytes);

@@ -71,7 +71,7 @@ public final class CollectorConfigLoader {
       java.util.stream.Stream.concat(LIMIT_KEYS.stream(), java.util.stream.Stream.of("tenants"))
           .collect(java.util.stream.Collectors.toUnmodifiableSet());
   private static final Set<String> QUERY =
-      Set.of("timeout", "max_samples", "max_concurrency", "max_parallel");
+      Set.of("timeout", "max_samples", "max_concurrency", "max_parallel", "sample_cache_size");
   private static final Set<String> ALERTING =
       Set.of(
           "alertmanagers",
@@ -326,7 +326,10 @@ public final class CollectorConfigLoader {
           concurrency,
           m.optional("max_parallel")
               .map(n -> n.convert(Integer::parseInt))
-              .orElse(Math.min(concurrency, QueryConfig.DEFAULT_MAX_PARALLEL)));
+              .orElse(Math.min(concurrency, QueryConfig.DEFAULT_MAX_PARALLEL)),
+          m.optional("sample_cache_size")
+              .map(n -> n.convert(io.tillwatch.model.ByteSizes::parse))
+              .orElse(QueryConfig.DEFAULT_SAMPLE_CACHE_BYTES));
     } catch (IllegalArgumentException e) {
       throw m.node().error(e.getMessage());
     }

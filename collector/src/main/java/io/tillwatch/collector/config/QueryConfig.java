@@ -15,8 +15,14 @@ import java.time.Duration;
  * @param maxParallel of those, how many compute at the same time ({@code query.max_parallel};
  *     default half the processors, at least 1): the others wait their turn within their timeout, so
  *     that queries never take every core from ingest and rule evaluation
+ * @param sampleCacheBytes how much memory settled stored samples may keep, compressed, for reads
+ *     that come again ({@code query.sample_cache_size}, default 256 MB; 0: none)
  */
-public record QueryConfig(Duration timeout, long maxSamples, int maxConcurrency, int maxParallel) {
+public record QueryConfig(
+    Duration timeout, long maxSamples, int maxConcurrency, int maxParallel, long sampleCacheBytes) {
+  /** 256 MB. */
+  public static final long DEFAULT_SAMPLE_CACHE_BYTES = 256L << 20;
+
   /** Half the processors, at least one. */
   public static final int DEFAULT_MAX_PARALLEL =
       Math.max(1, Runtime.getRuntime().availableProcessors() / 2);
@@ -33,6 +39,14 @@ public record QueryConfig(Duration timeout, long maxSamples, int maxConcurrency,
     if (maxParallel < 1) {
       throw new IllegalArgumentException("max_parallel must be at least 1");
     }
+    if (sampleCacheBytes < 0) {
+      throw new IllegalArgumentException("sample_cache_size must not be negative");
+    }
+  }
+
+  /** As above, with the default sample cache. */
+  public QueryConfig(Duration timeout, long maxSamples, int maxConcurrency, int maxParallel) {
+    this(timeout, maxSamples, maxConcurrency, maxParallel, DEFAULT_SAMPLE_CACHE_BYTES);
   }
 
   /** As above, with the default {@code max_parallel}. */

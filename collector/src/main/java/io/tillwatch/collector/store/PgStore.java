@@ -50,6 +50,7 @@ public final class PgStore implements AutoCloseable {
   private SampleLayout layout;
   private Connection writer;
   private HikariDataSource reads;
+  private volatile SampleCache cache;
 
   private PgStore(String url, String user, Secret password, Duration retention) {
     this.url = url;
@@ -238,10 +239,37 @@ public final class PgStore implements AutoCloseable {
         }
       }
       c.commit();
+      SampleCache cached = cache;
+      if (cached != null) {
+        lateWrites(cached, batches, seriesIds);
+      }
       return seriesIds;
     } catch (SQLException | IOException | RuntimeException e) {
       closeWriter();
       throw e instanceof SQLException s ? s : new SQLException("writing samples: " + e, e);
+    }
+  }
+
+  /** Tells the cache of committed samples older than its horizon (rare: late arrivals). */
+  private static void lateWrites(SampleCache cache, List<SampleBatch> batches, List<long[]> ids) {
+    long horizon = cache.horizon();
+    long[] late = null;
+    int n = 0;
+    for (int k = 0; k < batches.size(); k++) {
+      SampleBatch b = batches.get(k);
+      for (int i = 0; i < b.size(); i++) {
+        if (b.time(i) < horizon) {
+          if (late == null) {
+            late = new long[16];
+          } else if (n == late.length) {
+            late = java.util.Arrays.copyOf(late, n * 2);
+          }
+          late[n++] = ids.get(k)[i];
+        }
+      }
+    }
+    if (n > 0) {
+      cache.lateWrite(late, n);
     }
   }
 
@@ -292,6 +320,10 @@ public final class PgStore implements AutoCloseable {
       ps.setArray(4, c.createArrayOf("text", keys.toArray()));
       ps.setArray(5, c.createArrayOf("bytea", hashes));
       ps.executeUpdate();
+    }
+    SampleCache cached = cache;
+    if (cached != null) {
+      cached.seriesCreated(); // committed (autocommit): selectors may find more now
     }
     try (PreparedStatement ps =
         c.prepareStatement("SELECT id, key FROM series WHERE key_hash = ANY (?)")) {
@@ -369,14 +401,32 @@ public final class PgStore implements AutoCloseable {
     return s.name() + s.labels();
   }
 
+  /**
+   * Keeps settled samples read from here in memory, up to {@code maxBytes}; see {@link
+   * SampleCache}. {@code horizon} gives the time before which samples are settled.
+   */
+  public void cacheReads(long maxBytes, java.util.function.LongSupplier horizon) {
+    cache = maxBytes > 0 ? new SampleCache(maxBytes, horizon) : null;
+  }
+
+  /** The read cache, or null without one. */
+  public SampleCache cache() {
+    return cache;
+  }
+
   /** Partitions ahead and retention; the number of days dropped. */
   public int maintain() throws SQLException {
     try (Connection c = connect()) {
       int dropped = layout.maintain(c, Instant.now(), retention);
+      int chunks;
       try (PreparedStatement ps =
           c.prepareStatement("DELETE FROM sample_chunks WHERE max_time < ?")) {
         ps.setObject(1, Instant.now().minus(retention).atOffset(java.time.ZoneOffset.UTC));
-        ps.executeUpdate();
+        chunks = ps.executeUpdate();
+      }
+      SampleCache cached = cache;
+      if (cached != null && (dropped > 0 || chunks > 0)) {
+        cached.clear(); // what went must not be read from memory
       }
       try (PreparedStatement ps =
           c.prepareStatement("DELETE FROM ingest_batches WHERE committed_at < ?")) {
