@@ -411,7 +411,8 @@ public final class DashboardBenchmark {
   /** The best of 5 runs of one request, in milliseconds. */
   private static double alone(String base, String token, Request q) throws Exception {
     double best = Double.MAX_VALUE;
-    for (int i = 0; i < 5; i++) {
+    // -Dtillwatch.bench.repeat=N: each request N times alone, for a profiler to see the query path
+    for (int i = 0; i < Integer.getInteger("tillwatch.bench.repeat", 5); i++) {
       best = Math.min(best, rounds(base, token, List.of(q), 1)[0]);
     }
     return best;
