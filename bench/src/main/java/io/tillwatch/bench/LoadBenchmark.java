@@ -365,9 +365,11 @@ public final class LoadBenchmark {
   }
 
   private static final Pattern HEAP =
-      Pattern.compile("(?m)^jvm_memory_used_bytes\\{area=\"heap\",[^}]*\\} ([0-9.E+]+)$");
+      Pattern.compile("(?m)^jvm_memory_used_bytes\\{area=\"heap\"\\} ([0-9.E+]+)$");
+  // the old generation as the last collection left it: what the collector keeps
   private static final Pattern LIVE =
-      Pattern.compile("(?m)^jvm_gc_live_data_size_bytes(?:\\{[^}]*\\})? ([0-9.E+]+)$");
+      Pattern.compile(
+          "(?m)^jvm_memory_pool_collection_used_bytes\\{pool=\"[^\"]*Old Gen\"\\} ([0-9.E+]+)$");
   private static final Pattern RULES =
       Pattern.compile("(?m)^tillwatch_rule_group_last_duration_seconds\\{[^}]*\\} ([0-9.E+-]+)$");
 

@@ -63,7 +63,6 @@ public final class Backend implements AutoCloseable {
   private final ExecutorService headWriter;
   private final WriteQueue queue;
   private final PrometheusMeterRegistry meters;
-  private final io.micrometer.core.instrument.binder.jvm.JvmGcMetrics gcMetrics;
   private final RuleEngine rules;
   private final AlertPipeline alerts;
   private final SloLedger slos;
@@ -92,13 +91,10 @@ public final class Backend implements AutoCloseable {
     this.headHealth = new HealthState(clock);
     this.headWindow = config.head();
     this.meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    // the process as every JVM exporter shows it: heap and pools, GC pauses and live data,
-    // threads, CPU
-    new io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics().bindTo(meters);
-    this.gcMetrics = new io.micrometer.core.instrument.binder.jvm.JvmGcMetrics();
-    gcMetrics.bindTo(meters);
-    new io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics().bindTo(meters);
-    new io.micrometer.core.instrument.binder.system.ProcessorMetrics().bindTo(meters);
+    // the process as the agent and every client_java exporter show it (lint-clean names): heap
+    // and pools (after the last collection too), GC, threads, CPU seconds, memory
+    io.prometheus.metrics.instrumentation.jvm.JvmMetrics.builder()
+        .register(meters.getPrometheusRegistry());
     // settled samples read from storage stay in memory for the next read (dashboards, SLOs)
     store.cacheReads(
         config.query().sampleCacheBytes(),
@@ -578,7 +574,6 @@ public final class Backend implements AutoCloseable {
     }
     alerts.close();
     store.close();
-    gcMetrics.close();
     meters.close();
     vertx.close();
   }

@@ -379,11 +379,11 @@ class QueryApiIT {
     assertThat(tenants).containsExactlyInAnyOrder("acme", "globex");
     assertThat(get(PLATFORM, "/metrics").body())
         .contains("tillwatch_rule_group_last_duration_seconds{rule_group=\"shop\"}")
-        // the process, as JVM exporters show it
-        .containsPattern("(?m)^jvm_memory_used_bytes\\{area=\"heap\",id=\"[^\"]+\"\\} [0-9.E]+$")
-        .contains("jvm_gc_live_data_size_bytes")
-        .containsPattern("(?m)^process_cpu_usage [0-9.E-]+$")
-        .contains("jvm_threads_live_threads");
+        // the process, as the agent and client_java's exporters show it
+        .containsPattern("(?m)^jvm_memory_used_bytes\\{area=\"heap\"\\} [0-9.E]+$")
+        .contains("jvm_memory_pool_collection_used_bytes{pool=")
+        .containsPattern("(?m)^process_cpu_seconds_total [0-9.E]+$")
+        .contains("jvm_threads_current");
     // /metrics shows every tenant: not without a token, nor with a tenant's
     assertThat(get(null, "/metrics").statusCode()).isEqualTo(401);
     assertThat(get(ACME, "/metrics").statusCode()).isEqualTo(403);
