@@ -5,7 +5,7 @@ set -euo pipefail
 root=$(cd "$(dirname "$(readlink -f "$0")")/.." && pwd)
 cd "$root"
 
-packages=(postgresql redis-server pgbackrest prometheus prometheus-alertmanager poppler-utils python3-aiosmtpd fonts-dejavu-core npm)
+packages=(postgresql redis-server pgbackrest prometheus prometheus-alertmanager victoria-metrics poppler-utils python3-aiosmtpd fonts-dejavu-core npm)
 need() { # the package's binary is what the tests look for
   case "$1" in
     postgresql) [ -x /usr/lib/postgresql/15/bin/pg_basebackup ] || ls /usr/lib/postgresql/*/bin/pg_basebackup >/dev/null 2>&1 ;;
@@ -13,6 +13,7 @@ need() { # the package's binary is what the tests look for
     pgbackrest) command -v pgbackrest >/dev/null ;;
     prometheus) command -v promtool >/dev/null ;;
     prometheus-alertmanager) command -v prometheus-alertmanager >/dev/null ;;
+    victoria-metrics) command -v victoria-metrics >/dev/null ;;
     poppler-utils) command -v pdftoppm >/dev/null ;;
     python3-aiosmtpd) /usr/bin/python3 -c 'import aiosmtpd' 2>/dev/null ;;
     fonts-dejavu-core) [ -r /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] ;;
@@ -33,7 +34,7 @@ if [ ${#missing[@]} -gt 0 ]; then
   fi
 fi
 # Debian's packages may start their services: tests start their own servers on free ports
-for svc in redis-server prometheus prometheus-alertmanager; do
+for svc in redis-server prometheus prometheus-alertmanager victoria-metrics; do
   if command -v systemctl >/dev/null && systemctl is-active --quiet "$svc" 2>/dev/null; then
     systemctl stop "$svc" || true
   fi

@@ -31,6 +31,7 @@ import io.vertx.core.http.HttpServer;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -61,6 +62,8 @@ public final class Backend implements AutoCloseable {
   private final Head head;
   private final HealthState headHealth;
   private final ExecutorService headWriter;
+  private final List<io.tillwatch.collector.remote.RemoteWriter> remoteWriters = new ArrayList<>();
+  private final ExecutorService remoteAppender;
   private final WriteQueue queue;
   private final PrometheusMeterRegistry meters;
   private final RuleEngine rules;
@@ -123,13 +126,27 @@ public final class Backend implements AutoCloseable {
     this.headWriter =
         Executors.newSingleThreadExecutor(
             Thread.ofPlatform().name("tillwatch-head").daemon().factory());
+    // what is committed goes to every remote-write endpoint's queue, in commit order
+    for (io.tillwatch.collector.config.RemoteWriteConfig r : config.remoteWrite()) {
+      remoteWriters.add(new io.tillwatch.collector.remote.RemoteWriter(r, meters));
+    }
+    this.remoteAppender =
+        remoteWriters.isEmpty()
+            ? null
+            : Executors.newSingleThreadExecutor(
+                Thread.ofPlatform().name("tillwatch-remote-queue").daemon().factory());
     this.deltas = new DeltaAccumulator();
     this.queue =
         new WriteQueue(
             store,
             deltas,
             config.maxQueuedSamples(),
-            (batch, ids) -> headWriter.execute(() -> append(head, batch, ids)),
+            (batch, ids) -> {
+              headWriter.execute(() -> append(head, batch, ids));
+              if (remoteAppender != null) {
+                remoteAppender.execute(() -> forward(batch));
+              }
+            },
             meters,
             clock);
     this.rules =
@@ -480,6 +497,18 @@ public final class Backend implements AutoCloseable {
     }
   }
 
+  private void forward(SampleBatch batch) {
+    for (io.tillwatch.collector.remote.RemoteWriter w : remoteWriters) {
+      try {
+        w.append(batch);
+      } catch (RuntimeException e) {
+        LOG.log(
+            System.Logger.Level.ERROR,
+            "cannot queue " + batch.size() + " samples for remote write: " + e.getMessage());
+      }
+    }
+  }
+
   private static void append(Head head, SampleBatch batch, long[] ids) {
     for (int i = 0; i < batch.size(); i++) {
       head.append(ids[i], batch.series(i), batch.time(i), batch.value(i));
@@ -569,6 +598,15 @@ public final class Backend implements AutoCloseable {
       Thread.currentThread().interrupt();
     }
     headWriter.shutdown();
+    if (remoteAppender != null) {
+      remoteAppender.shutdown();
+      try {
+        remoteAppender.awaitTermination(30, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    remoteWriters.forEach(io.tillwatch.collector.remote.RemoteWriter::close);
     if (api != null) {
       api.close();
     }

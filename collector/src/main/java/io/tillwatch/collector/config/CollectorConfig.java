@@ -45,7 +45,8 @@ public record CollectorConfig(
     ReportsConfig reports,
     Duration ownMetricsInterval,
     IngestLimits limits,
-    io.tillwatch.web.WebConfig web) {
+    io.tillwatch.web.WebConfig web,
+    List<RemoteWriteConfig> remoteWrite) {
   /** The default listen address: OTLP/HTTP's port on loopback. */
   public static final HostPort DEFAULT_LISTEN = new HostPort("127.0.0.1", 4318);
 
@@ -59,6 +60,44 @@ public record CollectorConfig(
    * How often a collector configured from a file stores its own metrics: a common scrape interval.
    */
   public static final Duration DEFAULT_OWN_METRICS_INTERVAL = Duration.ofSeconds(15);
+
+  /** Settings without remote write. */
+  public CollectorConfig(
+      HostPort listen,
+      StorageConfig storage,
+      Duration head,
+      List<TokenGrant> tokens,
+      int maxQueuedSamples,
+      List<java.nio.file.Path> ruleFiles,
+      boolean builtinRulePack,
+      Duration evaluationInterval,
+      AlertingConfig alerting,
+      QueryConfig query,
+      List<java.nio.file.Path> sloFiles,
+      boolean builtinSlos,
+      ReportsConfig reports,
+      Duration ownMetricsInterval,
+      IngestLimits limits,
+      io.tillwatch.web.WebConfig web) {
+    this(
+        listen,
+        storage,
+        head,
+        tokens,
+        maxQueuedSamples,
+        ruleFiles,
+        builtinRulePack,
+        evaluationInterval,
+        alerting,
+        query,
+        sloFiles,
+        builtinSlos,
+        reports,
+        ownMetricsInterval,
+        limits,
+        web,
+        List.of());
+  }
 
   /** Settings without rules (not even the built-in pack). */
   public CollectorConfig(
@@ -171,6 +210,7 @@ public record CollectorConfig(
     if (web == null) {
       web = io.tillwatch.web.WebConfig.NONE;
     }
+    remoteWrite = List.copyOf(remoteWrite);
     if (ownMetricsInterval.isNegative()) {
       throw new IllegalArgumentException("own_metrics_interval must not be negative");
     }
@@ -230,6 +270,13 @@ public record CollectorConfig(
     return c.build();
   }
 
+  /** These settings with {@code r} as the remote-write endpoints. */
+  public CollectorConfig withRemoteWrite(List<RemoteWriteConfig> r) {
+    Copy c = new Copy(this);
+    c.remoteWrite = r;
+    return c.build();
+  }
+
   /** The settings as fields, for the {@code with…} methods to change one of them. */
   private static final class Copy {
     private final CollectorConfig from;
@@ -239,6 +286,7 @@ public record CollectorConfig(
     Duration ownMetricsInterval;
     IngestLimits limits;
     io.tillwatch.web.WebConfig web;
+    List<RemoteWriteConfig> remoteWrite;
 
     Copy(CollectorConfig from) {
       this.from = from;
@@ -248,6 +296,7 @@ public record CollectorConfig(
       ownMetricsInterval = from.ownMetricsInterval;
       limits = from.limits;
       web = from.web;
+      remoteWrite = from.remoteWrite;
     }
 
     CollectorConfig build() {
@@ -267,7 +316,8 @@ public record CollectorConfig(
           reports,
           ownMetricsInterval,
           limits,
-          web);
+          web,
+          remoteWrite);
     }
   }
 

@@ -56,7 +56,12 @@ public final class CollectorConfigLoader {
           "builtin_slos",
           "own_metrics_interval",
           "limits",
-          "web_config_file");
+          "web_config_file",
+          "remote_write");
+  private static final Set<String> REMOTE_WRITE =
+      Set.of("url", "name", "tenant_header", "tenant_accounts", "headers", "timeout", "queue");
+  private static final Set<String> REMOTE_QUEUE =
+      Set.of("shards", "max_samples_per_send", "capacity", "dir");
   private static final Set<String> LIMIT_KEYS =
       Set.of(
           "max_series_per_tenant",
@@ -183,7 +188,74 @@ public final class CollectorConfigLoader {
               .orElse(null),
           m.optional("web_config_file")
               .map(n -> io.tillwatch.web.WebConfig.load(base.resolve(n.string())))
-              .orElse(null));
+              .orElse(null),
+          remoteWrites(m.optional("remote_write"), storage.dataDir()));
+    } catch (IllegalArgumentException e) {
+      throw m.node().error(e.getMessage());
+    }
+  }
+
+  private List<RemoteWriteConfig> remoteWrites(Optional<YamlNode> node, Path dataDir) {
+    List<RemoteWriteConfig> out = new ArrayList<>();
+    Set<String> names = new java.util.HashSet<>();
+    for (YamlNode n : node.map(YamlNode::list).orElse(List.of())) {
+      RemoteWriteConfig r = remoteWrite(n, dataDir);
+      if (!names.add(r.name())) {
+        throw n.error("two remote_write entries are called '" + r.name() + "': give each a name");
+      }
+      out.add(r);
+    }
+    return out;
+  }
+
+  private RemoteWriteConfig remoteWrite(YamlNode node, Path dataDir) {
+    YamlNode.Mapping m = node.mapping(REMOTE_WRITE);
+    YamlNode urlNode = m.required("url");
+    java.net.URI url =
+        urlNode.convert(
+            s -> {
+              java.net.URI u =
+                  java.net.URI.create(
+                      interpolation
+                          .expand(s)
+                          .replace("{account}", RemoteWriteConfig.ACCOUNT_PLACEHOLDER));
+              if (u.getScheme() == null || u.getHost() == null) {
+                throw new IllegalArgumentException(
+                    "'" + s + "' is not a URL (expected http://host:port/path)");
+              }
+              return u;
+            });
+    String name =
+        m.optional("name").map(YamlNode::string).orElse(RemoteWriteConfig.defaultName(url));
+    Map<String, String> accounts = new java.util.LinkedHashMap<>();
+    m.optional("tenant_accounts")
+        .ifPresent(n -> n.entries().forEach((k, v) -> accounts.put(k, v.string())));
+    Map<String, String> headers = new java.util.LinkedHashMap<>();
+    m.optional("headers").ifPresent(n -> n.entries().forEach((k, v) -> headers.put(k, v.secret())));
+    Optional<YamlNode.Mapping> q = m.optional("queue").map(n -> n.mapping(REMOTE_QUEUE));
+    try {
+      return new RemoteWriteConfig(
+          url,
+          name,
+          m.optional("tenant_header").map(YamlNode::string),
+          accounts,
+          headers,
+          m.optional("timeout").map(this::positive).orElse(RemoteWriteConfig.DEFAULT_TIMEOUT),
+          q.flatMap(x -> x.optional("shards"))
+              .map(n -> n.convert(Integer::parseInt))
+              .orElse(RemoteWriteConfig.DEFAULT_SHARDS),
+          q.flatMap(x -> x.optional("max_samples_per_send"))
+              .map(n -> n.convert(Integer::parseInt))
+              .orElse(RemoteWriteConfig.DEFAULT_MAX_SAMPLES_PER_SEND),
+          q.flatMap(x -> x.optional("capacity"))
+              .map(n -> n.convert(io.tillwatch.model.ByteSizes::parse))
+              .orElse(RemoteWriteConfig.DEFAULT_CAPACITY_BYTES),
+          q.flatMap(x -> x.optional("dir"))
+              .map(n -> n.convert(s -> dataDir.resolve(interpolation.expand(s))))
+              .orElse(
+                  dataDir
+                      .resolve("remote-write")
+                      .resolve(name.replaceAll("[^A-Za-z0-9._-]", "_"))));
     } catch (IllegalArgumentException e) {
       throw m.node().error(e.getMessage());
     }

@@ -21,7 +21,7 @@ import java.time.Duration;
 public record QueryConfig(
     Duration timeout, long maxSamples, int maxConcurrency, int maxParallel, long sampleCacheBytes) {
   /** 256 MB. */
-  public static final long DEFAULT_SAMPLE_CACHE_BYTES = 256L << 20;
+  public static final long DEFAULT_SAMPLE_CACHE_BYTES = 256L * 1000 * 1000;
 
   /** Half the processors, at least one. */
   public static final int DEFAULT_MAX_PARALLEL =

@@ -134,6 +134,64 @@ class CollectorConfigLoaderTest {
   }
 
   @Test
+  void remoteWriteEndpointsLoadWithTheirQueuesAndWrongOnesSayWhere() throws IOException {
+    String tokens = "  tokens:\n    - token: t-0123456789abcdef\n      tenants: [\"*\"]\n";
+    CollectorConfig c =
+        load(
+            "collector:\n"
+                + tokens
+                + "  remote_write:\n"
+                + "    - url: http://mimir:9009/api/v1/push\n"
+                + "      tenant_header: X-Scope-OrgID\n"
+                + "      headers: {Authorization: 'Bearer ${MIMIR_TOKEN}'}\n"
+                + "    - url: http://vminsert:8480/insert/{account}/prometheus/api/v1/write\n"
+                + "      name: vm\n"
+                + "      tenant_accounts: {acme: '1', globex: '2'}\n"
+                + "      queue: {shards: 4, max_samples_per_send: 500, capacity: 64MB}\n",
+            Map.of("MIMIR_TOKEN", "m-s3cret"));
+    assertThat(c.remoteWrite()).hasSize(2);
+    RemoteWriteConfig mimir = c.remoteWrite().get(0);
+    assertThat(mimir.name()).isEqualTo("mimir:9009");
+    assertThat(mimir.tenantHeader()).hasValue("X-Scope-OrgID");
+    assertThat(mimir.headers()).containsEntry("Authorization", "Bearer m-s3cret");
+    assertThat(mimir.shards()).isEqualTo(RemoteWriteConfig.DEFAULT_SHARDS);
+    assertThat(mimir.dir()).isEqualTo(dir.resolve("data/remote-write/mimir_9009"));
+    RemoteWriteConfig vm = c.remoteWrite().get(1);
+    assertThat(vm.url().toString()).contains(RemoteWriteConfig.ACCOUNT_PLACEHOLDER);
+    assertThat(vm.tenantAccounts()).containsEntry("globex", "2");
+    assertThat(vm.shards()).isEqualTo(4);
+    assertThat(vm.maxSamplesPerSend()).isEqualTo(500);
+    assertThat(vm.capacityBytes()).isEqualTo(64_000_000L);
+
+    ConfigException noAccounts =
+        error(
+            "collector:\n"
+                + tokens
+                + "  remote_write:\n"
+                + "    - url: http://vminsert:8480/insert/{account}/prometheus/api/v1/write\n");
+    assertThat(noAccounts.line()).isEqualTo(6);
+    assertThat(noAccounts.getMessage()).contains("tenant_accounts");
+    ConfigException badKey =
+        error(
+            "collector:\n"
+                + tokens
+                + "  remote_write:\n"
+                + "    - url: http://mimir/api/v1/push\n"
+                + "      queue: {shard: 4}\n");
+    assertThat(badKey.line()).isEqualTo(7);
+    assertThat(badKey.getMessage()).contains("shard");
+    ConfigException twice =
+        error(
+            "collector:\n"
+                + tokens
+                + "  remote_write:\n"
+                + "    - url: http://mimir/api/v1/push\n"
+                + "    - url: http://mimir/api/v1/push\n");
+    assertThat(twice.line()).isEqualTo(7);
+    assertThat(twice.getMessage()).contains("name");
+  }
+
+  @Test
   void ownMetricsAreStoredEvery15sUnlessSetOtherwise() throws IOException {
     String tokens = "  tokens:\n    - token: t-0123456789abcdef\n      tenants: [\"*\"]\n";
     assertThat(load("collector:\n" + tokens, Map.of()).ownMetricsInterval())

@@ -1,0 +1,289 @@
+package io.tillwatch.collector.remote;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.tillwatch.collector.config.RemoteWriteConfig;
+import io.tillwatch.collector.store.SampleBatch;
+import io.tillwatch.model.Series;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+import org.xerial.snappy.Snappy;
+
+/**
+ * Forwards what the collector commits to one remote-write endpoint (Prometheus remote-write 1.0: a
+ * protobuf {@code WriteRequest}, snappy block compression, {@code X-Prometheus-Remote-Write-
+ * Version: 0.1.0}). Samples go into {@code shards} queues on disk by series (a series keeps its
+ * order), each drained by a sender: up to {@code max_samples_per_send} a request, one tenant a
+ * request when the tenant goes in a header or the URL. Answers: 2xx sent; 429, 5xx and no answer
+ * retried with backoff (30 ms doubling to 5 s) while the queue holds them; other 4xx dropped,
+ * counted and logged with the endpoint's reason.
+ */
+public final class RemoteWriter implements AutoCloseable {
+  private static final System.Logger LOG = System.getLogger(RemoteWriter.class.getName());
+
+  private final RemoteWriteConfig config;
+  private final boolean oneTenant;
+  private final SegmentLog[] shards;
+  private final List<Thread> senders = new ArrayList<>();
+  private final HttpClient http;
+  private final Counter sent;
+  private final Counter failed;
+  private final Counter retried;
+  private final AtomicLong highestQueued = new AtomicLong();
+  private final AtomicLong highestSent = new AtomicLong();
+  private volatile boolean closed;
+  private volatile String lastFailure = "";
+
+  public RemoteWriter(RemoteWriteConfig config, MeterRegistry meters) {
+    this.config = config;
+    this.oneTenant =
+        config.tenantHeader().isPresent()
+            || config.url().toString().contains(RemoteWriteConfig.ACCOUNT_PLACEHOLDER);
+    this.shards = new SegmentLog[config.shards()];
+    for (int i = 0; i < shards.length; i++) {
+      shards[i] =
+          new SegmentLog(
+              config.dir().resolve("shard-" + i), config.capacityBytes() / shards.length);
+    }
+    this.http = HttpClient.newBuilder().connectTimeout(java.time.Duration.ofSeconds(10)).build();
+    String remote = config.name();
+    sent =
+        Counter.builder("tillwatch.remote.write.samples")
+            .description("Samples the remote endpoint accepted")
+            .tag("remote", remote)
+            .register(meters);
+    failed =
+        Counter.builder("tillwatch.remote.write.failed.samples")
+            .description("Samples dropped because the endpoint refused them (4xx other than 429)")
+            .tag("remote", remote)
+            .register(meters);
+    retried =
+        Counter.builder("tillwatch.remote.write.retried.samples")
+            .description("Samples sent again after 429, 5xx or no answer")
+            .tag("remote", remote)
+            .register(meters);
+    FunctionCounter.builder("tillwatch.remote.write.dropped.samples", this, w -> w.dropped())
+        .description("Samples dropped because the queue on disk was full")
+        .tag("remote", remote)
+        .register(meters);
+    Gauge.builder("tillwatch.remote.write.pending.samples", this, RemoteWriter::pending)
+        .description("Samples queued, not yet sent")
+        .tag("remote", remote)
+        .register(meters);
+    Gauge.builder("tillwatch.remote.write.queue.bytes", this, RemoteWriter::queueBytes)
+        .description("Bytes the queue holds on disk")
+        .tag("remote", remote)
+        .register(meters);
+    Gauge.builder(
+            "tillwatch.remote.write.highest.timestamp.seconds",
+            highestQueued,
+            h -> h.get() / 1000.0)
+        .description("The latest sample time queued for the endpoint")
+        .tag("remote", remote)
+        .register(meters);
+    Gauge.builder(
+            "tillwatch.remote.write.highest.sent.timestamp.seconds",
+            highestSent,
+            h -> h.get() / 1000.0)
+        .description("The latest sample time the endpoint accepted")
+        .tag("remote", remote)
+        .register(meters);
+    for (int i = 0; i < shards.length; i++) {
+      SegmentLog log = shards[i];
+      senders.add(
+          Thread.ofPlatform()
+              .name("tillwatch-remote-write-" + remote + "-" + i)
+              .daemon()
+              .start(() -> send(log)));
+    }
+  }
+
+  /** Queues a committed batch (called in commit order, from one thread). */
+  public void append(SampleBatch batch) {
+    List<Map<String, WriteRequests.Builder>> pieces = new ArrayList<>(shards.length);
+    for (int i = 0; i < shards.length; i++) {
+      pieces.add(new HashMap<>());
+    }
+    for (int i = 0; i < batch.size(); i++) {
+      Series s = batch.series(i);
+      int shard = Math.floorMod(s.hashCode(), shards.length);
+      pieces
+          .get(shard)
+          .computeIfAbsent(s.tenant(), t -> new WriteRequests.Builder())
+          .add(s, batch.time(i), batch.value(i));
+    }
+    for (int i = 0; i < shards.length; i++) {
+      for (Map.Entry<String, WriteRequests.Builder> e : pieces.get(i).entrySet()) {
+        WriteRequests.Builder b = e.getValue();
+        shards[i].append(e.getKey(), b.samples(), b.highestTime(), b.encode());
+        highestQueued.accumulateAndGet(b.highestTime(), Math::max);
+      }
+    }
+  }
+
+  /** Samples queued, not yet sent. */
+  public long pending() {
+    return sum(SegmentLog::pendingSamples);
+  }
+
+  private long queueBytes() {
+    return sum(SegmentLog::bytes);
+  }
+
+  private long dropped() {
+    return sum(SegmentLog::droppedSamples);
+  }
+
+  private long sum(java.util.function.ToLongFunction<SegmentLog> of) {
+    long n = 0;
+    for (SegmentLog s : shards) {
+      n += of.applyAsLong(s);
+    }
+    return n;
+  }
+
+  /** The last failure, empty while sends succeed. */
+  public String lastFailure() {
+    return lastFailure;
+  }
+
+  private void send(SegmentLog log) {
+    long backoff = 0;
+    while (!closed) {
+      try {
+        List<SegmentLog.Record> records = log.peek(config.maxSamplesPerSend(), oneTenant, 1000);
+        if (records.isEmpty()) {
+          continue;
+        }
+        int samples = 0;
+        long highest = Long.MIN_VALUE;
+        ByteArrayOutputStream body = new ByteArrayOutputStream();
+        for (SegmentLog.Record r : records) {
+          samples += r.samples();
+          highest = Math.max(highest, r.highestTime());
+          body.write(r.request()); // WriteRequests concatenate into one
+        }
+        String tenant = records.get(0).tenant();
+        URI target = target(tenant);
+        if (target == null) {
+          failed.increment(samples);
+          failure("tenant " + tenant + " has no account in tenant_accounts: its samples dropped");
+          log.ack(records);
+          continue;
+        }
+        int status = post(target, tenant, Snappy.compress(body.toByteArray()));
+        if (status / 100 == 2) {
+          sent.increment(samples);
+          long h = highest;
+          highestSent.accumulateAndGet(h, Math::max);
+          log.ack(records);
+          if (backoff > 0) {
+            LOG.log(System.Logger.Level.INFO, "remote write " + config.name() + " sends again");
+          }
+          backoff = 0;
+          lastFailure = "";
+        } else if (status >= 400 && status < 500 && status != 429) {
+          failed.increment(samples);
+          log.ack(records); // the endpoint will not take them: retrying cannot help
+        } else {
+          retried.increment(samples);
+          backoff = backoff == 0 ? 30 : Math.min(5_000, backoff * 2);
+          Thread.sleep(backoff);
+        }
+      } catch (InterruptedException e) {
+        return;
+      } catch (IOException | RuntimeException e) {
+        if (closed) {
+          return;
+        }
+        // no answer, or a queue file that cannot be read: try again later, never give up
+        failure(
+            e instanceof IOException
+                ? "no answer ("
+                    + e.getClass().getSimpleName()
+                    + (e.getMessage() == null ? "" : ": " + e.getMessage())
+                    + ")"
+                : e.getClass().getSimpleName() + ": " + e.getMessage());
+        backoff = backoff == 0 ? 30 : Math.min(5_000, backoff * 2);
+        try {
+          Thread.sleep(backoff);
+        } catch (InterruptedException stop) {
+          return;
+        }
+      }
+    }
+  }
+
+  private URI target(String tenant) {
+    String url = config.url().toString();
+    if (!url.contains(RemoteWriteConfig.ACCOUNT_PLACEHOLDER)) {
+      return config.url();
+    }
+    String account = config.tenantAccounts().get(tenant);
+    if (account == null) {
+      return null;
+    }
+    return URI.create(
+        url.replace(
+            RemoteWriteConfig.ACCOUNT_PLACEHOLDER,
+            URLEncoder.encode(account, StandardCharsets.UTF_8)));
+  }
+
+  private int post(URI target, String tenant, byte[] body)
+      throws IOException, InterruptedException {
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(target)
+            .timeout(config.timeout())
+            .header("Content-Type", "application/x-protobuf")
+            .header("Content-Encoding", "snappy")
+            .header("User-Agent", "tillwatch")
+            .header("X-Prometheus-Remote-Write-Version", "0.1.0")
+            .POST(HttpRequest.BodyPublishers.ofByteArray(body));
+    config.headers().forEach(b::header);
+    config.tenantHeader().ifPresent(h -> b.header(h, tenant));
+    HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    if (r.statusCode() / 100 != 2) {
+      String reason = r.body().length() > 300 ? r.body().substring(0, 300) + "…" : r.body();
+      failure("HTTP " + r.statusCode() + " from " + target.getHost() + ": " + reason.strip());
+    }
+    return r.statusCode();
+  }
+
+  private void failure(String reason) {
+    if (!reason.equals(lastFailure)) {
+      LOG.log(System.Logger.Level.WARNING, "remote write " + config.name() + ": " + reason);
+    }
+    lastFailure = reason;
+  }
+
+  @Override
+  public void close() {
+    closed = true;
+    for (Thread t : senders) {
+      t.interrupt();
+    }
+    for (Thread t : senders) {
+      try {
+        t.join(5_000);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    for (SegmentLog s : shards) {
+      s.close();
+    }
+  }
+}

@@ -1,0 +1,356 @@
+package io.tillwatch.collector.remote;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import java.util.zip.CRC32C;
+
+/**
+ * A queue of remote-write pieces on disk that survives restarts: records appended to segment files
+ * ({@code 0000000000000001.seg}, a new one past {@value #SEGMENT_BYTES} bytes), read from a
+ * position kept in {@code position} (written to a temporary name and renamed after each
+ * acknowledged send). Each record carries its length and a CRC-32C: a record a crash cut short ends
+ * the log there. Bounded: past {@code maxBytes} the oldest segment goes, its samples counted as
+ * dropped.
+ *
+ * <p>Appends do not force the disk: a record survives the collector's process being killed (the
+ * kernel holds it), not the machine losing power before it writes back.
+ */
+final class SegmentLog implements AutoCloseable {
+  static final int SEGMENT_BYTES = 8 << 20;
+  private static final Pattern NAME = Pattern.compile("([0-9]{16})\\.seg");
+  private static final int HEADER = 8;
+
+  /** One queued piece: a tenant's samples as a serialized {@code WriteRequest}. */
+  record Record(
+      String tenant, int samples, long highestTime, byte[] request, long segment, long next) {}
+
+  private record Segment(long seq, Path file, long bytes, long samples) {}
+
+  private final Path dir;
+  private final long maxBytes;
+  private final Deque<Segment> segments = new ArrayDeque<>();
+  private FileChannel head;
+  private long headSeq;
+  private long headBytes;
+  private long headSamples;
+  private long readSeq;
+  private long readOffset;
+  private long pendingSamples;
+  private long dropped;
+
+  SegmentLog(Path dir, long maxBytes) {
+    this.dir = dir;
+    this.maxBytes = maxBytes;
+    try {
+      Files.createDirectories(dir);
+      List<Long> seqs = new ArrayList<>();
+      try (Stream<Path> files = Files.list(dir)) {
+        files.forEach(
+            f -> {
+              Matcher m = NAME.matcher(f.getFileName().toString());
+              if (m.matches()) {
+                seqs.add(Long.parseLong(m.group(1)));
+              }
+            });
+      }
+      seqs.sort(null);
+      long[] pos = readPosition();
+      readSeq = pos[0];
+      readOffset = pos[1];
+      for (long seq : seqs) {
+        if (seq < readSeq) {
+          Files.deleteIfExists(file(seq)); // sent before the restart
+          continue;
+        }
+        long[] scanned = scan(seq, seq == readSeq ? readOffset : 0);
+        segments.addLast(new Segment(seq, file(seq), scanned[0], scanned[1]));
+      }
+      if (segments.isEmpty()) {
+        headSeq = Math.max(1, readSeq);
+        segments.addLast(new Segment(headSeq, file(headSeq), 0, 0));
+      } else {
+        headSeq = segments.peekLast().seq();
+      }
+      if (readSeq < segments.peekFirst().seq()) {
+        readSeq = segments.peekFirst().seq();
+        readOffset = 0;
+      }
+      Segment last = segments.pollLast();
+      headBytes = last.bytes();
+      headSamples = last.samples();
+      segments.addLast(last);
+      head = FileChannel.open(file(headSeq), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+      head.truncate(headBytes); // a record a crash cut short goes
+      head.position(headBytes);
+      for (Segment s : segments) {
+        pendingSamples += s.samples();
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot open the remote-write queue in " + dir, e);
+    }
+  }
+
+  private Path file(long seq) {
+    return dir.resolve(String.format("%016d.seg", seq));
+  }
+
+  private long[] readPosition() throws IOException {
+    Path p = dir.resolve("position");
+    if (!Files.exists(p)) {
+      return new long[] {0, 0};
+    }
+    String[] f = Files.readString(p).trim().split(" ");
+    try {
+      return new long[] {Long.parseLong(f[0]), Long.parseLong(f[1])};
+    } catch (RuntimeException e) {
+      return new long[] {0, 0}; // unreadable: send everything again (receivers take repeats)
+    }
+  }
+
+  /**
+   * The valid length of a segment and the samples of its records from {@code from} on: reading
+   * stops at the first record cut short or not matching its checksum.
+   */
+  private long[] scan(long seq, long from) throws IOException {
+    long samples = 0;
+    long at = 0;
+    try (FileChannel ch = FileChannel.open(file(seq), StandardOpenOption.READ)) {
+      long size = ch.size();
+      while (at + HEADER <= size) {
+        Record r = read(ch, seq, at, size);
+        if (r == null) {
+          break;
+        }
+        if (at >= from) {
+          samples += r.samples();
+        }
+        at = r.next();
+      }
+    }
+    return new long[] {at, samples};
+  }
+
+  private static Record read(FileChannel ch, long seq, long at, long size) throws IOException {
+    ByteBuffer h = ByteBuffer.allocate(HEADER);
+    if (ch.read(h, at) < HEADER) {
+      return null;
+    }
+    int length = h.getInt(0);
+    int crc = h.getInt(4);
+    if (length < 14 || at + HEADER + length > size) {
+      return null;
+    }
+    ByteBuffer body = ByteBuffer.allocate(length);
+    ch.read(body, at + HEADER);
+    CRC32C c = new CRC32C();
+    c.update(body.array());
+    if ((int) c.getValue() != crc) {
+      return null;
+    }
+    body.flip();
+    int tenantLength = body.getShort() & 0xffff;
+    byte[] tenant = new byte[tenantLength];
+    body.get(tenant);
+    int samples = body.getInt();
+    long highest = body.getLong();
+    byte[] request = new byte[body.remaining()];
+    body.get(request);
+    return new Record(
+        new String(tenant, StandardCharsets.UTF_8),
+        samples,
+        highest,
+        request,
+        seq,
+        at + HEADER + length);
+  }
+
+  /** Appends a piece (not forced to disk); the oldest segments go while over the bound. */
+  synchronized void append(String tenant, int samples, long highestTime, byte[] request) {
+    byte[] t = tenant.getBytes(StandardCharsets.UTF_8);
+    ByteBuffer body = ByteBuffer.allocate(2 + t.length + 4 + 8 + request.length);
+    body.putShort((short) t.length).put(t).putInt(samples).putLong(highestTime).put(request);
+    CRC32C c = new CRC32C();
+    c.update(body.array());
+    ByteBuffer rec = ByteBuffer.allocate(HEADER + body.capacity());
+    rec.putInt(body.capacity()).putInt((int) c.getValue()).put(body.array()).flip();
+    try {
+      if (headBytes > 0 && headBytes + rec.remaining() > SEGMENT_BYTES) {
+        rotate();
+      }
+      while (rec.hasRemaining()) {
+        head.write(rec);
+      }
+      headBytes += HEADER + body.capacity();
+      headSamples += samples;
+      pendingSamples += samples;
+      Segment last = segments.pollLast();
+      segments.addLast(new Segment(last.seq(), last.file(), headBytes, headSamples));
+      while (bytes() > maxBytes && segments.size() > 1) {
+        dropOldest();
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot append to the remote-write queue in " + dir, e);
+    }
+    notifyAll();
+  }
+
+  private void rotate() throws IOException {
+    head.close();
+    headSeq++;
+    headBytes = 0;
+    headSamples = 0;
+    segments.addLast(new Segment(headSeq, file(headSeq), 0, 0));
+    head =
+        FileChannel.open(
+            file(headSeq),
+            StandardOpenOption.CREATE,
+            StandardOpenOption.WRITE,
+            StandardOpenOption.TRUNCATE_EXISTING);
+  }
+
+  private void dropOldest() throws IOException {
+    Segment s = segments.pollFirst();
+    long unsent = s.seq() == readSeq ? unsentSamples(s) : s.samples();
+    dropped += unsent;
+    pendingSamples -= unsent;
+    Files.deleteIfExists(s.file());
+    readSeq = segments.peekFirst().seq();
+    readOffset = 0;
+  }
+
+  private long unsentSamples(Segment s) throws IOException {
+    long samples = 0;
+    try (FileChannel ch = FileChannel.open(s.file(), StandardOpenOption.READ)) {
+      long at = readOffset;
+      Record r;
+      while (at < s.bytes() && (r = read(ch, s.seq(), at, s.bytes())) != null) {
+        samples += r.samples();
+        at = r.next();
+      }
+    }
+    return samples;
+  }
+
+  /** Bytes on disk. */
+  synchronized long bytes() {
+    long b = 0;
+    for (Segment s : segments) {
+      b += s.bytes();
+    }
+    return b;
+  }
+
+  /** Samples not yet acknowledged. */
+  synchronized long pendingSamples() {
+    return pendingSamples;
+  }
+
+  /** Samples dropped because the queue was full, since start. */
+  synchronized long droppedSamples() {
+    return dropped;
+  }
+
+  /**
+   * The next records from the read position, up to {@code maxSamples} (at least one), all of one
+   * tenant when {@code oneTenant}; waits up to {@code waitMillis} for one. Empty when none came.
+   */
+  synchronized List<Record> peek(int maxSamples, boolean oneTenant, long waitMillis)
+      throws InterruptedException {
+    long deadline = System.currentTimeMillis() + waitMillis;
+    while (pendingSamples == 0) {
+      long left = deadline - System.currentTimeMillis();
+      if (left <= 0) {
+        return List.of();
+      }
+      wait(left);
+    }
+    List<Record> out = new ArrayList<>();
+    int samples = 0;
+    long seq = readSeq;
+    long at = readOffset;
+    try {
+      for (Segment s : segments) {
+        if (s.seq() < seq) {
+          continue;
+        }
+        if (s.seq() > seq) {
+          at = 0;
+        }
+        try (FileChannel ch = FileChannel.open(s.file(), StandardOpenOption.READ)) {
+          Record r;
+          while (at < s.bytes() && (r = read(ch, s.seq(), at, s.bytes())) != null) {
+            if (!out.isEmpty()
+                && (samples + r.samples() > maxSamples
+                    || (oneTenant && !r.tenant().equals(out.get(0).tenant())))) {
+              return out;
+            }
+            out.add(r);
+            samples += r.samples();
+            at = r.next();
+          }
+        }
+        seq = s.seq() + 1;
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read the remote-write queue in " + dir, e);
+    }
+    return out;
+  }
+
+  /** The records up to and including {@code last} were delivered (or dropped): move past them. */
+  synchronized void ack(List<Record> done) {
+    if (done.isEmpty()) {
+      return;
+    }
+    Record last = done.get(done.size() - 1);
+    if (last.segment() < readSeq || (last.segment() == readSeq && last.next() <= readOffset)) {
+      return; // dropped meanwhile with its segment
+    }
+    for (Record r : done) {
+      if (r.segment() > readSeq || (r.segment() == readSeq && r.next() > readOffset)) {
+        pendingSamples -= r.samples();
+      }
+    }
+    readSeq = last.segment();
+    readOffset = last.next();
+    try {
+      // segments wholly read go
+      while (segments.size() > 1 && segments.peekFirst().seq() < readSeq) {
+        Files.deleteIfExists(segments.pollFirst().file());
+      }
+      Path tmp = dir.resolve("position.tmp");
+      Files.writeString(tmp, readSeq + " " + readOffset + "\n");
+      Files.move(
+          tmp,
+          dir.resolve("position"),
+          StandardCopyOption.ATOMIC_MOVE,
+          StandardCopyOption.REPLACE_EXISTING);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot keep the remote-write position in " + dir, e);
+    }
+  }
+
+  @Override
+  public synchronized void close() {
+    try {
+      head.close();
+    } catch (IOException e) {
+      // closing: nothing to keep
+    }
+    notifyAll();
+  }
+}
