@@ -149,12 +149,16 @@ class AlertmanagerIT {
       long back = System.currentTimeMillis();
       // evaluation goes on as before (the sender's backoff may outlast one resend's validity)
       Map<String, JsonNode> firing = Map.of();
+      long nextEvaluation = 0;
       while (!firing.keySet().equals(java.util.Set.of("acme", "globex"))) {
-        assertThat(System.currentTimeMillis() - back).as("both alerts back").isLessThan(60_000);
+        assertThat(System.currentTimeMillis() - back).as("both alerts back").isLessThan(90_000);
         long now = System.currentTimeMillis();
-        state.update(stalled("acme", "globex"), now, l -> Map.of());
-        ams.send(delivery.due(state, now, every));
-        Thread.sleep(every.toMillis());
+        if (now >= nextEvaluation) {
+          state.update(stalled("acme", "globex"), now, l -> Map.of());
+          ams.send(delivery.due(state, now, every));
+          nextEvaluation = now + every.toMillis();
+        }
+        Thread.sleep(200); // looked at five times a second: the figure is the delivery's
         firing = held(am);
       }
       for (String t : List.of("acme", "globex")) {

@@ -41,7 +41,11 @@ import org.postgresql.PGConnection;
  * over HTTP, decode, series lookup, binary COPY, commit before the answer) against a plain binary
  * {@code COPY} of the same rows into the same PostgreSQL, in one run.
  *
- * <p>Usage: {@code IngestBenchmark [requests=400] [samplesPerRequest=5000] [senders=4]}
+ * <p>With {@code remote}, the collector also forwards everything to a real Prometheus (remote-write
+ * receiver), and the run reports the collector's CPU per 1,000 samples with and without forwarding
+ * (the JVM's own CPU time: Prometheus runs in its own process), waiting for the queue to drain.
+ *
+ * <p>Usage: {@code IngestBenchmark [requests=400] [samplesPerRequest=5000] [senders=4] [remote]}
  */
 public final class IngestBenchmark {
   private static final String TOKEN = "bench-token-0123456789";
@@ -52,6 +56,7 @@ public final class IngestBenchmark {
     int requests = args.length > 0 ? Integer.parseInt(args[0]) : 400;
     int perRequest = args.length > 1 ? Integer.parseInt(args[1]) : 5000;
     int senders = args.length > 2 ? Integer.parseInt(args[2]) : 4;
+    boolean remote = args.length > 3 && args[3].equals("remote");
     Path pgBin = Path.of(System.getProperty("tillwatch.pg.bin", "/usr/lib/postgresql/15/bin"));
     Path home = Files.createTempDirectory("tillwatch-ingest-bench");
     PostgresServer pg =
@@ -68,7 +73,11 @@ public final class IngestBenchmark {
         bodies.add(request(r, perRequest, t0 + r * 60_000L).toByteArray());
       }
       long samples = (long) requests * perRequest;
-      double ingestRate = ingest(pg, bodies, samples, senders);
+      if (remote) {
+        remoteWrite(pg, bodies, samples, senders);
+        return;
+      }
+      double ingestRate = ingest(pg, bodies, samples, senders).rate();
       double copyRate = copy(pg, requests, perRequest, t0);
       System.out.printf(
           Locale.ROOT,
@@ -119,15 +128,75 @@ public final class IngestBenchmark {
         .build();
   }
 
-  private static double ingest(PostgresServer pg, List<byte[]> bodies, long samples, int senders)
+  /** What one run measured: samples/s, and the JVM's CPU per 1,000 samples (ms). */
+  private record Run(double rate, double cpuMillisPer1000) {}
+
+  /** The same ingest with and without forwarding to a real Prometheus. */
+  private static void remoteWrite(PostgresServer pg, List<byte[]> bodies, long samples, int senders)
+      throws Exception {
+    Run plain = ingest(pg, bodies, samples, senders);
+    pg.execute("DROP DATABASE ingest", "CREATE DATABASE ingest");
+    try (io.tillwatch.sandbox.PrometheusServer prom =
+        io.tillwatch.sandbox.PrometheusServer.start(
+            "global: {}\n",
+            java.util.Map.of(),
+            d -> {},
+            List.of("--web.enable-remote-write-receiver", "--storage.tsdb.retention.time=400d"))) {
+      Path queue = Files.createTempDirectory("tillwatch-remote-queue");
+      Run forwarded =
+          ingest(
+              pg,
+              bodies,
+              samples,
+              senders,
+              List.of(
+                  io.tillwatch.collector.config.RemoteWriteConfig.of(
+                      prom.url().resolve("/api/v1/write"), queue)));
+      System.out.printf(
+          Locale.ROOT,
+          "%d requests x %d samples, %d senders%n"
+              + "  without remote write: %,.0f samples/s, collector CPU %.2f ms per 1,000 samples%n"
+              + "  with remote write to Prometheus 2.42 (queue drained): %,.0f samples/s,"
+              + " collector CPU %.2f ms per 1,000 samples%n"
+              + "  CPU added by forwarding: %.0f %%%n",
+          bodies.size(),
+          samples / bodies.size(),
+          senders,
+          plain.rate(),
+          plain.cpuMillisPer1000(),
+          forwarded.rate(),
+          forwarded.cpuMillisPer1000(),
+          100 * (forwarded.cpuMillisPer1000() / plain.cpuMillisPer1000() - 1));
+      io.tillwatch.localpg.Processes.deleteTree(queue);
+    }
+  }
+
+  private static long cpuNanos() {
+    return ((com.sun.management.OperatingSystemMXBean)
+            java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+        .getProcessCpuTime();
+  }
+
+  private static Run ingest(PostgresServer pg, List<byte[]> bodies, long samples, int senders)
+      throws Exception {
+    return ingest(pg, bodies, samples, senders, List.of());
+  }
+
+  private static Run ingest(
+      PostgresServer pg,
+      List<byte[]> bodies,
+      long samples,
+      int senders,
+      List<io.tillwatch.collector.config.RemoteWriteConfig> remotes)
       throws Exception {
     CollectorConfig config =
         new CollectorConfig(
-            new HostPort("127.0.0.1", 0),
-            StorageConfig.embedded(Path.of("unused")),
-            Duration.ofHours(3),
-            List.of(new TokenGrant(Secret.of(TOKEN), Set.of("*"))),
-            CollectorConfig.DEFAULT_MAX_QUEUED_SAMPLES);
+                new HostPort("127.0.0.1", 0),
+                StorageConfig.embedded(Path.of("unused")),
+                Duration.ofHours(3),
+                List.of(new TokenGrant(Secret.of(TOKEN), Set.of("*"))),
+                CollectorConfig.DEFAULT_MAX_QUEUED_SAMPLES)
+            .withRemoteWrite(remotes);
     try (Backend c =
         Backend.start(
             config,
@@ -139,6 +208,7 @@ public final class IngestBenchmark {
       send(http, uri, bodies.get(0)); // series created, JIT warm: not measured
       AtomicInteger next = new AtomicInteger(1);
       long start = System.nanoTime();
+      long cpu0 = cpuNanos();
       List<Thread> threads = new ArrayList<>();
       for (int s = 0; s < senders; s++) {
         threads.add(
@@ -157,7 +227,12 @@ public final class IngestBenchmark {
       }
       double seconds = (System.nanoTime() - start) / 1e9;
       long perRequest = samples / bodies.size();
-      return (samples - perRequest) / seconds;
+      // forwarding is part of the cost: wait until every queue is drained
+      while (remotes.size() > 0 && c.remotePending() > 0) {
+        Thread.sleep(20);
+      }
+      double cpuMillis = (cpuNanos() - cpu0) / 1e6;
+      return new Run((samples - perRequest) / seconds, cpuMillis * 1000 / (samples - perRequest));
     }
   }
 

@@ -497,6 +497,15 @@ public final class Backend implements AutoCloseable {
     }
   }
 
+  /** Samples queued for remote write and not yet sent, over every endpoint. */
+  public long remotePending() {
+    long n = 0;
+    for (io.tillwatch.collector.remote.RemoteWriter w : remoteWriters) {
+      n += w.pending();
+    }
+    return n;
+  }
+
   private void forward(SampleBatch batch) {
     for (io.tillwatch.collector.remote.RemoteWriter w : remoteWriters) {
       try {

@@ -20,17 +20,17 @@ import java.util.zip.CRC32C;
 
 /**
  * A queue of remote-write pieces on disk that survives restarts: records appended to segment files
- * ({@code 0000000000000001.seg}, a new one past {@value #SEGMENT_BYTES} bytes), read from a
- * position kept in {@code position} (written to a temporary name and renamed after each
- * acknowledged send). Each record carries its length and a CRC-32C: a record a crash cut short ends
- * the log there. Bounded: past {@code maxBytes} the oldest segment goes, its samples counted as
- * dropped.
+ * ({@code 0000000000000001.seg}, a new one past 8 MiB), read from a position kept in {@code
+ * position} (written to a temporary name and renamed after each acknowledged send). Each record
+ * carries its length and a CRC-32C: a record a crash cut short ends the log there. Bounded: past
+ * {@code maxBytes} the oldest segment goes, its samples counted as dropped.
  *
  * <p>Appends do not force the disk: a record survives the collector's process being killed (the
  * kernel holds it), not the machine losing power before it writes back.
  */
 final class SegmentLog implements AutoCloseable {
   static final int SEGMENT_BYTES = 8 << 20;
+  private final int segmentBytes;
   private static final Pattern NAME = Pattern.compile("([0-9]{16})\\.seg");
   private static final int HEADER = 8;
 
@@ -53,7 +53,13 @@ final class SegmentLog implements AutoCloseable {
   private long dropped;
 
   SegmentLog(Path dir, long maxBytes) {
+    this(dir, maxBytes, SEGMENT_BYTES);
+  }
+
+  /** As above, with segments of {@code segmentBytes} (tests make them small). */
+  SegmentLog(Path dir, long maxBytes, int segmentBytes) {
     this.dir = dir;
+    this.segmentBytes = segmentBytes;
     this.maxBytes = maxBytes;
     try {
       Files.createDirectories(dir);
@@ -188,7 +194,7 @@ final class SegmentLog implements AutoCloseable {
     ByteBuffer rec = ByteBuffer.allocate(HEADER + body.capacity());
     rec.putInt(body.capacity()).putInt((int) c.getValue()).put(body.array()).flip();
     try {
-      if (headBytes > 0 && headBytes + rec.remaining() > SEGMENT_BYTES) {
+      if (headBytes > 0 && headBytes + rec.remaining() > segmentBytes) {
         rotate();
       }
       while (rec.hasRemaining()) {
@@ -280,16 +286,12 @@ final class SegmentLog implements AutoCloseable {
     }
     List<Record> out = new ArrayList<>();
     int samples = 0;
-    long seq = readSeq;
-    long at = readOffset;
     try {
       for (Segment s : segments) {
-        if (s.seq() < seq) {
+        if (s.seq() < readSeq) {
           continue;
         }
-        if (s.seq() > seq) {
-          at = 0;
-        }
+        long at = s.seq() == readSeq ? readOffset : 0;
         try (FileChannel ch = FileChannel.open(s.file(), StandardOpenOption.READ)) {
           Record r;
           while (at < s.bytes() && (r = read(ch, s.seq(), at, s.bytes())) != null) {
@@ -303,10 +305,15 @@ final class SegmentLog implements AutoCloseable {
             at = r.next();
           }
         }
-        seq = s.seq() + 1;
       }
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read the remote-write queue in " + dir, e);
+    }
+    if (out.isEmpty()) {
+      // counted as pending but nothing readable past the position (a damaged file): those
+      // samples are lost; say so once instead of looking again and again
+      dropped += pendingSamples;
+      pendingSamples = 0;
     }
     return out;
   }
