@@ -128,10 +128,25 @@ public final class RemoteWriter implements AutoCloseable {
     for (int i = 0; i < shards.length; i++) {
       for (Map.Entry<String, WriteRequests.Builder> e : pieces.get(i).entrySet()) {
         WriteRequests.Builder b = e.getValue();
-        shards[i].append(e.getKey(), b.samples(), b.highestTime(), b.encode());
+        shards[i].append(e.getKey(), b.samples(), b.highestTime(), b.encode(this::labelBlock));
         highestQueued.accumulateAndGet(b.highestTime(), Math::max);
       }
     }
+  }
+
+  // each series' labels serialized once (appends run on one thread); emptied past a bound
+  private final Map<Series, byte[]> labelBlocks = new HashMap<>();
+
+  private byte[] labelBlock(Series s) {
+    byte[] b = labelBlocks.get(s);
+    if (b == null) {
+      if (labelBlocks.size() >= 1_000_000) {
+        labelBlocks.clear();
+      }
+      b = WriteRequests.labelBlock(s);
+      labelBlocks.put(s, b);
+    }
+    return b;
   }
 
   /** Samples queued, not yet sent. */

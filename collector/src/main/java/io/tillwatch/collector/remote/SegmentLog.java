@@ -187,20 +187,23 @@ final class SegmentLog implements AutoCloseable {
   /** Appends a piece (not forced to disk); the oldest segments go while over the bound. */
   synchronized void append(String tenant, int samples, long highestTime, byte[] request) {
     byte[] t = tenant.getBytes(StandardCharsets.UTF_8);
-    ByteBuffer body = ByteBuffer.allocate(2 + t.length + 4 + 8 + request.length);
-    body.putShort((short) t.length).put(t).putInt(samples).putLong(highestTime).put(request);
+    int length = 2 + t.length + 4 + 8 + request.length;
+    ByteBuffer meta = ByteBuffer.allocate(HEADER + 2 + t.length + 4 + 8);
+    meta.position(HEADER);
+    meta.putShort((short) t.length).put(t).putInt(samples).putLong(highestTime);
     CRC32C c = new CRC32C();
-    c.update(body.array());
-    ByteBuffer rec = ByteBuffer.allocate(HEADER + body.capacity());
-    rec.putInt(body.capacity()).putInt((int) c.getValue()).put(body.array()).flip();
+    c.update(meta.array(), HEADER, meta.capacity() - HEADER);
+    c.update(request);
+    meta.putInt(0, length).putInt(4, (int) c.getValue()).flip();
+    ByteBuffer[] rec = {meta, ByteBuffer.wrap(request)};
     try {
-      if (headBytes > 0 && headBytes + rec.remaining() > segmentBytes) {
+      if (headBytes > 0 && headBytes + HEADER + length > segmentBytes) {
         rotate();
       }
-      while (rec.hasRemaining()) {
-        head.write(rec);
+      while (rec[1].hasRemaining()) {
+        head.write(rec); // one gathering write: no copy of the request
       }
-      headBytes += HEADER + body.capacity();
+      headBytes += HEADER + length;
       headSamples += samples;
       pendingSamples += samples;
       Segment last = segments.pollLast();

@@ -85,22 +85,67 @@ public final class WriteRequests {
     public byte[] encode() {
       return WriteRequests.encode(series());
     }
+
+    /** As above, each series' labels from {@code labels}. */
+    public byte[] encode(java.util.function.Function<Series, byte[]> labels) {
+      return WriteRequests.encode(series(), labels);
+    }
   }
 
   /** A serialized {@code WriteRequest} holding {@code series}. */
   public static byte[] encode(List<TimeSeries> series) {
+    return encode(series, WriteRequests::labelBlock);
+  }
+
+  /**
+   * As above, each series' labels taken from {@code labels} (the serialized {@code Label} fields of
+   * a {@code TimeSeries}, e.g. cached: series come again batch after batch).
+   */
+  public static byte[] encode(
+      List<TimeSeries> series, java.util.function.Function<Series, byte[]> labels) {
     try {
       ByteArrayOutputStream bytes = new ByteArrayOutputStream(64 * series.size() + 16);
       CodedOutputStream out = CodedOutputStream.newInstance(bytes);
       for (TimeSeries ts : series) {
+        byte[] block = labels.apply(ts.series());
+        int size = block.length;
+        for (int i = 0; i < ts.count(); i++) {
+          int n = sampleSize(ts.values()[i], ts.times()[i]);
+          size +=
+              CodedOutputStream.computeTagSize(2) + CodedOutputStream.computeUInt32SizeNoTag(n) + n;
+        }
         out.writeTag(1, com.google.protobuf.WireFormat.WIRETYPE_LENGTH_DELIMITED);
-        out.writeUInt32NoTag(timeSeriesSize(ts));
-        writeTimeSeries(out, ts);
+        out.writeUInt32NoTag(size);
+        out.writeRawBytes(block);
+        for (int i = 0; i < ts.count(); i++) {
+          out.writeTag(2, com.google.protobuf.WireFormat.WIRETYPE_LENGTH_DELIMITED);
+          out.writeUInt32NoTag(sampleSize(ts.values()[i], ts.times()[i]));
+          out.writeDouble(1, ts.values()[i]);
+          out.writeInt64(2, ts.times()[i]);
+        }
       }
       out.flush();
       return bytes.toByteArray();
     } catch (IOException e) {
       throw new UncheckedIOException(e); // a byte array does not fail
+    }
+  }
+
+  /** The serialized {@code Label} fields of a series' {@code TimeSeries}, sorted by name. */
+  public static byte[] labelBlock(Series s) {
+    try {
+      ByteArrayOutputStream bytes = new ByteArrayOutputStream(128);
+      CodedOutputStream out = CodedOutputStream.newInstance(bytes);
+      for (Map.Entry<String, String> l : labels(s).entrySet()) {
+        out.writeTag(1, com.google.protobuf.WireFormat.WIRETYPE_LENGTH_DELIMITED);
+        out.writeUInt32NoTag(labelSize(l.getKey(), l.getValue()));
+        out.writeString(1, l.getKey());
+        out.writeString(2, l.getValue());
+      }
+      out.flush();
+      return bytes.toByteArray();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     }
   }
 
@@ -123,33 +168,5 @@ public final class WriteRequests {
   private static int sampleSize(double value, long time) {
     return CodedOutputStream.computeDoubleSize(1, value)
         + CodedOutputStream.computeInt64Size(2, time);
-  }
-
-  private static int timeSeriesSize(TimeSeries ts) {
-    int size = 0;
-    for (Map.Entry<String, String> l : labels(ts.series()).entrySet()) {
-      int n = labelSize(l.getKey(), l.getValue());
-      size += CodedOutputStream.computeTagSize(1) + CodedOutputStream.computeUInt32SizeNoTag(n) + n;
-    }
-    for (int i = 0; i < ts.count(); i++) {
-      int n = sampleSize(ts.values()[i], ts.times()[i]);
-      size += CodedOutputStream.computeTagSize(2) + CodedOutputStream.computeUInt32SizeNoTag(n) + n;
-    }
-    return size;
-  }
-
-  private static void writeTimeSeries(CodedOutputStream out, TimeSeries ts) throws IOException {
-    for (Map.Entry<String, String> l : labels(ts.series()).entrySet()) {
-      out.writeTag(1, com.google.protobuf.WireFormat.WIRETYPE_LENGTH_DELIMITED);
-      out.writeUInt32NoTag(labelSize(l.getKey(), l.getValue()));
-      out.writeString(1, l.getKey());
-      out.writeString(2, l.getValue());
-    }
-    for (int i = 0; i < ts.count(); i++) {
-      out.writeTag(2, com.google.protobuf.WireFormat.WIRETYPE_LENGTH_DELIMITED);
-      out.writeUInt32NoTag(sampleSize(ts.values()[i], ts.times()[i]));
-      out.writeDouble(1, ts.values()[i]);
-      out.writeInt64(2, ts.times()[i]);
-    }
   }
 }
