@@ -1,7 +1,6 @@
 package io.tillwatch.bench;
 
 import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest;
-import io.opentelemetry.proto.common.v1.AnyValue;
 import io.opentelemetry.proto.common.v1.KeyValue;
 import io.opentelemetry.proto.metrics.v1.Gauge;
 import io.opentelemetry.proto.metrics.v1.Metric;
@@ -264,10 +263,7 @@ public final class HostileQueryBenchmark {
         .build();
   }
 
-  private static KeyValue attr(String key, String value) {
-    return KeyValue.newBuilder()
-        .setKey(key)
-        .setValue(AnyValue.newBuilder().setStringValue(value))
-        .build();
+  private static KeyValue attr(String k, String v) {
+    return IngestBenchmark.attr(k, v);
   }
 }

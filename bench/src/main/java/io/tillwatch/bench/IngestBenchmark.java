@@ -121,7 +121,8 @@ public final class IngestBenchmark {
         .build();
   }
 
-  private static KeyValue attr(String k, String v) {
+  /** A string attribute; the benchmarks' requests use it. */
+  static KeyValue attr(String k, String v) {
     return KeyValue.newBuilder()
         .setKey(k)
         .setValue(AnyValue.newBuilder().setStringValue(v))

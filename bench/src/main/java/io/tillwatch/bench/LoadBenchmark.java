@@ -1,7 +1,6 @@
 package io.tillwatch.bench;
 
 import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest;
-import io.opentelemetry.proto.common.v1.AnyValue;
 import io.opentelemetry.proto.common.v1.KeyValue;
 import io.opentelemetry.proto.metrics.v1.AggregationTemporality;
 import io.opentelemetry.proto.metrics.v1.Gauge;
@@ -523,10 +522,7 @@ public final class LoadBenchmark {
   }
 
   private static KeyValue attr(String k, String v) {
-    return KeyValue.newBuilder()
-        .setKey(k)
-        .setValue(AnyValue.newBuilder().setStringValue(v))
-        .build();
+    return IngestBenchmark.attr(k, v);
   }
 
   private static final List<String> QUERIES =

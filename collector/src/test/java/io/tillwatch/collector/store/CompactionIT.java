@@ -61,7 +61,7 @@ class CompactionIT {
   }
 
   /** time → raw value bits of each series, keyed by labels, for bit-exact comparison. */
-  private static TreeMap<String, TreeMap<Long, Long>> bits(List<Stored> stored) {
+  static TreeMap<String, TreeMap<Long, Long>> bits(List<Stored> stored) {
     TreeMap<String, TreeMap<Long, Long>> out = new TreeMap<>();
     for (Stored s : stored) {
       TreeMap<Long, Long> samples = new TreeMap<>();

@@ -53,20 +53,8 @@ class SampleCacheIT {
         .select(List.of(Matcher.of("__name__", Matcher.Op.EQ, "lag_seconds")), from, to);
   }
 
-  /** labels → time → raw value bits. */
   private static TreeMap<String, TreeMap<Long, Long>> bits(List<Stored> stored) {
-    TreeMap<String, TreeMap<Long, Long>> out = new TreeMap<>();
-    for (Stored s : stored) {
-      TreeMap<Long, Long> samples = new TreeMap<>();
-      for (int i = 0; i < s.times().length; i++) {
-        if (i > 0) {
-          assertThat(s.times()[i]).as("strictly ascending").isGreaterThan(s.times()[i - 1]);
-        }
-        samples.put(s.times()[i], Double.doubleToRawLongBits(s.values()[i]));
-      }
-      out.put(s.labels().toString(), samples);
-    }
-    return out;
+    return CompactionIT.bits(stored);
   }
 
   private static void write(PgStore store, List<Series> series, long from, long to, Random r)
