@@ -15,10 +15,11 @@ import java.util.List;
 
 /**
  * An agent's push buffer being written as fast as it goes, to be killed: {@code BufferWriter <dir>
- * <first scrape> <base time ms> <dead port> <last scrape>} adds scrape after scrape (each {@link
- * AgentCrashIT#PER_SCRAPE} samples at {@code base + n s}), flushes each to the disk buffer, and
- * prints {@code flushed n} once the flush returned. The collector it points at is not there, so
- * nothing leaves the buffer.
+ * <first scrape> <base time ms> <dead port> <last scrape> <report file>} adds scrape after scrape
+ * (each {@link AgentCrashIT#PER_SCRAPE} samples at {@code base + n s}), flushes each to the disk
+ * buffer, and appends {@code n} to the report file once the flush returned (a write per line: a
+ * kill loses none that was written). The collector it points at is not there, so nothing leaves the
+ * buffer.
  */
 public final class BufferWriter {
   private BufferWriter() {}
@@ -29,6 +30,7 @@ public final class BufferWriter {
     long base = Long.parseLong(args[2]);
     int deadPort = Integer.parseInt(args[3]);
     int last = Integer.parseInt(args[4]);
+    Path report = Path.of(args[5]);
     Metric m = Metric.gauge("crash_agent_gauge", "A gauge the killed agent buffered.");
     Pusher p =
         new Pusher(
@@ -46,8 +48,15 @@ public final class BufferWriter {
       }
       p.add(new OtlpEncoder.Scrape(base + n * 1000L, samples));
       p.flush();
-      System.out.println("flushed " + n);
-      System.out.flush();
+      try {
+        java.nio.file.Files.writeString(
+            report,
+            n + "\n",
+            java.nio.file.StandardOpenOption.CREATE,
+            java.nio.file.StandardOpenOption.APPEND);
+      } catch (java.io.IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
     }
     p.close();
   }
