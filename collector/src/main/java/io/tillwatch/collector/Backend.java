@@ -63,7 +63,7 @@ public final class Backend implements AutoCloseable {
   private final HealthState headHealth;
   private final ExecutorService headWriter;
   private final List<io.tillwatch.collector.remote.RemoteWriter> remoteWriters = new ArrayList<>();
-  private final ExecutorService remoteAppender;
+  private final io.tillwatch.collector.remote.Handoff remoteAppender;
   private final WriteQueue queue;
   private final PrometheusMeterRegistry meters;
   private final RuleEngine rules;
@@ -133,8 +133,7 @@ public final class Backend implements AutoCloseable {
     this.remoteAppender =
         remoteWriters.isEmpty()
             ? null
-            : Executors.newSingleThreadExecutor(
-                Thread.ofPlatform().name("tillwatch-remote-queue").daemon().factory());
+            : new io.tillwatch.collector.remote.Handoff("tillwatch-remote-queue", 256);
     this.deltas = new DeltaAccumulator();
     this.queue =
         new WriteQueue(
@@ -608,12 +607,7 @@ public final class Backend implements AutoCloseable {
     }
     headWriter.shutdown();
     if (remoteAppender != null) {
-      remoteAppender.shutdown();
-      try {
-        remoteAppender.awaitTermination(30, TimeUnit.SECONDS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
+      remoteAppender.close();
     }
     remoteWriters.forEach(io.tillwatch.collector.remote.RemoteWriter::close);
     if (api != null) {

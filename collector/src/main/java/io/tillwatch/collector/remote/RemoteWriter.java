@@ -29,7 +29,7 @@ import org.xerial.snappy.Snappy;
  * order), each drained by a sender: up to {@code max_samples_per_send} a request, one tenant a
  * request when the tenant goes in a header or the URL. Answers: 2xx sent; 429, 5xx and no answer
  * retried with backoff (30 ms doubling to 5 s) while the queue holds them; other 4xx dropped,
- * counted and logged with the endpoint's reason.
+ * counted and logged with the endpoint's reason (a recurring reason at most every 5 minutes).
  */
 public final class RemoteWriter implements AutoCloseable {
   private static final System.Logger LOG = System.getLogger(RemoteWriter.class.getName());
@@ -46,6 +46,7 @@ public final class RemoteWriter implements AutoCloseable {
   private final AtomicLong highestSent = new AtomicLong();
   private volatile boolean closed;
   private volatile String lastFailure = "";
+  private final FailureLog failureLog = new FailureLog(300_000, System::currentTimeMillis);
 
   public RemoteWriter(RemoteWriteConfig config, MeterRegistry meters) {
     this.config = config;
@@ -278,7 +279,7 @@ public final class RemoteWriter implements AutoCloseable {
   }
 
   private void failure(String reason) {
-    if (!reason.equals(lastFailure)) {
+    if (failureLog.shouldLog(reason)) {
       LOG.log(System.Logger.Level.WARNING, "remote write " + config.name() + ": " + reason);
     }
     lastFailure = reason;
