@@ -116,21 +116,26 @@ public final class DashboardBenchmark {
               q.path(),
               java.net.URLDecoder.decode(q.form(), StandardCharsets.UTF_8));
         }
+        int n = a.length - 1;
         System.out.printf(
             Locale.ROOT,
             "estate overview, %d requests at once (variable, %d panel queries, annotations):%n"
-                + "  tillwatch  median %.0f ms, max %.0f ms over %d loads%n"
-                + "  Prometheus median %.0f ms, max %.0f ms over %d loads%n"
+                + "  first load: tillwatch %.0f ms, Prometheus %.0f ms%n"
+                + "  after %d loads of warm-up, %d loads:%n"
+                + "  tillwatch  median %.0f ms, max %.0f ms%n"
+                + "  Prometheus median %.0f ms, max %.0f ms%n"
                 + "  ratio %.2f×%n",
             requests.size(),
             requests.size() - 2,
-            a[a.length / 2],
-            a[a.length - 1],
-            a.length,
-            b[b.length / 2],
-            b[b.length - 1],
-            b.length,
-            a[a.length / 2] / b[b.length / 2]);
+            a[0],
+            b[0],
+            Integer.getInteger("tillwatch.bench.warmup", 300),
+            n,
+            a[1 + n / 2],
+            a[n],
+            b[1 + n / 2],
+            b[n],
+            a[1 + n / 2] / b[1 + n / 2]);
       }
     } finally {
       pg.close();
@@ -365,47 +370,58 @@ public final class DashboardBenchmark {
   }
 
   /** One load to warm up, then 10 timed loads, each all requests at once; sorted milliseconds. */
+  /**
+   * The first load (before anything is warm), then {@code tillwatch.bench.warmup} untimed loads
+   * (300 unless set: the JIT compiles the query path, as in a collector that has been running),
+   * then {@code tillwatch.bench.loads} timed ones (20 unless set). Element 0 of the answer is the
+   * first load; the rest, sorted, are the timed ones.
+   */
   private static double[] rounds(String base, String token, List<Request> requests)
       throws Exception {
-    return rounds(base, token, requests, 10);
+    int warmup = Integer.getInteger("tillwatch.bench.warmup", 300);
+    int loads = Integer.getInteger("tillwatch.bench.loads", 20);
+    double[] ms = new double[loads + 1];
+    ms[0] = load(base, token, requests, true);
+    for (int r = 0; r < warmup; r++) {
+      load(base, token, requests, false);
+    }
+    for (int r = 1; r <= loads; r++) {
+      ms[r] = load(base, token, requests, false);
+    }
+    Arrays.sort(ms, 1, ms.length);
+    return ms;
   }
 
-  private static double[] rounds(String base, String token, List<Request> requests, int n)
+  /** One load of {@code requests}, all in flight together; its time in milliseconds. */
+  private static double load(String base, String token, List<Request> requests, boolean first)
       throws Exception {
-    double[] ms = new double[n];
-    for (int r = n > 1 ? -1 : 0; r < ms.length; r++) {
-      long t0 = System.nanoTime();
-      List<CompletableFuture<HttpResponse<String>>> all = new ArrayList<>();
-      for (Request q : requests) {
-        HttpRequest.Builder b =
-            q.get()
-                ? HttpRequest.newBuilder(URI.create(base + q.path() + "?" + q.form()))
-                    .timeout(Duration.ofMinutes(2))
-                : HttpRequest.newBuilder(URI.create(base + q.path()))
-                    .timeout(Duration.ofMinutes(2))
-                    .header("Content-Type", "application/x-www-form-urlencoded")
-                    .POST(HttpRequest.BodyPublishers.ofString(q.form()));
-        if (token != null) {
-          b.header("Authorization", "Bearer " + token);
-        }
-        all.add(HTTP.sendAsync(b.build(), HttpResponse.BodyHandlers.ofString()));
+    long t0 = System.nanoTime();
+    List<CompletableFuture<HttpResponse<String>>> all = new ArrayList<>();
+    for (Request q : requests) {
+      HttpRequest.Builder b =
+          q.get()
+              ? HttpRequest.newBuilder(URI.create(base + q.path() + "?" + q.form()))
+                  .timeout(Duration.ofMinutes(2))
+              : HttpRequest.newBuilder(URI.create(base + q.path()))
+                  .timeout(Duration.ofMinutes(2))
+                  .header("Content-Type", "application/x-www-form-urlencoded")
+                  .POST(HttpRequest.BodyPublishers.ofString(q.form()));
+      if (token != null) {
+        b.header("Authorization", "Bearer " + token);
       }
-      for (int i = 0; i < all.size(); i++) {
-        HttpResponse<String> resp = all.get(i).join();
-        if (resp.statusCode() != 200 || JSON.readTree(resp.body()).path("data").isMissingNode()) {
-          throw new IllegalStateException(
-              base + " " + requests.get(i) + " answered " + resp.statusCode() + ": " + resp.body());
-        }
-        if (r == -1 && emptyResult(resp.body())) {
-          System.out.println("  (no data from " + base + " for " + requests.get(i) + ")");
-        }
+      all.add(HTTP.sendAsync(b.build(), HttpResponse.BodyHandlers.ofString()));
+    }
+    for (int i = 0; i < all.size(); i++) {
+      HttpResponse<String> resp = all.get(i).join();
+      if (resp.statusCode() != 200 || JSON.readTree(resp.body()).path("data").isMissingNode()) {
+        throw new IllegalStateException(
+            base + " " + requests.get(i) + " answered " + resp.statusCode() + ": " + resp.body());
       }
-      if (r >= 0) {
-        ms[r] = (System.nanoTime() - t0) / 1e6;
+      if (first && emptyResult(resp.body())) {
+        System.out.println("  (no data from " + base + " for " + requests.get(i) + ")");
       }
     }
-    Arrays.sort(ms);
-    return ms;
+    return (System.nanoTime() - t0) / 1e6;
   }
 
   /** The best of 5 runs of one request, in milliseconds. */
@@ -413,7 +429,7 @@ public final class DashboardBenchmark {
     double best = Double.MAX_VALUE;
     // -Dtillwatch.bench.repeat=N: each request N times alone, for a profiler to see the query path
     for (int i = 0; i < Integer.getInteger("tillwatch.bench.repeat", 5); i++) {
-      best = Math.min(best, rounds(base, token, List.of(q), 1)[0]);
+      best = Math.min(best, load(base, token, List.of(q), false));
     }
     return best;
   }

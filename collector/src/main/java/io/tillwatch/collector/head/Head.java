@@ -19,6 +19,7 @@ public final class Head {
   // the same heads by storage id: appends of stored samples find theirs without comparing labels
   private final ConcurrentHashMap<Long, SeriesHead> byId = new ConcurrentHashMap<>();
   private final Duration window;
+  private volatile long completeFrom = Long.MIN_VALUE;
   private final AtomicLong samples = new AtomicLong();
   private final AtomicLong outOfOrder = new AtomicLong();
   // series held per tenant: what max_series_per_tenant counts
@@ -98,6 +99,21 @@ public final class Head {
     }
   }
 
+  /** Samples of one series in time order, {@code times[i]} with {@code values[i]}. */
+  public record Samples(long[] times, double[] values) {}
+
+  /** The samples of {@code s} with {@code from <= time <= to}, or null when there are none. */
+  public Samples samples(Series s, long from, long to) {
+    SeriesHead h = series.get(s);
+    return h == null ? null : h.samples(from, to);
+  }
+
+  /** Whether {@code s} has a sample with {@code from <= time <= to}. */
+  public boolean any(Series s, long from, long to) {
+    SeriesHead h = series.get(s);
+    return h != null && h.any(from, to);
+  }
+
   /** Whether {@code s} is held. */
   public boolean contains(Series s) {
     return series.containsKey(s);
@@ -112,6 +128,19 @@ public final class Head {
   /** The series held. */
   public Set<Series> series() {
     return series.keySet();
+  }
+
+  /**
+   * The time from which the head holds every sample written (its window permitting): {@link
+   * Long#MIN_VALUE} when it was filled from storage at start, the start otherwise.
+   */
+  public long completeFrom() {
+    return completeFrom;
+  }
+
+  /** The head was not filled from storage: it is complete only from {@code time}. */
+  public void completeFrom(long time) {
+    this.completeFrom = time;
   }
 
   public Duration window() {

@@ -58,6 +58,52 @@ final class SeriesHead {
     }
   }
 
+  /**
+   * The samples with {@code from <= time <= to} decoded straight into arrays of their size, or null
+   * when there are none.
+   */
+  synchronized Head.Samples samples(long from, long to) {
+    int room = 0;
+    for (XorChunk c : chunks) {
+      if (c.count() > 0 && c.lastTime() >= from && c.firstTime() <= to) {
+        room += c.count();
+      }
+    }
+    if (room == 0) {
+      return null;
+    }
+    long[] t = new long[room];
+    double[] v = new double[room];
+    int n = 0;
+    for (XorChunk c : chunks) {
+      n += c.decodeInto(from, to, t, v, n);
+    }
+    if (n == 0) {
+      return null;
+    }
+    return n == room
+        ? new Head.Samples(t, v)
+        : new Head.Samples(java.util.Arrays.copyOf(t, n), java.util.Arrays.copyOf(v, n));
+  }
+
+  /** Whether a sample has {@code from <= time <= to}; decodes only a chunk straddling a bound. */
+  synchronized boolean any(long from, long to) {
+    for (XorChunk c : chunks) {
+      if (c.count() == 0 || c.lastTime() < from || c.firstTime() > to) {
+        continue;
+      }
+      if (c.firstTime() >= from || c.lastTime() <= to) {
+        return true; // its first or last sample lies inside
+      }
+      boolean[] found = {false};
+      c.read(from, to, (time, value) -> found[0] = true);
+      if (found[0]) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   synchronized boolean isEmpty() {
     return chunks.isEmpty();
   }

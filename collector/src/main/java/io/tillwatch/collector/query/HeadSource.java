@@ -59,9 +59,7 @@ public final class HeadSource implements SeriesSource {
   public List<Series> candidates(List<Matcher> matchers, long from, long to) {
     List<Series> out = new ArrayList<>();
     for (Series s : candidates(matchers)) {
-      boolean[] any = {false};
-      head.read(s, from, to, (time, value) -> any[0] = true);
-      if (any[0]) {
+      if (head.any(s, from, to)) {
         out.add(s);
       }
     }
@@ -72,29 +70,9 @@ public final class HeadSource implements SeriesSource {
   public List<Stored> select(List<Matcher> matchers, long minTime, long maxTime) {
     List<Stored> out = new ArrayList<>();
     for (Series s : candidates(matchers)) {
-      long[] t = new long[64];
-      double[] v = new double[64];
-      int[] n = {0};
-      long[][] tRef = {t};
-      double[][] vRef = {v};
-      head.read(
-          s,
-          minTime,
-          maxTime,
-          (time, value) -> {
-            if (n[0] == tRef[0].length) {
-              tRef[0] = java.util.Arrays.copyOf(tRef[0], n[0] * 2);
-              vRef[0] = java.util.Arrays.copyOf(vRef[0], n[0] * 2);
-            }
-            tRef[0][n[0]] = time;
-            vRef[0][n[0]++] = value;
-          });
-      if (n[0] > 0) {
-        out.add(
-            new Stored(
-                withName(s),
-                java.util.Arrays.copyOf(tRef[0], n[0]),
-                java.util.Arrays.copyOf(vRef[0], n[0])));
+      Head.Samples got = head.samples(s, minTime, maxTime);
+      if (got != null) {
+        out.add(new Stored(withName(s), got.times(), got.values()));
       }
     }
     return out;

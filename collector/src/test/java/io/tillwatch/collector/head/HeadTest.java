@@ -29,4 +29,33 @@ class HeadTest {
     assertThat(kept.getLast()[1]).isEqualTo(999.0);
     assertThat(head.samples()).isEqualTo(kept.size());
   }
+
+  @Test
+  void samplesAndAnyAnswerForRangesInsideAcrossAndBetweenChunks() {
+    Head head = new Head(java.time.Duration.ofDays(1));
+    var s = new io.tillwatch.model.Series("x", io.tillwatch.model.Labels.of("tenant", "acme"));
+    long start = 1_700_000_000_000L;
+    // 300 samples a minute apart: three chunks (120, 120, 60), values the index
+    for (int i = 0; i < 300; i++) {
+      head.append(s, start + i * 60_000L, i);
+    }
+    Head.Samples all = head.samples(s, Long.MIN_VALUE, Long.MAX_VALUE);
+    assertThat(all.times()).hasSize(300);
+    assertThat(all.values()[299]).isEqualTo(299.0);
+    // across the first chunk's end into the second: bounds included
+    Head.Samples mid = head.samples(s, start + 100 * 60_000L, start + 130 * 60_000L);
+    assertThat(mid.times()).hasSize(31);
+    assertThat(mid.times()[0]).isEqualTo(start + 100 * 60_000L);
+    assertThat(mid.values()[30]).isEqualTo(130.0);
+    // between two samples inside one chunk: nothing, though the chunk overlaps the range
+    long between = start + 10 * 60_000L + 1;
+    assertThat(head.samples(s, between, between + 50_000L)).isNull();
+    assertThat(head.any(s, between, between + 50_000L)).isFalse();
+    assertThat(head.any(s, between, between + 60_000L)).isTrue();
+    assertThat(head.any(s, start - 60_000L, start)).isTrue();
+    assertThat(head.any(s, start + 299 * 60_000L + 1, Long.MAX_VALUE)).isFalse();
+    var other = new io.tillwatch.model.Series("y", io.tillwatch.model.Labels.of("tenant", "acme"));
+    assertThat(head.samples(other, Long.MIN_VALUE, Long.MAX_VALUE)).isNull();
+    assertThat(head.any(other, Long.MIN_VALUE, Long.MAX_VALUE)).isFalse();
+  }
 }
