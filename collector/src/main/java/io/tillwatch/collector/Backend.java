@@ -58,6 +58,13 @@ public final class Backend implements AutoCloseable {
   private final Clock clock;
   private final Vertx vertx;
   private final PgStore store;
+
+  /** Where stored samples are read: {@code store}, or the remote engine of storage.type remote. */
+  private final io.tillwatch.collector.store.SampleStorage samples;
+
+  /** storage.type remote: the engine's write queue, written before each ingest commit. */
+  private final io.tillwatch.collector.remote.RemoteWriter storageWriter;
+
   private final HealthState storageHealth;
   private final Head head;
   private final HealthState headHealth;
@@ -98,10 +105,25 @@ public final class Backend implements AutoCloseable {
     // and pools (after the last collection too), GC, threads, CPU seconds, memory
     io.prometheus.metrics.instrumentation.jvm.JvmMetrics.builder()
         .register(meters.getPrometheusRegistry());
-    // settled samples read from storage stay in memory for the next read (dashboards, SLOs)
-    store.cacheReads(
-        config.query().sampleCacheBytes(),
-        () -> TieredSource.headStart(head, System.currentTimeMillis()));
+    if (config.storage().remote().isPresent()) {
+      // samples go to the remote engine (its write queue on disk, before each commit), and are
+      // read back from its query API; PostgreSQL keeps series ids, alert state and rollups
+      io.tillwatch.collector.config.RemoteStorageConfig remote = config.storage().remote().get();
+      this.storageWriter = new io.tillwatch.collector.remote.RemoteWriter(remote.write(), meters);
+      store.samplesTo(storageWriter::append);
+      this.samples =
+          new io.tillwatch.collector.remote.PrometheusApiStorage(
+              remote,
+              io.tillwatch.collector.remote.PrometheusApiStorage.knownTenants(
+                  store, tenants.keySet()));
+    } else {
+      this.storageWriter = null;
+      this.samples = io.tillwatch.collector.store.SampleStorage.of(store);
+      // settled samples read from storage stay in memory for the next read (dashboards, SLOs)
+      store.cacheReads(
+          config.query().sampleCacheBytes(),
+          () -> TieredSource.headStart(head, System.currentTimeMillis()));
+    }
     SampleCache sampleCache = store.cache();
     if (sampleCache != null) {
       meters.gauge("tillwatch.collector.sample.cache.bytes", sampleCache, SampleCache::bytes);
@@ -152,7 +174,7 @@ public final class Backend implements AutoCloseable {
         new RuleEngine(
             ruleGroups,
             config.evaluationInterval(),
-            TieredSource.of(head, store, TenantScope.all()),
+            TieredSource.of(head, samples, TenantScope.all()),
             batch -> queue.offer(batch) != null,
             meters,
             tenants,
@@ -163,12 +185,12 @@ public final class Backend implements AutoCloseable {
             sloCatalog,
             tenants,
             new SloRollups(store),
-            TieredSource.of(head, store, TenantScope.all()),
+            TieredSource.of(head, samples, TenantScope.all()),
             config.storage().retention(),
             clock);
     this.reportFacts =
         new io.tillwatch.collector.report.ReportFacts(
-            slos, TieredSource.of(head, store, TenantScope.all()), ruleGroups, clock);
+            slos, TieredSource.of(head, samples, TenantScope.all()), ruleGroups, clock);
     this.reports =
         config
             .reports()
@@ -258,7 +280,12 @@ public final class Backend implements AutoCloseable {
       throw e;
     }
     try {
-      b.headLoadedSamples = store.scan(clock.instant().minus(b.headWindow), b.head::append);
+      if (b.storageWriter == null) {
+        b.headLoadedSamples = store.scan(clock.instant().minus(b.headWindow), b.head::append);
+      } else {
+        // the remote engine holds the past: the head answers from now on, the engine before
+        b.head.completeFrom(clock.millis());
+      }
       b.alerts.restore(b.rules);
       b.queue.start();
       b.listen(config);
@@ -289,7 +316,7 @@ public final class Backend implements AutoCloseable {
                 throw new IllegalStateException("storage unavailable: " + e.getMessage(), e);
               }
             });
-    this.api = new QueryApi(access, head, rules, store, slos, config.query());
+    this.api = new QueryApi(access, head, rules, samples, slos, config.query());
     Routes routes = new Routes(ingest, api, meters, this::health, access, config.web());
     try {
       // HTTP/1.1 only, as Prometheus serves; TLS as the web configuration says, an idle
@@ -496,9 +523,37 @@ public final class Backend implements AutoCloseable {
     }
   }
 
+  /**
+   * Waits until everything offered before the call is committed, in the head and in the
+   * remote-write queues (for tests and tools that evaluate right after writing).
+   */
+  public void settle(Duration atMost) throws Exception {
+    long until = System.nanoTime() + atMost.toNanos();
+    java.util.concurrent.CompletableFuture<Void> committed = queue.offer(new SampleBatch());
+    if (committed == null) {
+      throw new IllegalStateException("the write queue is full");
+    }
+    committed.get(Math.max(1, until - System.nanoTime()), TimeUnit.NANOSECONDS);
+    java.util.concurrent.CompletableFuture<Void> inHead =
+        new java.util.concurrent.CompletableFuture<>();
+    headWriter.execute(() -> inHead.complete(null));
+    inHead.get(Math.max(1, until - System.nanoTime()), TimeUnit.NANOSECONDS);
+    if (remoteAppender != null) {
+      java.util.concurrent.CompletableFuture<Void> queued =
+          new java.util.concurrent.CompletableFuture<>();
+      remoteAppender.execute(() -> queued.complete(null));
+      queued.get(Math.max(1, until - System.nanoTime()), TimeUnit.NANOSECONDS);
+    }
+  }
+
+  /** Series and samples in this collector's PostgreSQL. */
+  public PgStore.Counts storeCounts() throws SQLException {
+    return store.counts();
+  }
+
   /** Samples queued for remote write and not yet sent, over every endpoint. */
   public long remotePending() {
-    long n = 0;
+    long n = storageWriter == null ? 0 : storageWriter.pending();
     for (io.tillwatch.collector.remote.RemoteWriter w : remoteWriters) {
       n += w.pending();
     }
@@ -610,6 +665,9 @@ public final class Backend implements AutoCloseable {
       remoteAppender.close();
     }
     remoteWriters.forEach(io.tillwatch.collector.remote.RemoteWriter::close);
+    if (storageWriter != null) {
+      storageWriter.close();
+    }
     if (api != null) {
       api.close();
     }

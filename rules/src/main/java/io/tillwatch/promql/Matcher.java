@@ -50,6 +50,21 @@ public record Matcher(String name, Op op, String value, Pattern pattern) {
     return matches("");
   }
 
+  /** The matcher as PromQL writes it, its value quoted and escaped: {@code name=~"a\\.b"}. */
+  public String promql() {
+    StringBuilder b = new StringBuilder(name).append(op.text).append('"');
+    for (int i = 0; i < value.length(); i++) {
+      char c = value.charAt(i);
+      switch (c) {
+        case '\\' -> b.append("\\\\");
+        case '"' -> b.append("\\\"");
+        case '\n' -> b.append("\\n");
+        default -> b.append(c);
+      }
+    }
+    return b.append('"').toString();
+  }
+
   @Override
   public String toString() {
     return name + op.text + "\"" + value + "\"";

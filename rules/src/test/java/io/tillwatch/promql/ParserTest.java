@@ -94,6 +94,26 @@ class ParserTest {
   }
 
   @Test
+  void matchersWrittenAsPromqlParseBackToThemselves() {
+    Expr.VectorSelector s =
+        (Expr.VectorSelector)
+            Parser.parse("x{a=\"q\\\"uote\", b=~\"x\\\\.y|\\\\n\", c!=\"line\\nbreak\", d!~\"\"}");
+    StringBuilder written = new StringBuilder("{");
+    for (Matcher m : s.matchers()) {
+      written.append(written.length() > 1 ? "," : "").append(m.promql());
+    }
+    Expr.VectorSelector again = (Expr.VectorSelector) Parser.parse(written.append("}").toString());
+    assertThat(again.matchers()).hasSameSizeAs(s.matchers());
+    for (int i = 0; i < s.matchers().size(); i++) {
+      assertThat(again.matchers().get(i).name()).isEqualTo(s.matchers().get(i).name());
+      assertThat(again.matchers().get(i).op()).isEqualTo(s.matchers().get(i).op());
+      assertThat(again.matchers().get(i).value()).isEqualTo(s.matchers().get(i).value());
+    }
+    assertThat(s.matchers().stream().map(Matcher::value))
+        .contains("q\"uote", "x\\.y|\\n", "line\nbreak");
+  }
+
+  @Test
   void seriesNotationExpandsLikePromtool() {
     assertThat(SeriesNotation.expand("0+10x3")).containsExactly(0.0, 10.0, 20.0, 30.0);
     assertThat(SeriesNotation.expand("5-1x2 _ 1x2"))

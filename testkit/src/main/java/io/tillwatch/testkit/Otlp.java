@@ -166,12 +166,17 @@ public final class Otlp {
   }
 
   /** One metric of {@code tenant} (a resource attribute) in a request of its own. */
-  public static ExportMetricsServiceRequest request(String tenant, Metric.Builder metric) {
+  /** One tenant's request of these metrics. */
+  public static ExportMetricsServiceRequest request(String tenant, Metric.Builder... metrics) {
+    ScopeMetrics.Builder scope = ScopeMetrics.newBuilder();
+    for (Metric.Builder m : metrics) {
+      scope.addMetrics(m);
+    }
     return ExportMetricsServiceRequest.newBuilder()
         .addResourceMetrics(
             ResourceMetrics.newBuilder()
                 .setResource(Resource.newBuilder().addAttributes(attr("tenant", tenant)))
-                .addScopeMetrics(ScopeMetrics.newBuilder().addMetrics(metric)))
+                .addScopeMetrics(scope))
         .build();
   }
 

@@ -277,6 +277,13 @@ public record CollectorConfig(
     return c.build();
   }
 
+  /** These settings with {@code s} as where samples are kept. */
+  public CollectorConfig withStorage(StorageConfig s) {
+    Copy c = new Copy(this);
+    c.storage = s;
+    return c.build();
+  }
+
   /** The settings as fields, for the {@code with…} methods to change one of them. */
   private static final class Copy {
     private final CollectorConfig from;
@@ -287,9 +294,11 @@ public record CollectorConfig(
     IngestLimits limits;
     io.tillwatch.web.WebConfig web;
     List<RemoteWriteConfig> remoteWrite;
+    StorageConfig storage;
 
     Copy(CollectorConfig from) {
       this.from = from;
+      storage = from.storage;
       sloFiles = from.sloFiles;
       builtinSlos = from.builtinSlos;
       reports = from.reports;
@@ -302,7 +311,7 @@ public record CollectorConfig(
     CollectorConfig build() {
       return new CollectorConfig(
           from.listen,
-          from.storage,
+          storage,
           from.head,
           from.tokens,
           from.maxQueuedSamples,

@@ -85,8 +85,28 @@ public final class CollectorConfigLoader {
           "dashboard_url",
           "queue_capacity",
           "runbook_base_url");
-  private static final Set<String> STORAGE =
-      Set.of("url", "user", "password", "retention", "data_dir", "layout");
+
+  /** Keys of {@code storage} that only {@code type: remote} has. */
+  private static final List<String> REMOTE_STORAGE_ONLY =
+      List.of(
+          "query_url",
+          "write_url",
+          "tenant_header",
+          "tenant_accounts",
+          "headers",
+          "timeout",
+          "queue");
+
+  private static final Set<String> STORAGE = storageKeys();
+
+  private static Set<String> storageKeys() {
+    Set<String> keys =
+        new java.util.HashSet<>(
+            Set.of("type", "url", "user", "password", "retention", "data_dir", "layout"));
+    keys.addAll(REMOTE_STORAGE_ONLY);
+    return Set.copyOf(keys);
+  }
+
   private static final Set<String> TOKEN = Set.of("token", "tenants", "query");
 
   /** The shortest token accepted: guessing one must not be an option. */
@@ -189,17 +209,25 @@ public final class CollectorConfigLoader {
           m.optional("web_config_file")
               .map(n -> io.tillwatch.web.WebConfig.load(base.resolve(n.string())))
               .orElse(null),
-          remoteWrites(m.optional("remote_write"), storage.dataDir()));
+          remoteWrites(m.optional("remote_write"), storage));
     } catch (IllegalArgumentException e) {
       throw m.node().error(e.getMessage());
     }
   }
 
-  private List<RemoteWriteConfig> remoteWrites(Optional<YamlNode> node, Path dataDir) {
+  private List<RemoteWriteConfig> remoteWrites(Optional<YamlNode> node, StorageConfig storage) {
+    Path dataDir = storage.dataDir();
     List<RemoteWriteConfig> out = new ArrayList<>();
     Set<String> names = new java.util.HashSet<>();
+    storage.remote().ifPresent(r -> names.add(r.write().name()));
     for (YamlNode n : node.map(YamlNode::list).orElse(List.of())) {
       RemoteWriteConfig r = remoteWrite(n, dataDir);
+      if (storage.remote().isPresent() && r.name().equals(RemoteStorageConfig.WRITE_NAME)) {
+        throw n.error(
+            "'"
+                + r.name()
+                + "' is the name of remote storage's write queue: give this entry another name");
+      }
       if (!names.add(r.name())) {
         throw n.error("two remote_write entries are called '" + r.name() + "': give each a name");
       }
@@ -211,22 +239,32 @@ public final class CollectorConfigLoader {
   private RemoteWriteConfig remoteWrite(YamlNode node, Path dataDir) {
     YamlNode.Mapping m = node.mapping(REMOTE_WRITE);
     YamlNode urlNode = m.required("url");
-    java.net.URI url =
-        urlNode.convert(
-            s -> {
-              java.net.URI u =
-                  java.net.URI.create(
-                      interpolation
-                          .expand(s)
-                          .replace("{account}", RemoteWriteConfig.ACCOUNT_PLACEHOLDER));
-              if (u.getScheme() == null || u.getHost() == null) {
-                throw new IllegalArgumentException(
-                    "'" + s + "' is not a URL (expected http://host:port/path)");
-              }
-              return u;
-            });
+    java.net.URI url = url(urlNode);
     String name =
         m.optional("name").map(YamlNode::string).orElse(RemoteWriteConfig.defaultName(url));
+    return remoteWrite(m, url, name, dataDir);
+  }
+
+  /** An http(s) URL; {@code {account}} may stand in it. */
+  private java.net.URI url(YamlNode node) {
+    return node.convert(
+        s -> {
+          java.net.URI u =
+              java.net.URI.create(
+                  interpolation
+                      .expand(s)
+                      .replace("{account}", RemoteWriteConfig.ACCOUNT_PLACEHOLDER));
+          if (u.getScheme() == null || u.getHost() == null) {
+            throw new IllegalArgumentException(
+                "'" + s + "' is not a URL (expected http://host:port/path)");
+          }
+          return u;
+        });
+  }
+
+  /** A remote-write endpoint: {@code url}, and the rest of its settings from {@code m}. */
+  private RemoteWriteConfig remoteWrite(
+      YamlNode.Mapping m, java.net.URI url, String name, Path dataDir) {
     Map<String, String> accounts = new java.util.LinkedHashMap<>();
     m.optional("tenant_accounts")
         .ifPresent(n -> n.entries().forEach((k, v) -> accounts.put(k, v.string())));
@@ -473,10 +511,37 @@ public final class CollectorConfigLoader {
                               "'" + v + "' is not a layout (auto, plain or timescaledb)");
                         }))
             .orElse(StorageConfig.Layout.AUTO);
+    StorageConfig out;
     try {
-      return new StorageConfig(url, user, password, retention, dataDir, layout);
+      out = new StorageConfig(url, user, password, retention, dataDir, layout);
     } catch (IllegalArgumentException e) {
       throw (retentionNode != null ? retentionNode : m.node()).error(e.getMessage());
+    }
+    YamlNode typeNode = m.optional("type").orElse(null);
+    String type = typeNode == null ? "postgresql" : typeNode.string();
+    switch (type) {
+      case "postgresql" -> {
+        for (String key : REMOTE_STORAGE_ONLY) {
+          if (m.optional(key).isPresent()) {
+            throw m.optional(key)
+                .get()
+                .error("'" + key + "' is a setting of remote storage: add type: remote");
+          }
+        }
+        return out;
+      }
+      case "remote" -> {
+        java.net.URI query = url(m.required("query_url"));
+        java.net.URI write = url(m.required("write_url"));
+        RemoteWriteConfig w = remoteWrite(m, write, RemoteStorageConfig.WRITE_NAME, dataDir);
+        try {
+          return out.withRemote(new RemoteStorageConfig(query, w));
+        } catch (IllegalArgumentException e) {
+          throw m.required("query_url").error(e.getMessage());
+        }
+      }
+      default ->
+          throw typeNode.error("'" + type + "' is not a storage type (postgresql or remote)");
     }
   }
 

@@ -16,6 +16,7 @@ import java.util.Optional;
  * @param retention how long samples are kept
  * @param dataDir the embedded PostgreSQL's home when there is no {@code url}
  * @param layout how samples are laid out in a new database ({@code storage.layout})
+ * @param remote with {@code type: remote}: the engine that keeps samples instead of PostgreSQL
  */
 public record StorageConfig(
     Optional<String> url,
@@ -23,7 +24,8 @@ public record StorageConfig(
     Secret password,
     Duration retention,
     Path dataDir,
-    Layout layout) {
+    Layout layout,
+    Optional<RemoteStorageConfig> remote) {
   public static final Duration DEFAULT_RETENTION = Duration.ofDays(90);
 
   /** {@code storage.layout}: which table layout a new database gets. */
@@ -41,6 +43,17 @@ public record StorageConfig(
     }
   }
 
+  /** Samples in PostgreSQL. */
+  public StorageConfig(
+      Optional<String> url,
+      String user,
+      Secret password,
+      Duration retention,
+      Path dataDir,
+      Layout layout) {
+    this(url, user, password, retention, dataDir, layout, Optional.empty());
+  }
+
   /** As above, with {@code layout: auto}. */
   public StorageConfig(
       Optional<String> url, String user, Secret password, Duration retention, Path dataDir) {
@@ -54,9 +67,15 @@ public record StorageConfig(
     Objects.requireNonNull(retention, "retention");
     Objects.requireNonNull(dataDir, "dataDir");
     Objects.requireNonNull(layout, "layout");
+    Objects.requireNonNull(remote, "remote");
     if (retention.toHours() < 24) {
       throw new IllegalArgumentException("retention must be at least 1d (samples are kept by day)");
     }
+  }
+
+  /** The same, samples kept by {@code remote}. */
+  public StorageConfig withRemote(RemoteStorageConfig remote) {
+    return new StorageConfig(url, user, password, retention, dataDir, layout, Optional.of(remote));
   }
 
   /** The embedded default: PostgreSQL under {@code ./data}, 90 days. */

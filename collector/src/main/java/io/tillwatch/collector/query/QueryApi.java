@@ -10,8 +10,7 @@ import io.tillwatch.collector.config.TokenGrant;
 import io.tillwatch.collector.head.Head;
 import io.tillwatch.collector.rules.RuleEngine;
 import io.tillwatch.collector.slo.SloLedger;
-import io.tillwatch.collector.store.PgStore;
-import io.tillwatch.collector.store.StorageSource;
+import io.tillwatch.collector.store.SampleStorage;
 import io.tillwatch.model.Labels;
 import io.tillwatch.model.Series;
 import io.tillwatch.model.TenantScope;
@@ -70,7 +69,7 @@ public final class QueryApi implements AutoCloseable {
   private final Access access;
   private final Head head;
   private final RuleEngine rules;
-  private final PgStore store;
+  private final SampleStorage store;
   private final SloLedger slos;
   private final QueryConfig config;
   private final ThreadPoolExecutor pool;
@@ -86,7 +85,7 @@ public final class QueryApi implements AutoCloseable {
       Access access,
       Head head,
       RuleEngine rules,
-      PgStore store,
+      SampleStorage store,
       SloLedger slos,
       QueryConfig config) {
     this.store = store;
@@ -421,7 +420,6 @@ public final class QueryApi implements AutoCloseable {
     }
     long headStart = TieredSource.headStart(head, now);
     List<Labels> out = new ArrayList<>();
-    StorageSource storage = new StorageSource(store, tenants);
     for (List<Matcher> sel : selectors) {
       if (end >= headStart) {
         for (Series s : source.candidates(sel, Math.max(start, headStart), end)) {
@@ -429,7 +427,7 @@ public final class QueryApi implements AutoCloseable {
         }
       }
       if (start < headStart) {
-        out.addAll(storage.series(sel, start, Math.min(end, headStart - 1)));
+        out.addAll(store.series(sel, start, Math.min(end, headStart - 1), tenants));
       }
     }
     return out;

@@ -2,7 +2,7 @@ package io.tillwatch.collector.query;
 
 import io.tillwatch.collector.head.Head;
 import io.tillwatch.collector.store.PgStore;
-import io.tillwatch.collector.store.StorageSource;
+import io.tillwatch.collector.store.SampleStorage;
 import io.tillwatch.model.Labels;
 import io.tillwatch.model.TenantScope;
 import io.tillwatch.promql.Matcher;
@@ -38,16 +38,25 @@ public final class TieredSource implements SeriesSource {
    * The collector's data as {@code tenants} may see it: the head, and storage for ranges starting
    * before the head's window (with a minute's margin for trimming).
    */
-  public static TieredSource of(Head head, PgStore store, TenantScope tenants) {
+  public static TieredSource of(Head head, SampleStorage storage, TenantScope tenants) {
     return new TieredSource(
         new HeadSource(head, tenants),
-        new StorageSource(store, tenants),
+        storage.source(tenants),
         () -> headStart(head, System.currentTimeMillis()));
   }
 
-  /** The earliest time the head holds for every series at {@code now}, with a minute's margin. */
+  /** As above, over this collector's PostgreSQL. */
+  public static TieredSource of(Head head, PgStore store, TenantScope tenants) {
+    return of(head, SampleStorage.of(store), tenants);
+  }
+
+  /**
+   * The earliest time the head holds for every series at {@code now}, with a minute's margin; not
+   * before the head became complete (a head not filled from storage at start holds what came
+   * since).
+   */
   public static long headStart(Head head, long now) {
-    return now - head.window().toMillis() + 60_000L;
+    return Math.max(now - head.window().toMillis() + 60_000L, head.completeFrom());
   }
 
   @Override

@@ -11,7 +11,6 @@ import io.tillwatch.collector.config.ReportsConfig;
 import io.tillwatch.collector.slo.SloLedger;
 import io.tillwatch.collector.store.PgStore;
 import io.tillwatch.collector.store.SloRollups;
-import io.tillwatch.collector.store.StorageSource;
 import io.tillwatch.model.Secret;
 import io.tillwatch.model.Tenant;
 import io.tillwatch.model.TenantScope;
@@ -61,7 +60,17 @@ public final class ReportDesk implements AutoCloseable {
             c.storage().retention(),
             c.query().timeout(),
             c.storage().layout());
-    StorageSource data = new StorageSource(store, TenantScope.all());
+    io.tillwatch.promql.SeriesSource data =
+        c.storage()
+            .remote()
+            .<io.tillwatch.collector.store.SampleStorage>map(
+                r ->
+                    new io.tillwatch.collector.remote.PrometheusApiStorage(
+                        r,
+                        io.tillwatch.collector.remote.PrometheusApiStorage.knownTenants(
+                            store, tenants.keySet())))
+            .orElseGet(() -> io.tillwatch.collector.store.SampleStorage.of(store))
+            .source(TenantScope.all());
     SloLedger ledger =
         new SloLedger(slos, tenants, new SloRollups(store), data, c.storage().retention(), clock);
     ReportBrand brand =

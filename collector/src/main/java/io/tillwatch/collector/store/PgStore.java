@@ -192,6 +192,8 @@ public final class PgStore implements AutoCloseable {
   /** undefined_table, check_violation (no partition for a row), object_not_in_prerequisite. */
   private static final Set<String> PARTITION_GONE = Set.of("42P01", "23514", "55000", "XX000");
 
+  private volatile java.util.function.Consumer<SampleBatch> samplesElsewhere;
+
   private List<long[]> writeOnce(List<SampleBatch> batches) throws SQLException {
     Connection c = writer();
     try {
@@ -209,20 +211,27 @@ public final class PgStore implements AutoCloseable {
           }
         }
       }
-      c.setAutoCommit(true);
-      layout.prepareDays(c, days);
-      c.setAutoCommit(false);
-      BinaryCopy copy = new BinaryCopy(rows);
-      for (int k = 0; k < batches.size(); k++) {
-        SampleBatch b = batches.get(k);
-        long[] id = seriesIds.get(k);
-        for (int i = 0; i < b.size(); i++) {
-          copy.row(b.time(i), id[i], b.value(i));
+      java.util.function.Consumer<SampleBatch> elsewhere = samplesElsewhere;
+      if (elsewhere != null) {
+        c.setAutoCommit(false);
+        // queued on disk for the remote engine before the commit: acknowledged means kept
+        batches.forEach(elsewhere);
+      } else {
+        c.setAutoCommit(true);
+        layout.prepareDays(c, days);
+        c.setAutoCommit(false);
+        BinaryCopy copy = new BinaryCopy(rows);
+        for (int k = 0; k < batches.size(); k++) {
+          SampleBatch b = batches.get(k);
+          long[] id = seriesIds.get(k);
+          for (int i = 0; i < b.size(); i++) {
+            copy.row(b.time(i), id[i], b.value(i));
+          }
         }
+        c.unwrap(PGConnection.class)
+            .getCopyAPI()
+            .copyIn(COPY, new ByteArrayInputStream(copy.finish()));
       }
-      c.unwrap(PGConnection.class)
-          .getCopyAPI()
-          .copyIn(COPY, new ByteArrayInputStream(copy.finish()));
       List<String> batchIds = new ArrayList<>();
       for (SampleBatch b : batches) {
         if (b.batchId() != null) {
@@ -410,6 +419,28 @@ public final class PgStore implements AutoCloseable {
   }
 
   /** The read cache, or null without one. */
+  /**
+   * Samples go to {@code sink} instead of PostgreSQL's tables (storage type remote): called in the
+   * writing transaction before it commits, so that a sample is acknowledged only once the sink has
+   * it; a sink that throws fails the write. Series, batch ids and everything else stay here.
+   */
+  public void samplesTo(java.util.function.Consumer<SampleBatch> sink) {
+    this.samplesElsewhere = sink;
+  }
+
+  /** The tenants that have series. */
+  public Set<String> tenants() throws SQLException {
+    try (Connection c = read();
+        PreparedStatement ps = c.prepareStatement("SELECT DISTINCT tenant FROM series");
+        ResultSet rs = ps.executeQuery()) {
+      Set<String> out = new java.util.TreeSet<>();
+      while (rs.next()) {
+        out.add(rs.getString(1));
+      }
+      return out;
+    }
+  }
+
   public SampleCache cache() {
     return cache;
   }

@@ -192,6 +192,70 @@ class CollectorConfigLoaderTest {
   }
 
   @Test
+  void remoteStorageHasAQueryAndAWriteUrlAndNamesItsMistakes() throws IOException {
+    String tokens = "  tokens:\n    - token: t-0123456789abcdef\n      tenants: [\"*\"]\n";
+    CollectorConfig c =
+        load(
+            "collector:\n"
+                + tokens
+                + "  storage:\n"
+                + "    type: remote\n"
+                + "    query_url: http://mimir:8080/prometheus\n"
+                + "    write_url: http://mimir:8080/api/v1/push\n"
+                + "    tenant_header: X-Scope-OrgID\n"
+                + "    headers: {Authorization: 'Bearer ${MIMIR_TOKEN}'}\n",
+            Map.of("MIMIR_TOKEN", "m-s3cret"));
+    RemoteStorageConfig r = c.storage().remote().orElseThrow();
+    assertThat(r.queryUrl().toString()).isEqualTo("http://mimir:8080/prometheus");
+    assertThat(r.write().url().toString()).isEqualTo("http://mimir:8080/api/v1/push");
+    assertThat(r.write().name()).isEqualTo(RemoteStorageConfig.WRITE_NAME);
+    assertThat(r.write().headers()).containsEntry("Authorization", "Bearer m-s3cret");
+    assertThat(r.write().dir()).isEqualTo(dir.resolve("data/remote-write/storage"));
+    assertThat(r.perTenant()).isTrue();
+    assertThat(c.storage().url()).isEmpty(); // state in the embedded PostgreSQL
+    assertThat(load("collector:\n" + tokens, Map.of()).storage().remote()).isEmpty();
+
+    ConfigException noQuery =
+        error(
+            "collector:\n"
+                + tokens
+                + "  storage:\n"
+                + "    type: remote\n"
+                + "    write_url: http://vm:8428/api/v1/write\n");
+    assertThat(noQuery.getMessage()).contains("query_url");
+    ConfigException notRemote =
+        error("collector:\n" + tokens + "  storage:\n" + "    query_url: http://vm:8428\n");
+    assertThat(notRemote.line()).isEqualTo(6);
+    assertThat(notRemote.getMessage()).contains("type: remote");
+    ConfigException badType = error("collector:\n" + tokens + "  storage:\n    type: cassandra\n");
+    assertThat(badType.line()).isEqualTo(6);
+    assertThat(badType.getMessage()).contains("postgresql or remote");
+    ConfigException noAccounts =
+        error(
+            "collector:\n"
+                + tokens
+                + "  storage:\n"
+                + "    type: remote\n"
+                + "    query_url: http://vmselect:8481/select/{account}/prometheus\n"
+                + "    write_url: http://vminsert:8480/insert/0/prometheus/api/v1/write\n");
+    assertThat(noAccounts.line()).isEqualTo(7);
+    assertThat(noAccounts.getMessage()).contains("tenant_accounts");
+    ConfigException clash =
+        error(
+            "collector:\n"
+                + tokens
+                + "  storage:\n"
+                + "    type: remote\n"
+                + "    query_url: http://vm:8428\n"
+                + "    write_url: http://vm:8428/api/v1/write\n"
+                + "  remote_write:\n"
+                + "    - url: http://other/api/v1/write\n"
+                + "      name: storage\n");
+    assertThat(clash.line()).isEqualTo(10);
+    assertThat(clash.getMessage()).contains("another name");
+  }
+
+  @Test
   void ownMetricsAreStoredEvery15sUnlessSetOtherwise() throws IOException {
     String tokens = "  tokens:\n    - token: t-0123456789abcdef\n      tenants: [\"*\"]\n";
     assertThat(load("collector:\n" + tokens, Map.of()).ownMetricsInterval())
