@@ -62,6 +62,11 @@ public final class Backend implements AutoCloseable {
   /** Where stored samples are read: {@code store}, or the remote engine of storage.type remote. */
   private final io.tillwatch.collector.store.SampleStorage samples;
 
+  /** collector.cluster: the leases on tenant shards that say which tenants this replica runs. */
+  private final io.tillwatch.collector.cluster.Leases leases;
+
+  private final HealthState clusterHealth;
+
   /** storage.type remote: the engine's write queue, written before each ingest commit. */
   private final io.tillwatch.collector.remote.RemoteWriter storageWriter;
 
@@ -113,13 +118,14 @@ public final class Backend implements AutoCloseable {
       store.samplesTo(storageWriter::append);
       this.samples =
           new io.tillwatch.collector.remote.PrometheusApiStorage(
-              remote,
-              io.tillwatch.collector.remote.PrometheusApiStorage.knownTenants(
-                  store, tenants.keySet()));
+              remote, store.knownTenants(tenants.keySet()));
     } else {
       this.storageWriter = null;
       this.samples = io.tillwatch.collector.store.SampleStorage.of(store);
-      // settled samples read from storage stay in memory for the next read (dashboards, SLOs)
+    }
+    if (config.storage().remote().isEmpty() && config.cluster().isEmpty()) {
+      // settled samples read from storage stay in memory for the next read (dashboards, SLOs);
+      // not with replicas, whose late writes to the same database this cache would not see
       store.cacheReads(
           config.query().sampleCacheBytes(),
           () -> TieredSource.headStart(head, System.currentTimeMillis()));
@@ -179,6 +185,27 @@ public final class Backend implements AutoCloseable {
             meters,
             tenants,
             clock);
+    this.clusterHealth = new HealthState(clock);
+    if (config.cluster().isPresent()) {
+      io.tillwatch.collector.config.ClusterConfig cc = config.cluster().get();
+      this.leases =
+          new io.tillwatch.collector.cluster.Leases(
+              store::read,
+              cc.replica(),
+              cc.address(),
+              cc.shards(),
+              cc.leaseTtl(config.evaluationInterval()),
+              clock::millis);
+      java.util.function.Supplier<java.util.Set<String>> known =
+          store.knownTenants(tenants.keySet());
+      // each group for this replica's tenants, over their series only
+      rules.shareTenants(
+          leases::current,
+          owned -> TieredSource.of(head, samples, owned(owned, known.get())),
+          store::loadAlerts);
+    } else {
+      this.leases = null;
+    }
     this.alerts = new AlertPipeline(store, config.alerting(), meters, clock);
     this.slos =
         new SloLedger(
@@ -207,7 +234,34 @@ public final class Backend implements AutoCloseable {
                         meters,
                         batch -> queue.offer(batch) != null,
                         clock));
+    if (leases != null) {
+      reports.ifPresent(
+          r ->
+              r.onlySubjects(
+                  subject ->
+                      leases
+                          .current()
+                          .owns(
+                              subject.equals(io.tillwatch.alerting.report.WeeklyReport.ESTATE)
+                                  ? RuleEngine.PLATFORM_TENANT
+                                  : subject)));
+    }
     this.vertx = Vertx.vertx();
+  }
+
+  /** The tenants of {@code known} (and the platform's series) that {@code owned} gives here. */
+  private static TenantScope owned(
+      io.tillwatch.collector.cluster.Leases.Snapshot owned, java.util.Set<String> known) {
+    java.util.Set<String> mine = new java.util.TreeSet<>();
+    for (String t : known) {
+      if (owned.owns(t)) {
+        mine.add(t);
+      }
+    }
+    if (owned.owns(RuleEngine.PLATFORM_TENANT)) {
+      mine.add(RuleEngine.PLATFORM_TENANT);
+    }
+    return TenantScope.of(mine);
   }
 
   /**
@@ -280,13 +334,19 @@ public final class Backend implements AutoCloseable {
       throw e;
     }
     try {
-      if (b.storageWriter == null) {
+      if (b.leases != null) {
+        // other replicas ingest too: this head never holds all of a tenant's samples, storage
+        // answers every read; alert state comes with each tenant's lease
+        b.head.completeFrom(Long.MAX_VALUE);
+        b.renewLeases();
+      } else if (b.storageWriter == null) {
         b.headLoadedSamples = store.scan(clock.instant().minus(b.headWindow), b.head::append);
+        b.alerts.restore(b.rules);
       } else {
         // the remote engine holds the past: the head answers from now on, the engine before
         b.head.completeFrom(clock.millis());
+        b.alerts.restore(b.rules);
       }
-      b.alerts.restore(b.rules);
       b.queue.start();
       b.listen(config);
     } catch (SQLException | RuntimeException e) {
@@ -316,7 +376,7 @@ public final class Backend implements AutoCloseable {
                 throw new IllegalStateException("storage unavailable: " + e.getMessage(), e);
               }
             });
-    this.api = new QueryApi(access, head, rules, samples, slos, config.query());
+    this.api = new QueryApi(access, head, rules, samples, slos, config.query(), leases);
     Routes routes = new Routes(ingest, api, meters, this::health, access, config.web());
     try {
       // HTTP/1.1 only, as Prometheus serves; TLS as the web configuration says, an idle
@@ -346,6 +406,10 @@ public final class Backend implements AutoCloseable {
     vertx.setPeriodic(
         Math.min(PROBE_EVERY.toMillis(), config.evaluationInterval().toMillis()),
         id -> vertx.executeBlocking(this::probeStorage, false));
+    if (leases != null) {
+      vertx.setPeriodic(
+          leases.round().toMillis(), id -> vertx.executeBlocking(this::renewLeases, false));
+    }
     if (!slos.catalog().slos().isEmpty()) {
       vertx.setPeriodic(
           config.evaluationInterval().toMillis(),
@@ -417,6 +481,10 @@ public final class Backend implements AutoCloseable {
 
   /** A timer's count of the SLO rollups: skipped while the previous one still runs. */
   private Long countSlos() {
+    // replicas: the rollups are counted by the replica that holds the platform's shard
+    if (leases != null && !leases.current().owns(RuleEngine.PLATFORM_TENANT)) {
+      return 0L;
+    }
     if (!counting.compareAndSet(false, true)) {
       return 0L;
     }
@@ -425,6 +493,22 @@ public final class Backend implements AutoCloseable {
     } finally {
       counting.set(false);
     }
+  }
+
+  private Void renewLeases() {
+    try {
+      leases.renew();
+      clusterHealth.succeeded();
+    } catch (SQLException | RuntimeException e) {
+      clusterHealth.failed("renewing tenant leases: " + e.getMessage());
+      LOG.log(System.Logger.Level.WARNING, "renewing tenant leases: " + e.getMessage());
+    }
+    return null;
+  }
+
+  /** The leases of this replica, when it is one of several. */
+  public java.util.Optional<io.tillwatch.collector.cluster.Leases> leases() {
+    return java.util.Optional.ofNullable(leases);
   }
 
   private Void probeStorage() {
@@ -596,6 +680,9 @@ public final class Backend implements AutoCloseable {
     checks.put("rules", rules);
     checks.put("alerts", alerts);
     checks.put("slos", slos);
+    if (leases != null) {
+      checks.put("cluster", clusterHealth);
+    }
     reports.ifPresent(r -> checks.put("reports", r));
     return HealthReport.of(checks);
   }
@@ -648,6 +735,13 @@ public final class Backend implements AutoCloseable {
   /** Stops listening, writes what is queued, closes storage. */
   @Override
   public void close() {
+    if (leases != null) {
+      try {
+        leases.leave(); // the others take this replica's tenants at their next round
+      } catch (SQLException | RuntimeException e) {
+        LOG.log(System.Logger.Level.WARNING, "giving up tenant leases: " + e.getMessage());
+      }
+    }
     if (server != null) {
       try {
         server.close().await(10, TimeUnit.SECONDS);

@@ -148,6 +148,14 @@ public final class AlertState {
     }
   }
 
+  /**
+   * Lets go of the alerts {@code which} selects, as they are: no resolve is sent or written
+   * (another collector goes on evaluating them).
+   */
+  public void forget(java.util.function.Predicate<Labels> which) {
+    active.keySet().removeIf(which);
+  }
+
   private final Rule.Alerting rule;
   private final Map<Labels, Alert> active = new LinkedHashMap<>();
 

@@ -102,6 +102,20 @@ public final class GroupEvaluator {
 
   /** Evaluates every rule at {@code time} (ms) over {@code data}, writing to {@code sink}. */
   public Outcome evaluate(SeriesSource data, long time, Sink sink) {
+    return evaluate(data, time, sink, tenant -> true);
+  }
+
+  /**
+   * As above, for the tenants {@code mine} accepts only (a series without a {@code tenant} label
+   * counts as the default tenant's): what the rules give for other tenants is neither written nor
+   * alerted on, their alerts are let go without a resolve and their series get no stale marker —
+   * another collector evaluates them.
+   */
+  public Outcome evaluate(
+      SeriesSource data, long time, Sink sink, java.util.function.Predicate<String> mine) {
+    for (AlertState state : alerts.values()) {
+      state.forget(labels -> !mine.test(tenantOf(labels)));
+    }
     MemorySource recorded = new MemorySource();
     // every selector of the group read once a cycle (a 28-day SLO window is read once, not by
     // each rule), but for the metrics the group records, which are read as they are written
@@ -124,6 +138,7 @@ public final class GroupEvaluator {
                         time)
                     .eval(r.expr(), time),
                 time);
+        result = result.stream().filter(s -> mine.test(tenantOf(s.labels()))).toList();
         out =
             switch (r) {
               case Rule.Recording rec -> record(rec, result);
@@ -142,7 +157,7 @@ public final class GroupEvaluator {
       Set<Series> before = lastWritten.put(r, now);
       if (before != null) {
         for (Series gone : before) {
-          if (!now.contains(gone)) {
+          if (!now.contains(gone) && mine.test(gone.tenant())) {
             write(gone, time, STALE, recorded, sink);
           }
         }
@@ -187,6 +202,12 @@ public final class GroupEvaluator {
     }
     out.addAll(state.forStateSeries(time));
     return out;
+  }
+
+  /** The tenant a result or alert belongs to: its {@code tenant} label, else the default. */
+  private String tenantOf(Labels labels) {
+    String t = labels.get("tenant");
+    return t != null ? t : defaultTenant.orElse("");
   }
 
   private Series series(Labels withName) {

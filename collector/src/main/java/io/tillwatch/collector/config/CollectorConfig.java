@@ -28,6 +28,7 @@ import java.util.Objects;
  *     the storage retention
  * @param web TLS and basic auth of the listener ({@code web_config_file}: Prometheus's web
  *     configuration format); null: neither
+ * @param cluster present when this collector is one of several replicas on one PostgreSQL
  */
 public record CollectorConfig(
     HostPort listen,
@@ -46,7 +47,8 @@ public record CollectorConfig(
     Duration ownMetricsInterval,
     IngestLimits limits,
     io.tillwatch.web.WebConfig web,
-    List<RemoteWriteConfig> remoteWrite) {
+    List<RemoteWriteConfig> remoteWrite,
+    java.util.Optional<ClusterConfig> cluster) {
   /** The default listen address: OTLP/HTTP's port on loopback. */
   public static final HostPort DEFAULT_LISTEN = new HostPort("127.0.0.1", 4318);
 
@@ -60,6 +62,46 @@ public record CollectorConfig(
    * How often a collector configured from a file stores its own metrics: a common scrape interval.
    */
   public static final Duration DEFAULT_OWN_METRICS_INTERVAL = Duration.ofSeconds(15);
+
+  /** Settings of a collector on its own (no replicas). */
+  public CollectorConfig(
+      HostPort listen,
+      StorageConfig storage,
+      Duration head,
+      List<TokenGrant> tokens,
+      int maxQueuedSamples,
+      List<java.nio.file.Path> ruleFiles,
+      boolean builtinRulePack,
+      Duration evaluationInterval,
+      AlertingConfig alerting,
+      QueryConfig query,
+      List<java.nio.file.Path> sloFiles,
+      boolean builtinSlos,
+      ReportsConfig reports,
+      Duration ownMetricsInterval,
+      IngestLimits limits,
+      io.tillwatch.web.WebConfig web,
+      List<RemoteWriteConfig> remoteWrite) {
+    this(
+        listen,
+        storage,
+        head,
+        tokens,
+        maxQueuedSamples,
+        ruleFiles,
+        builtinRulePack,
+        evaluationInterval,
+        alerting,
+        query,
+        sloFiles,
+        builtinSlos,
+        reports,
+        ownMetricsInterval,
+        limits,
+        web,
+        remoteWrite,
+        java.util.Optional.empty());
+  }
 
   /** Settings without remote write. */
   public CollectorConfig(
@@ -211,6 +253,7 @@ public record CollectorConfig(
       web = io.tillwatch.web.WebConfig.NONE;
     }
     remoteWrite = List.copyOf(remoteWrite);
+    Objects.requireNonNull(cluster, "cluster");
     if (ownMetricsInterval.isNegative()) {
       throw new IllegalArgumentException("own_metrics_interval must not be negative");
     }
@@ -277,6 +320,13 @@ public record CollectorConfig(
     return c.build();
   }
 
+  /** These settings as one replica of several ({@code collector.cluster}). */
+  public CollectorConfig withCluster(ClusterConfig c) {
+    Copy copy = new Copy(this);
+    copy.cluster = java.util.Optional.of(c);
+    return copy.build();
+  }
+
   /** These settings with {@code s} as where samples are kept. */
   public CollectorConfig withStorage(StorageConfig s) {
     Copy c = new Copy(this);
@@ -295,10 +345,12 @@ public record CollectorConfig(
     io.tillwatch.web.WebConfig web;
     List<RemoteWriteConfig> remoteWrite;
     StorageConfig storage;
+    java.util.Optional<ClusterConfig> cluster;
 
     Copy(CollectorConfig from) {
       this.from = from;
       storage = from.storage;
+      cluster = from.cluster;
       sloFiles = from.sloFiles;
       builtinSlos = from.builtinSlos;
       reports = from.reports;
@@ -326,7 +378,8 @@ public record CollectorConfig(
           ownMetricsInterval,
           limits,
           web,
-          remoteWrite);
+          remoteWrite,
+          cluster);
     }
   }
 

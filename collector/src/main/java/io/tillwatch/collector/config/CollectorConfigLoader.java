@@ -57,7 +57,9 @@ public final class CollectorConfigLoader {
           "own_metrics_interval",
           "limits",
           "web_config_file",
-          "remote_write");
+          "remote_write",
+          "cluster");
+  private static final Set<String> CLUSTER = Set.of("replica", "address", "shards", "lease_ttl");
   private static final Set<String> REMOTE_WRITE =
       Set.of("url", "name", "tenant_header", "tenant_accounts", "headers", "timeout", "queue");
   private static final Set<String> REMOTE_QUEUE =
@@ -186,30 +188,33 @@ public final class CollectorConfigLoader {
     ReportsConfig reports =
         root.optional("reports").map(n -> reports(n, base)).orElse(ReportsConfig.NONE);
     try {
-      return new CollectorConfig(
-          listen,
-          storage,
-          head,
-          tokens,
-          maxQueued,
-          ruleFiles,
-          builtinRulePack,
-          evaluationInterval,
-          alerting,
-          query,
-          sloFiles,
-          m.optional("builtin_slos").map(YamlNode::bool).orElse(true),
-          reports,
-          m.optional("own_metrics_interval")
-              .map(YamlNode::duration)
-              .orElse(CollectorConfig.DEFAULT_OWN_METRICS_INTERVAL),
-          m.optional("limits")
-              .map(n -> limits(n, IngestLimits.defaults(storage.retention())))
-              .orElse(null),
-          m.optional("web_config_file")
-              .map(n -> io.tillwatch.web.WebConfig.load(base.resolve(n.string())))
-              .orElse(null),
-          remoteWrites(m.optional("remote_write"), storage));
+      CollectorConfig c =
+          new CollectorConfig(
+              listen,
+              storage,
+              head,
+              tokens,
+              maxQueued,
+              ruleFiles,
+              builtinRulePack,
+              evaluationInterval,
+              alerting,
+              query,
+              sloFiles,
+              m.optional("builtin_slos").map(YamlNode::bool).orElse(true),
+              reports,
+              m.optional("own_metrics_interval")
+                  .map(YamlNode::duration)
+                  .orElse(CollectorConfig.DEFAULT_OWN_METRICS_INTERVAL),
+              m.optional("limits")
+                  .map(n -> limits(n, IngestLimits.defaults(storage.retention())))
+                  .orElse(null),
+              m.optional("web_config_file")
+                  .map(n -> io.tillwatch.web.WebConfig.load(base.resolve(n.string())))
+                  .orElse(null),
+              remoteWrites(m.optional("remote_write"), storage));
+      Optional<YamlNode> clusterNode = m.optional("cluster");
+      return clusterNode.isPresent() ? c.withCluster(cluster(clusterNode.get(), listen)) : c;
     } catch (IllegalArgumentException e) {
       throw m.node().error(e.getMessage());
     }
@@ -294,6 +299,35 @@ public final class CollectorConfigLoader {
                   dataDir
                       .resolve("remote-write")
                       .resolve(name.replaceAll("[^A-Za-z0-9._-]", "_"))));
+    } catch (IllegalArgumentException e) {
+      throw m.node().error(e.getMessage());
+    }
+  }
+
+  private ClusterConfig cluster(YamlNode node, HostPort listen) {
+    YamlNode.Mapping m = node.mapping(CLUSTER);
+    String host;
+    try {
+      host = java.net.InetAddress.getLocalHost().getHostName();
+    } catch (java.net.UnknownHostException e) {
+      host = "localhost";
+    }
+    String replica =
+        m.optional("replica")
+            .map(n -> interpolation.expand(n.string()))
+            .orElse(host + ":" + listen.port());
+    String address =
+        m.optional("address")
+            .map(n -> interpolation.expand(n.string()))
+            .orElse(listen.host() + ":" + listen.port());
+    try {
+      return new ClusterConfig(
+          replica,
+          address,
+          m.optional("shards")
+              .map(n -> n.convert(Integer::parseInt))
+              .orElse(ClusterConfig.DEFAULT_SHARDS),
+          m.optional("lease_ttl").map(this::positive));
     } catch (IllegalArgumentException e) {
       throw m.node().error(e.getMessage());
     }

@@ -71,6 +71,7 @@ public final class QueryApi implements AutoCloseable {
   private final RuleEngine rules;
   private final SampleStorage store;
   private final SloLedger slos;
+  private final io.tillwatch.collector.cluster.Leases leases;
   private final QueryConfig config;
   private final ThreadPoolExecutor pool;
 
@@ -87,7 +88,9 @@ public final class QueryApi implements AutoCloseable {
       RuleEngine rules,
       SampleStorage store,
       SloLedger slos,
-      QueryConfig config) {
+      QueryConfig config,
+      io.tillwatch.collector.cluster.Leases leases) {
+    this.leases = leases;
     this.store = store;
     this.slos = slos;
     this.access = access;
@@ -337,6 +340,9 @@ public final class QueryApi implements AutoCloseable {
             .put("goVersion", "")
             .put("application", "tillwatch");
       }
+      case "/api/v1/status/cluster" -> {
+        return cluster(now);
+      }
       case "/api/v1/metadata" -> {
         // metric types and help texts are not kept from ingest: an empty answer is valid
         return JSON.objectNode();
@@ -431,6 +437,40 @@ public final class QueryApi implements AutoCloseable {
       }
     }
     return out;
+  }
+
+  /**
+   * The replicas sharing this collector's database and the tenant shards each holds; a collector on
+   * its own lists itself with every shard.
+   */
+  private ObjectNode cluster(long now) {
+    ObjectNode out = JSON.objectNode();
+    ArrayNode replicas = JSON.arrayNode();
+    if (leases == null) {
+      out.put("mode", "single").put("self", "").put("shards", 1);
+      return out.<ObjectNode>set("replicas", replicas);
+    }
+    out.put("mode", "replicas")
+        .put("self", leases.replica())
+        .put("shards", leases.shards())
+        .put("leaseTtl", leases.ttl().toMillis() / 1000.0);
+    try {
+      for (io.tillwatch.collector.cluster.Leases.Replica r : leases.replicas()) {
+        ArrayNode shards = JSON.arrayNode();
+        r.shards().forEach(shards::add);
+        replicas.add(
+            JSON.objectNode()
+                .put("name", r.name())
+                .put("address", r.address())
+                .put("alive", r.heartbeatAt() > now - leases.ttl().toMillis())
+                .put("startedAt", java.time.Instant.ofEpochMilli(r.startedAt()).toString())
+                .put("lastHeartbeat", java.time.Instant.ofEpochMilli(r.heartbeatAt()).toString())
+                .<ObjectNode>set("shards", shards));
+      }
+    } catch (java.sql.SQLException e) {
+      throw new IllegalStateException("reading the replicas: " + e.getMessage(), e);
+    }
+    return out.<ObjectNode>set("replicas", replicas);
   }
 
   private ObjectNode rules(TenantScope tenants) {

@@ -57,31 +57,6 @@ public final class PrometheusApiStorage implements SampleStorage {
     this.http = HttpClient.newBuilder().connectTimeout(java.time.Duration.ofSeconds(10)).build();
   }
 
-  /**
-   * Every tenant with series, for reading a remote engine tenant by tenant: the configured tenants
-   * and those PostgreSQL has series of (looked up at most every 30 seconds).
-   */
-  public static java.util.function.Supplier<java.util.Set<String>> knownTenants(
-      io.tillwatch.collector.store.PgStore store, java.util.Set<String> configured) {
-    java.util.concurrent.atomic.AtomicReference<java.util.Map.Entry<Long, java.util.Set<String>>>
-        last = new java.util.concurrent.atomic.AtomicReference<>();
-    return () -> {
-      var seen = last.get();
-      long now = System.nanoTime();
-      if (seen == null || now - seen.getKey() > 30_000_000_000L) {
-        java.util.Set<String> all = new java.util.TreeSet<>(configured);
-        try {
-          all.addAll(store.tenants());
-        } catch (java.sql.SQLException e) {
-          throw new IllegalStateException("reading tenants: " + e.getMessage(), e);
-        }
-        seen = java.util.Map.entry(now, java.util.Set.copyOf(all));
-        last.set(seen);
-      }
-      return seen.getValue();
-    };
-  }
-
   @Override
   public SeriesSource source(TenantScope tenants) {
     return (matchers, minTime, maxTime) -> select(matchers, minTime, maxTime, tenants);

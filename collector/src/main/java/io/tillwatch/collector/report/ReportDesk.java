@@ -66,9 +66,7 @@ public final class ReportDesk implements AutoCloseable {
             .<io.tillwatch.collector.store.SampleStorage>map(
                 r ->
                     new io.tillwatch.collector.remote.PrometheusApiStorage(
-                        r,
-                        io.tillwatch.collector.remote.PrometheusApiStorage.knownTenants(
-                            store, tenants.keySet())))
+                        r, store.knownTenants(tenants.keySet())))
             .orElseGet(() -> io.tillwatch.collector.store.SampleStorage.of(store))
             .source(TenantScope.all());
     SloLedger ledger =

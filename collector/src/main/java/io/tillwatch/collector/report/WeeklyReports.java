@@ -28,6 +28,7 @@ import java.time.temporal.TemporalAdjusters;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Predicate;
 
@@ -155,6 +156,26 @@ public final class WeeklyReports implements HealthCheck {
    * Records the reports due now, then claims, renders and sends them one by one until none is left
    * that no other replica holds; how many were sent.
    */
+  private volatile Predicate<String> mine = subject -> true;
+
+  /**
+   * Replicas: this collector sends and watches the reports of the subjects {@code mine} accepts (a
+   * tenant id, or {@code estate}) only; the others' are another replica's.
+   */
+  public void onlySubjects(Predicate<String> mine) {
+    this.mine = mine;
+  }
+
+  private Set<String> subjects() {
+    Set<String> out = new java.util.TreeSet<>();
+    for (String s : config.recipients().keySet()) {
+      if (mine.test(s)) {
+        out.add(s);
+      }
+    }
+    return out;
+  }
+
   public int runOnce() {
     Instant now = clock.instant();
     int sent = 0;
@@ -164,8 +185,7 @@ public final class WeeklyReports implements HealthCheck {
         sends.due(subject, d.week().toString(), d.at());
       }
       while (true) {
-        Optional<ReportSends.Claim> c =
-            sends.claim(now.minus(KEPT_TRYING), now, config.recipients().keySet());
+        Optional<ReportSends.Claim> c = sends.claim(now.minus(KEPT_TRYING), now, subjects());
         if (c.isEmpty()) {
           break;
         }
@@ -249,7 +269,7 @@ public final class WeeklyReports implements HealthCheck {
       }
     }
     SampleBatch batch = new SampleBatch();
-    for (String subject : config.recipients().keySet()) {
+    for (String subject : subjects()) {
       double age = ages.getOrDefault(subject, 0.0);
       unsent.put(subject, age);
       batch.add(

@@ -61,7 +61,9 @@ public final class AlertPipeline implements HealthCheck, AutoCloseable {
   /** After {@code g} was evaluated at {@code time} (ms): sends what is due, saves the state. */
   public void afterEvaluation(RuleEngine.GroupState g, long time) {
     Map<Rule.Alerting, List<AlertState.Saved>> saved = new java.util.LinkedHashMap<>();
+    io.tillwatch.collector.cluster.Leases.Snapshot owned;
     synchronized (g) {
+      owned = g.ownedAt;
       for (Rule r : g.group().rules()) {
         if (r instanceof Rule.Alerting a) {
           AlertState state = g.alerts(a);
@@ -71,7 +73,7 @@ public final class AlertPipeline implements HealthCheck, AutoCloseable {
       }
     }
     // saved outside the group's lock: a slow or absent storage never holds back sending
-    saved.forEach((a, s) -> save(g, a, s));
+    saved.forEach((a, s) -> save(g, a, s, owned));
   }
 
   /**
@@ -144,9 +146,22 @@ public final class AlertPipeline implements HealthCheck, AutoCloseable {
                         ""))));
   }
 
-  private void save(RuleEngine.GroupState g, Rule.Alerting a, List<AlertState.Saved> state) {
+  private void save(
+      RuleEngine.GroupState g,
+      Rule.Alerting a,
+      List<AlertState.Saved> state,
+      io.tillwatch.collector.cluster.Leases.Snapshot owned) {
     try {
-      store.saveAlerts(g.group().name(), a.name(), state);
+      if (owned == null) {
+        store.saveAlerts(g.group().name(), a.name(), state);
+      } else {
+        // other replicas' tenants' rows are theirs: only this replica's are replaced
+        store.saveAlerts(
+            g.group().name(),
+            a.name(),
+            state,
+            t -> owned.owns(t == null ? RuleEngine.PLATFORM_TENANT : t));
+      }
       health.succeeded();
     } catch (SQLException e) {
       health.failed("cannot save alert state of " + a.name() + ": " + e.getMessage());

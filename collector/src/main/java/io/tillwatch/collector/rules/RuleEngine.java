@@ -51,6 +51,9 @@ public final class RuleEngine implements HealthCheck {
     volatile long lastEvaluation;
     volatile double lastDurationSeconds;
 
+    /** The ownership the group was last evaluated under (replicas), null before the first. */
+    io.tillwatch.collector.cluster.Leases.Snapshot ownedAt;
+
     GroupState(GroupEvaluator evaluator, Duration interval, Clock clock, MeterRegistry meters) {
       this.evaluator = evaluator;
       this.interval = interval;
@@ -133,6 +136,67 @@ public final class RuleEngine implements HealthCheck {
     return groups;
   }
 
+  /** Where a group's saved alerts come from, when tenants come to this replica. */
+  @FunctionalInterface
+  public interface SavedAlerts {
+    List<io.tillwatch.rules.AlertState.Saved> load(String group, String alertname)
+        throws java.sql.SQLException;
+  }
+
+  private volatile java.util.function.Supplier<io.tillwatch.collector.cluster.Leases.Snapshot>
+      ownership;
+  private volatile java.util.function.Function<
+          io.tillwatch.collector.cluster.Leases.Snapshot, SeriesSource>
+      scopedData;
+  private volatile SavedAlerts saved;
+
+  /**
+   * Replicas: each group is evaluated for the tenants {@code ownership} gives this replica now
+   * (series without a tenant count as the platform tenant's), over {@code scopedData} of those
+   * tenants; when tenants come, their alerts are taken up from {@code saved} (firing goes on
+   * firing), when they go, their alerts are let go without a resolve.
+   */
+  public void shareTenants(
+      java.util.function.Supplier<io.tillwatch.collector.cluster.Leases.Snapshot> ownership,
+      java.util.function.Function<io.tillwatch.collector.cluster.Leases.Snapshot, SeriesSource>
+          scopedData,
+      SavedAlerts saved) {
+    this.saved = saved;
+    this.scopedData = scopedData;
+    this.ownership = ownership;
+  }
+
+  /** The tenants a group was last evaluated for, under replicas (null: all, or not yet). */
+  public io.tillwatch.collector.cluster.Leases.Snapshot ownedAt(GroupState st) {
+    return st.ownedAt;
+  }
+
+  /** Takes up the saved alerts of the tenants that came to this replica since {@code st} ran. */
+  private void takeUp(GroupState st, io.tillwatch.collector.cluster.Leases.Snapshot now) {
+    io.tillwatch.collector.cluster.Leases.Snapshot before = st.ownedAt;
+    for (Rule r : st.group().rules()) {
+      if (r instanceof Rule.Alerting a) {
+        List<io.tillwatch.rules.AlertState.Saved> came = new ArrayList<>();
+        try {
+          for (io.tillwatch.rules.AlertState.Saved x : saved.load(st.group().name(), a.name())) {
+            String t = tenantOf(x.labels());
+            if (now.owns(t) && (before == null || !before.owns(t))) {
+              came.add(x);
+            }
+          }
+        } catch (java.sql.SQLException e) {
+          throw new IllegalStateException("loading alert state: " + e.getMessage(), e);
+        }
+        st.evaluator.alerts(a).restore(came);
+      }
+    }
+  }
+
+  private static String tenantOf(io.tillwatch.model.Labels labels) {
+    String t = labels.get("tenant");
+    return t == null ? PLATFORM_TENANT : t;
+  }
+
   /**
    * Failing when a group has failed {@value #FAILED_CYCLES_TO_FAIL} evaluations in a row (a rule
    * that errs, recorded samples that cannot be queued), with that group's last failure.
@@ -173,10 +237,26 @@ public final class RuleEngine implements HealthCheck {
     long start = System.nanoTime();
     SampleBatch recorded = new SampleBatch();
     GroupEvaluator.Outcome outcome;
+    var shared = ownership;
     synchronized (st) {
-      outcome =
-          st.evaluator.evaluate(
-              data, time, (series, t, value) -> recorded.add(series, t, value, false));
+      if (shared == null) {
+        outcome =
+            st.evaluator.evaluate(
+                data, time, (series, t, value) -> recorded.add(series, t, value, false));
+      } else {
+        io.tillwatch.collector.cluster.Leases.Snapshot now = shared.get();
+        if (st.ownedAt == null || st.ownedAt.version() != now.version()) {
+          st.evaluator.alerts().values().forEach(s -> s.forget(l -> !now.owns(tenantOf(l))));
+          takeUp(st, now);
+          st.ownedAt = now;
+        }
+        outcome =
+            st.evaluator.evaluate(
+                scopedData.apply(now),
+                time,
+                (series, t, value) -> recorded.add(series, t, value, false),
+                now::owns);
+      }
     }
     String failure = null;
     for (Rule r : st.group().rules()) {

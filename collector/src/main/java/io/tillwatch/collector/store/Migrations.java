@@ -13,7 +13,7 @@ import java.time.Duration;
  */
 final class Migrations {
   /** The newest schema version. */
-  static final int LATEST = 7;
+  static final int LATEST = 8;
 
   private static final long LOCK = 0x74696c6c77617463L; // "tillwatc"
 
@@ -203,6 +203,24 @@ final class Migrations {
                   + " id text PRIMARY KEY,"
                   + " committed_at timestamptz NOT NULL DEFAULT now())");
           s.execute("CREATE INDEX ingest_batches_committed ON ingest_batches (committed_at)");
+        }
+      }
+      case 8 -> {
+        try (Statement s = c.createStatement()) {
+          // collector replicas on one database: who is alive, and who evaluates which tenants
+          s.execute(
+              "CREATE TABLE cluster_replicas ("
+                  + " replica text PRIMARY KEY,"
+                  + " address text NOT NULL,"
+                  + " started_at bigint NOT NULL,"
+                  + " heartbeat_at bigint NOT NULL)");
+          s.execute(
+              "CREATE TABLE tenant_shard_leases ("
+                  + " shard integer PRIMARY KEY,"
+                  + " holder text NOT NULL,"
+                  + " expires_at bigint NOT NULL,"
+                  + " taken_at bigint NOT NULL)");
+          s.execute("CREATE INDEX alert_state_tenant ON alert_state ((labels ->> 'tenant'))");
         }
       }
       default -> throw new IllegalStateException("no migration step " + version);

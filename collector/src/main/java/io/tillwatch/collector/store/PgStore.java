@@ -428,6 +428,31 @@ public final class PgStore implements AutoCloseable {
     this.samplesElsewhere = sink;
   }
 
+  /**
+   * Every tenant with series, for reading tenant by tenant: the configured tenants and those
+   * PostgreSQL has series of (looked up at most every 30 seconds).
+   */
+  public java.util.function.Supplier<java.util.Set<String>> knownTenants(
+      java.util.Set<String> configured) {
+    java.util.concurrent.atomic.AtomicReference<java.util.Map.Entry<Long, java.util.Set<String>>>
+        last = new java.util.concurrent.atomic.AtomicReference<>();
+    return () -> {
+      var seen = last.get();
+      long now = System.nanoTime();
+      if (seen == null || now - seen.getKey() > 30_000_000_000L) {
+        java.util.Set<String> all = new java.util.TreeSet<>(configured);
+        try {
+          all.addAll(tenants());
+        } catch (SQLException e) {
+          throw new IllegalStateException("reading tenants: " + e.getMessage(), e);
+        }
+        seen = java.util.Map.entry(now, java.util.Set.copyOf(all));
+        last.set(seen);
+      }
+      return seen.getValue();
+    };
+  }
+
   /** The tenants that have series. */
   public Set<String> tenants() throws SQLException {
     try (Connection c = read();
@@ -567,13 +592,61 @@ public final class PgStore implements AutoCloseable {
   /** Replaces the saved alerts of one alerting rule, in one transaction. */
   public void saveAlerts(String group, String alertname, List<AlertState.Saved> alerts)
       throws SQLException {
+    saveAlerts(group, alertname, alerts, null);
+  }
+
+  /**
+   * As above, replacing the saved alerts of the tenants {@code tenants} accepts only (null: all);
+   * the rows of other tenants stay as they are (another replica's).
+   */
+  public void saveAlerts(
+      String group,
+      String alertname,
+      List<AlertState.Saved> alerts,
+      java.util.function.Predicate<String> tenants)
+      throws SQLException {
     try (Connection c = read()) {
       c.setAutoCommit(false);
-      try (PreparedStatement del =
-          c.prepareStatement("DELETE FROM alert_state WHERE rule_group = ? AND alertname = ?")) {
-        del.setString(1, group);
-        del.setString(2, alertname);
-        del.executeUpdate();
+      if (tenants == null) {
+        try (PreparedStatement del =
+            c.prepareStatement("DELETE FROM alert_state WHERE rule_group = ? AND alertname = ?")) {
+          del.setString(1, group);
+          del.setString(2, alertname);
+          del.executeUpdate();
+        }
+      } else {
+        List<String> mine = new ArrayList<>();
+        boolean withoutTenant = false;
+        try (PreparedStatement ps =
+            c.prepareStatement(
+                "SELECT DISTINCT labels ->> 'tenant' FROM alert_state"
+                    + " WHERE rule_group = ? AND alertname = ?")) {
+          ps.setString(1, group);
+          ps.setString(2, alertname);
+          try (ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+              String t = rs.getString(1);
+              if (tenants.test(t)) {
+                if (t == null) {
+                  withoutTenant = true;
+                } else {
+                  mine.add(t);
+                }
+              }
+            }
+          }
+        }
+        try (PreparedStatement del =
+            c.prepareStatement(
+                "DELETE FROM alert_state WHERE rule_group = ? AND alertname = ?"
+                    + " AND (labels ->> 'tenant' = ANY (?)"
+                    + " OR (? AND labels ->> 'tenant' IS NULL))")) {
+          del.setString(1, group);
+          del.setString(2, alertname);
+          del.setArray(3, c.createArrayOf("text", mine.toArray()));
+          del.setBoolean(4, withoutTenant);
+          del.executeUpdate();
+        }
       }
       try (PreparedStatement ins =
           c.prepareStatement(

@@ -256,6 +256,32 @@ class CollectorConfigLoaderTest {
   }
 
   @Test
+  void clusterNamesTheReplicaAndItsLeases() throws IOException {
+    String tokens = "  tokens:\n    - token: t-0123456789abcdef\n      tenants: [\"*\"]\n";
+    assertThat(load("collector:\n" + tokens, Map.of()).cluster()).isEmpty();
+    CollectorConfig c =
+        load(
+            "collector:\n"
+                + tokens
+                + "  listen: 0.0.0.0:4318\n"
+                + "  evaluation_interval: 30s\n"
+                + "  cluster:\n"
+                + "    replica: ${POD_NAME}\n"
+                + "    shards: 32\n",
+            Map.of("POD_NAME", "collector-2"));
+    ClusterConfig cc = c.cluster().orElseThrow();
+    assertThat(cc.replica()).isEqualTo("collector-2");
+    assertThat(cc.address()).isEqualTo("0.0.0.0:4318");
+    assertThat(cc.shards()).isEqualTo(32);
+    assertThat(cc.leaseTtl(c.evaluationInterval())).isEqualTo(Duration.ofSeconds(15));
+    ConfigException bad = error("collector:\n" + tokens + "  cluster:\n    shards: 0\n");
+    assertThat(bad.line()).isEqualTo(6);
+    assertThat(bad.getMessage()).contains("shards");
+    ConfigException key = error("collector:\n" + tokens + "  cluster:\n    replicas: 3\n");
+    assertThat(key.getMessage()).contains("replicas");
+  }
+
+  @Test
   void ownMetricsAreStoredEvery15sUnlessSetOtherwise() throws IOException {
     String tokens = "  tokens:\n    - token: t-0123456789abcdef\n      tenants: [\"*\"]\n";
     assertThat(load("collector:\n" + tokens, Map.of()).ownMetricsInterval())
