@@ -45,7 +45,12 @@ import org.postgresql.PGConnection;
  * receiver), and the run reports the collector's CPU per 1,000 samples with and without forwarding
  * (the JVM's own CPU time: Prometheus runs in its own process), waiting for the queue to drain.
  *
- * <p>Usage: {@code IngestBenchmark [requests=400] [samplesPerRequest=5000] [senders=4] [remote]}
+ * <p>With {@code replicas}, the same requests go to 1, 2 and 3 collector replicas ({@code
+ * collector.cluster}) on one PostgreSQL, spread over them as a load balancer would: samples/s, and
+ * the CPU of the collectors (this JVM) and of PostgreSQL (its processes) per 1,000 samples.
+ *
+ * <p>Usage: {@code IngestBenchmark [requests=400] [samplesPerRequest=5000] [senders=4]
+ * [remote|replicas]}
  */
 public final class IngestBenchmark {
   private static final String TOKEN = "bench-token-0123456789";
@@ -75,6 +80,30 @@ public final class IngestBenchmark {
       long samples = (long) requests * perRequest;
       if (remote) {
         remoteWrite(pg, bodies, samples, senders);
+        return;
+      }
+      if (args.length > 3 && args[3].equals("replicas")) {
+        System.out.printf(
+            Locale.ROOT,
+            "%d requests x %d samples, %d senders, collectors in one JVM, PostgreSQL beside%n",
+            requests,
+            perRequest,
+            senders);
+        for (int n = 1; n <= 3; n++) {
+          pg.execute("DROP DATABASE IF EXISTS ingest", "CREATE DATABASE ingest");
+          long pgTicks0 = postgresTicks();
+          Run r = ingest(pg, bodies, samples, senders, List.of(), n);
+          double pgMillis = (postgresTicks() - pgTicks0) * 10.0;
+          System.out.printf(
+              Locale.ROOT,
+              "  %d replica%s: %,.0f samples/s, collectors' CPU %.2f ms and PostgreSQL's %.2f ms"
+                  + " per 1,000 samples%n",
+              n,
+              n == 1 ? " " : "s",
+              r.rate(),
+              r.cpuMillisPer1000(),
+              pgMillis * 1000 / samples);
+        }
         return;
       }
       double ingestRate = ingest(pg, bodies, samples, senders).rate();
@@ -190,6 +219,44 @@ public final class IngestBenchmark {
       int senders,
       List<io.tillwatch.collector.config.RemoteWriteConfig> remotes)
       throws Exception {
+    return ingest(pg, bodies, samples, senders, remotes, 0);
+  }
+
+  /**
+   * CPU ticks of every PostgreSQL process on the machine (the benchmark's server and its workers).
+   */
+  private static long postgresTicks() throws java.io.IOException {
+    long ticks = 0;
+    try (var procs = Files.list(Path.of("/proc"))) {
+      for (Path p : procs.toList()) {
+        String pid = p.getFileName().toString();
+        if (!pid.chars().allMatch(Character::isDigit)) {
+          continue;
+        }
+        try {
+          if (Files.readString(p.resolve("comm")).strip().equals("postgres")) {
+            ticks += ProcStat.cpuTicks(Long.parseLong(pid));
+          }
+        } catch (java.io.IOException gone) {
+          // the process ended meanwhile
+        }
+      }
+    }
+    return ticks;
+  }
+
+  /**
+   * One ingest run; {@code replicas} > 0: that many collectors as replicas of one cluster on the
+   * same database, the requests spread over them in turn.
+   */
+  private static Run ingest(
+      PostgresServer pg,
+      List<byte[]> bodies,
+      long samples,
+      int senders,
+      List<io.tillwatch.collector.config.RemoteWriteConfig> remotes,
+      int replicas)
+      throws Exception {
     CollectorConfig config =
         new CollectorConfig(
                 new HostPort("127.0.0.1", 0),
@@ -198,14 +265,28 @@ public final class IngestBenchmark {
                 List.of(new TokenGrant(Secret.of(TOKEN), Set.of("*"))),
                 CollectorConfig.DEFAULT_MAX_QUEUED_SAMPLES)
             .withRemoteWrite(remotes);
-    try (Backend c =
-        Backend.start(
-            config,
-            pg.jdbcUrl("ingest"),
-            PostgresServer.SUPERUSER,
-            Secret.of(pg.superuserPassword()))) {
+    List<Backend> cs = new ArrayList<>();
+    for (int i = 0; i < Math.max(1, replicas); i++) {
+      CollectorConfig ci =
+          replicas == 0
+              ? config
+              : config.withCluster(
+                  new io.tillwatch.collector.config.ClusterConfig(
+                      "r" + i, "r" + i, 64, java.util.Optional.empty()));
+      cs.add(
+          Backend.start(
+              ci,
+              pg.jdbcUrl("ingest"),
+              PostgresServer.SUPERUSER,
+              Secret.of(pg.superuserPassword())));
+    }
+    try (Backend c = cs.get(0)) {
       HttpClient http = HttpClient.newHttpClient();
-      URI uri = URI.create("http://127.0.0.1:" + c.port() + "/v1/metrics");
+      List<URI> uris = new ArrayList<>();
+      for (Backend b : cs) {
+        uris.add(URI.create("http://127.0.0.1:" + b.port() + "/v1/metrics"));
+      }
+      URI uri = uris.get(0);
       send(http, uri, bodies.get(0)); // series created, JIT warm: not measured
       AtomicInteger next = new AtomicInteger(1);
       long start = System.nanoTime();
@@ -219,7 +300,7 @@ public final class IngestBenchmark {
                       for (int i = next.getAndIncrement();
                           i < bodies.size();
                           i = next.getAndIncrement()) {
-                        send(http, uri, bodies.get(i));
+                        send(http, uris.get(i % uris.size()), bodies.get(i));
                       }
                     }));
       }
@@ -234,6 +315,10 @@ public final class IngestBenchmark {
       }
       double cpuMillis = (cpuNanos() - cpu0) / 1e6;
       return new Run((samples - perRequest) / seconds, cpuMillis * 1000 / (samples - perRequest));
+    } finally {
+      for (Backend b : cs.subList(1, cs.size())) {
+        b.close();
+      }
     }
   }
 

@@ -40,6 +40,16 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class ClusterIT {
   @RegisterExtension static final PostgresExtension PG = new PostgresExtension();
+
+  @RegisterExtension
+  static final com.icegreen.greenmail.junit5.GreenMailExtension MAIL =
+      new com.icegreen.greenmail.junit5.GreenMailExtension(
+          com.icegreen.greenmail.util.ServerSetupTest.SMTP.dynamicPort());
+
+  /** The subjects with a weekly report: six shops and the estate. */
+  private static final List<String> REPORTED =
+      List.of("shop-0", "shop-1", "shop-2", "shop-3", "shop-4", "shop-5", "estate");
+
   private static final String TOKEN = "cluster-test-token-0123456789";
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final HttpClient HTTP = HttpClient.newHttpClient();
@@ -71,8 +81,20 @@ class ClusterIT {
           cluster:
             replica: %s
             shards: 16
+        reports:
+          weekly:
+            send_at: Mon 00:00
+            from: "tillwatch <slo@hoster.example>"
+            smtp: {host: 127.0.0.1, port: %d, starttls: off}
+            recipients:
+        %s
         """
-            .formatted(ports.get(replica), PG.server().jdbcUrl("cluster"), replica));
+            .formatted(
+                ports.get(replica),
+                PG.server().jdbcUrl("cluster"),
+                replica,
+                MAIL.getSmtp().getPort(),
+                recipients()));
     Process p =
         Distribution.start(
             dir.resolve(replica + ".log"),
@@ -85,6 +107,14 @@ class ClusterIT {
         .ignoreExceptions()
         .until(() -> get(replica, "/-/ready").statusCode() == 200);
     return p;
+  }
+
+  private static String recipients() {
+    StringBuilder b = new StringBuilder();
+    for (String s : REPORTED) {
+      b.append("      ").append(s).append(": [").append(s).append("@shops.example]\n");
+    }
+    return b.toString();
   }
 
   private HttpResponse<String> get(String replica, String path) throws Exception {
@@ -272,6 +302,21 @@ class ClusterIT {
             .isEqualTo(before.get(t).get(0).activeAt());
       }
       assertThat(Instant.parse(before.get("shop-0").get(0).activeAt())).isBefore(Instant.now());
+
+      // the week's reports: each subject's sent once, by the replica that holds it
+      await()
+          .atMost(Duration.ofSeconds(60))
+          .until(() -> MAIL.getReceivedMessages().length >= REPORTED.size());
+      Thread.sleep(3_000); // a second send would come within the replicas' next rounds
+      Map<String, Integer> received = new TreeMap<>();
+      for (var m : MAIL.getReceivedMessages()) {
+        for (var to : m.getAllRecipients()) {
+          received.merge(to.toString(), 1, Integer::sum);
+        }
+      }
+      for (String s : REPORTED) {
+        assertThat(received.get(s + "@shops.example")).as(s).isEqualTo(1);
+      }
     } finally {
       sending.set(false);
       if (sender != null) {

@@ -97,7 +97,13 @@ class RemoteWriteIT {
   /** What a Prometheus-API server holds of {@code metric} over the last hour, raw. */
   private static Map<String, TreeMap<Long, Double>> stored(URI api, String metric)
       throws Exception {
-    String q = URLEncoder.encode(metric + "[1h]", StandardCharsets.UTF_8);
+    return stored(api, metric, 60);
+  }
+
+  /** What a Prometheus-API server holds of {@code metric} over the last {@code minutes}, raw. */
+  private static Map<String, TreeMap<Long, Double>> stored(URI api, String metric, long minutes)
+      throws Exception {
+    String q = URLEncoder.encode(metric + "[" + minutes + "m]", StandardCharsets.UTF_8);
     JsonNode r =
         JSON.readTree(
             HTTP.send(
@@ -348,6 +354,84 @@ class RemoteWriteIT {
       assertThat(perSeries.keySet()).isEqualTo(sent.keySet());
     } finally {
       server.stop(0);
+    }
+  }
+
+  /**
+   * Prometheus away for {@code tillwatch.faults.remote_down_seconds} (6 s here; {@code
+   * bench/faults.sh} runs 600) while samples keep coming, the collector restarted half-way: once
+   * Prometheus is back, it holds every acknowledged sample, exactly.
+   */
+  @Test
+  @Timeout(1200)
+  void prometheusAwayWhileIngestGoesOnAndARestartLosesNothing() throws Exception {
+    long downSeconds = Long.getLong("tillwatch.faults.remote_down_seconds", 6);
+    int port = FreePorts.next();
+    RemoteWriteConfig toProm =
+        RemoteWriteConfig.of(
+            URI.create("http://127.0.0.1:" + port + "/api/v1/write"), dir.resolve("down"));
+    PG.createDatabase("rwdown");
+    Map<String, TreeMap<Long, Double>> acknowledged = new TreeMap<>();
+    long start = System.currentTimeMillis();
+    long restartAt = start + downSeconds * 500;
+    long until = start + downSeconds * 1000;
+    Backend c = restart("rwdown", List.of(toProm));
+    boolean restarted = false;
+    try {
+      for (long t = start; t < until; t += 1000) {
+        if (!restarted && t >= restartAt) {
+          c.close(); // what its queue holds stays on disk
+          c = restart("rwdown", List.of(toProm));
+          restarted = true;
+        }
+        for (String tenant : List.of("acme", "globex")) {
+          for (int s = 0; s < 5; s++) {
+            double v = (t - start) / 1000.0 + s;
+            var r =
+                Otlp.post(
+                    c.port(),
+                    TestCollectors.PLATFORM,
+                    Otlp.request(
+                        tenant,
+                        io.opentelemetry.proto.metrics.v1.Metric.newBuilder()
+                            .setName("rw_down_gauge")
+                            .setGauge(
+                                io.opentelemetry.proto.metrics.v1.Gauge.newBuilder()
+                                    .addDataPoints(
+                                        io.opentelemetry.proto.metrics.v1.NumberDataPoint
+                                            .newBuilder()
+                                            .addAttributes(Otlp.attr("series", "s" + s))
+                                            .setTimeUnixNano(t * 1_000_000L)
+                                            .setAsDouble(v)))));
+            assertThat(r.statusCode()).isEqualTo(200);
+            acknowledged.computeIfAbsent(tenant + "/s" + s, k -> new TreeMap<>()).put(t, v);
+          }
+        }
+        Thread.sleep(Math.max(0, t + 1000 - System.currentTimeMillis()));
+      }
+      long total = acknowledged.values().stream().mapToLong(TreeMap::size).sum();
+      assertThat(c.remotePending()).isEqualTo(total); // all of it waiting on disk
+      try (PrometheusServer prom =
+          PrometheusServer.start(
+              port,
+              "global: {}\n",
+              Map.of(),
+              d -> {},
+              List.of("--web.enable-remote-write-receiver"))) {
+        Backend running = c;
+        await().atMost(Duration.ofMinutes(5)).until(() -> running.remotePending() == 0);
+        long minutes = downSeconds / 60 + 2;
+        assertThat(stored(prom.url(), "rw_down_gauge", minutes)).isEqualTo(acknowledged);
+        System.out.printf(
+            "remote write: Prometheus away %d s, collector restarted after %d s: %d samples"
+                + " acknowledged, all %d at Prometheus once it was back%n",
+            downSeconds,
+            downSeconds / 2,
+            10 * acknowledged.get("acme/s0").size(),
+            acknowledged.values().stream().mapToInt(TreeMap::size).sum());
+      }
+    } finally {
+      c.close();
     }
   }
 }

@@ -47,6 +47,16 @@ public final class PrometheusServer implements AutoCloseable {
       Map<String, String> files,
       java.util.function.Consumer<Path> prepare,
       List<String> flags) {
+    return start(FreePorts.next(), config, files, prepare, flags);
+  }
+
+  /** As above, listening on {@code port} (a server coming back where a client expects it). */
+  public static PrometheusServer start(
+      int port,
+      String config,
+      Map<String, String> files,
+      java.util.function.Consumer<Path> prepare,
+      List<String> flags) {
     if (!Files.isExecutable(BINARY)) {
       throw new IllegalStateException("no " + BINARY + ": install Debian's prometheus package");
     }
@@ -61,7 +71,6 @@ public final class PrometheusServer implements AutoCloseable {
       throw new UncheckedIOException("cannot prepare Prometheus", e);
     }
     prepare.accept(dir);
-    int port = FreePorts.next();
     List<String> command =
         new java.util.ArrayList<>(
             List.of(
@@ -119,6 +128,11 @@ public final class PrometheusServer implements AutoCloseable {
 
   public URI url() {
     return URI.create("http://127.0.0.1:" + port);
+  }
+
+  /** The server's process id (for its CPU time and memory). */
+  public long pid() {
+    return process.pid();
   }
 
   /** What it has logged so far. */
