@@ -24,4 +24,11 @@ final class ProcStat {
     String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
     return Long.parseLong(f[11]) + Long.parseLong(f[12]); // utime, stime
   }
+
+  /** CPU time of the process's children that ended and were waited for, in clock ticks. */
+  static long reapedChildrenTicks(long pid) throws IOException {
+    String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+    String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+    return Long.parseLong(f[13]) + Long.parseLong(f[14]); // cutime, cstime
+  }
 }

@@ -171,7 +171,7 @@ public final class Backend implements AutoCloseable {
             (batch, ids) -> {
               headWriter.execute(() -> append(head, batch, ids));
               if (remoteAppender != null) {
-                remoteAppender.execute(() -> forward(batch));
+                remoteAppender.execute(() -> forward(batch, ids));
               }
             },
             meters,
@@ -644,10 +644,10 @@ public final class Backend implements AutoCloseable {
     return n;
   }
 
-  private void forward(SampleBatch batch) {
+  private void forward(SampleBatch batch, long[] ids) {
     for (io.tillwatch.collector.remote.RemoteWriter w : remoteWriters) {
       try {
-        w.append(batch);
+        w.append(batch, ids);
       } catch (RuntimeException e) {
         LOG.log(
             System.Logger.Level.ERROR,

@@ -113,18 +113,29 @@ public final class RemoteWriter implements AutoCloseable {
   }
 
   /** Queues a committed batch (called in commit order, from one thread). */
-  public void append(SampleBatch batch) {
+  public void append(SampleBatch batch, long[] ids) {
     List<Map<String, WriteRequests.Builder>> pieces = new ArrayList<>(shards.length);
     for (int i = 0; i < shards.length; i++) {
       pieces.add(new HashMap<>());
     }
+    // one tenant a batch is the rule (an agent's push): then no label lookup a sample
+    String only = batch.tenants().size() == 1 ? batch.tenants().iterator().next() : null;
+    WriteRequests.Builder[] single = new WriteRequests.Builder[shards.length];
     for (int i = 0; i < batch.size(); i++) {
       Series s = batch.series(i);
-      int shard = Math.floorMod(s.hashCode(), shards.length);
-      pieces
-          .get(shard)
-          .computeIfAbsent(s.tenant(), t -> new WriteRequests.Builder())
-          .add(s, batch.time(i), batch.value(i));
+      int shard = (int) Math.floorMod(mix(ids[i]), (long) shards.length);
+      WriteRequests.Builder b;
+      if (only != null) {
+        b = single[shard];
+        if (b == null) {
+          b = new WriteRequests.Builder();
+          single[shard] = b;
+          pieces.get(shard).put(only, b);
+        }
+      } else {
+        b = pieces.get(shard).computeIfAbsent(s.tenant(), t -> new WriteRequests.Builder());
+      }
+      b.add(ids[i], s, batch.time(i), batch.value(i));
     }
     for (int i = 0; i < shards.length; i++) {
       for (Map.Entry<String, WriteRequests.Builder> e : pieces.get(i).entrySet()) {
@@ -135,19 +146,26 @@ public final class RemoteWriter implements AutoCloseable {
     }
   }
 
-  // each series' labels serialized once (appends run on one thread); emptied past a bound
-  private final Map<Series, byte[]> labelBlocks = new HashMap<>();
+  // each series' labels serialized once, by storage id (appends run on one thread); emptied past a
+  // bound
+  private final Map<Long, byte[]> labelBlocks = new HashMap<>();
 
-  private byte[] labelBlock(Series s) {
-    byte[] b = labelBlocks.get(s);
+  private byte[] labelBlock(WriteRequests.TimeSeries ts) {
+    byte[] b = labelBlocks.get(ts.id());
     if (b == null) {
       if (labelBlocks.size() >= 1_000_000) {
         labelBlocks.clear();
       }
-      b = WriteRequests.labelBlock(s);
-      labelBlocks.put(s, b);
+      b = WriteRequests.labelBlock(ts.series());
+      labelBlocks.put(ts.id(), b);
     }
     return b;
+  }
+
+  /** Spreads ids (often consecutive) over the shards. */
+  private static long mix(long z) {
+    z = (z ^ (z >>> 33)) * 0xff51afd7ed558ccdL;
+    return z ^ (z >>> 33);
   }
 
   /** Samples queued, not yet sent. */

@@ -7,7 +7,6 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -30,35 +29,86 @@ import java.util.TreeMap;
 public final class WriteRequests {
   private WriteRequests() {}
 
-  /** One series' samples for a request, in time order. */
-  public record TimeSeries(Series series, long[] times, double[] values, int count) {}
+  /**
+   * One series' samples for a request, in time order.
+   *
+   * @param id the series' storage id
+   */
+  public record TimeSeries(long id, Series series, long[] times, double[] values, int count) {}
 
   /** Collects samples per series in arrival order; {@link #encode} writes them. */
   public static final class Builder {
-    private final Map<Series, long[]> times = new LinkedHashMap<>();
-    private final Map<Series, double[]> values = new LinkedHashMap<>();
-    private final Map<Series, Integer> counts = new LinkedHashMap<>();
+    /** One series' samples gathered so far. */
+    private static final class Run {
+      final Series series;
+      final long id;
+      long[] times = new long[4];
+      double[] values = new double[4];
+      int n;
+
+      Run(Series series, long id) {
+        this.series = series;
+        this.id = id;
+      }
+    }
+
+    // runs in arrival order, found by storage id in an open-addressing table (no boxing, no
+    // labels compared): a sample costs a probe or two
+    private final List<Run> runs = new ArrayList<>();
+    private long[] keys = new long[64];
+    private int[] slots = new int[64]; // index into runs, plus one; 0: empty
     private int samples;
     private long highest = Long.MIN_VALUE;
 
-    public void add(Series s, long time, double value) {
-      int n = counts.getOrDefault(s, 0);
-      long[] t = times.get(s);
-      double[] v = values.get(s);
-      if (t == null) {
-        t = new long[2];
-        v = new double[2];
-      } else if (n == t.length) {
-        t = java.util.Arrays.copyOf(t, n * 2);
-        v = java.util.Arrays.copyOf(v, n * 2);
+    /** Adds a sample of series {@code s}, whose storage id is {@code id}. */
+    public void add(long id, Series s, long time, double value) {
+      Run r = find(id, s);
+      if (r.n == r.times.length) {
+        r.times = java.util.Arrays.copyOf(r.times, r.n * 2);
+        r.values = java.util.Arrays.copyOf(r.values, r.n * 2);
       }
-      t[n] = time;
-      v[n] = value;
-      times.put(s, t);
-      values.put(s, v);
-      counts.put(s, n + 1);
+      r.times[r.n] = time;
+      r.values[r.n++] = value;
       samples++;
-      highest = Math.max(highest, time);
+      if (time > highest) {
+        highest = time;
+      }
+    }
+
+    private Run find(long id, Series s) {
+      int mask = keys.length - 1;
+      int i = (int) (id * 0x9E3779B97F4A7C15L >>> 40) & mask;
+      while (slots[i] != 0) {
+        if (keys[i] == id) {
+          return runs.get(slots[i] - 1);
+        }
+        i = (i + 1) & mask;
+      }
+      Run r = new Run(s, id);
+      runs.add(r);
+      keys[i] = id;
+      slots[i] = runs.size();
+      if (runs.size() * 2 > keys.length) {
+        grow();
+      }
+      return r;
+    }
+
+    private void grow() {
+      long[] k = new long[keys.length * 2];
+      int[] sl = new int[keys.length * 2];
+      int mask = k.length - 1;
+      for (int j = 0; j < runs.size(); j++) {
+        long id = runs.get(j).id;
+        int i = (int) (id * 0x9E3779B97F4A7C15L >>> 40) & mask;
+        while (sl[i] != 0) {
+          i = (i + 1) & mask;
+        }
+        k[i] = id;
+        sl[i] = j + 1;
+      }
+      keys = k;
+      slots = sl;
     }
 
     public int samples() {
@@ -76,8 +126,10 @@ public final class WriteRequests {
 
     /** The series gathered. */
     public List<TimeSeries> series() {
-      List<TimeSeries> out = new ArrayList<>(counts.size());
-      counts.forEach((s, n) -> out.add(new TimeSeries(s, times.get(s), values.get(s), n)));
+      List<TimeSeries> out = new ArrayList<>(runs.size());
+      for (Run r : runs) {
+        out.add(new TimeSeries(r.id, r.series, r.times, r.values, r.n));
+      }
       return out;
     }
 
@@ -87,14 +139,14 @@ public final class WriteRequests {
     }
 
     /** As above, each series' labels from {@code labels}. */
-    public byte[] encode(java.util.function.Function<Series, byte[]> labels) {
+    public byte[] encode(java.util.function.Function<TimeSeries, byte[]> labels) {
       return WriteRequests.encode(series(), labels);
     }
   }
 
   /** A serialized {@code WriteRequest} holding {@code series}. */
   public static byte[] encode(List<TimeSeries> series) {
-    return encode(series, WriteRequests::labelBlock);
+    return encode(series, ts -> labelBlock(ts.series()));
   }
 
   /**
@@ -102,12 +154,12 @@ public final class WriteRequests {
    * a {@code TimeSeries}, e.g. cached: series come again batch after batch).
    */
   public static byte[] encode(
-      List<TimeSeries> series, java.util.function.Function<Series, byte[]> labels) {
+      List<TimeSeries> series, java.util.function.Function<TimeSeries, byte[]> labels) {
     try {
       ByteArrayOutputStream bytes = new ByteArrayOutputStream(64 * series.size() + 16);
       CodedOutputStream out = CodedOutputStream.newInstance(bytes);
       for (TimeSeries ts : series) {
-        byte[] block = labels.apply(ts.series());
+        byte[] block = labels.apply(ts);
         int size = block.length;
         for (int i = 0; i < ts.count(); i++) {
           int n = sampleSize(ts.values()[i], ts.times()[i]);

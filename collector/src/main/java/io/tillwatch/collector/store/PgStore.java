@@ -192,7 +192,7 @@ public final class PgStore implements AutoCloseable {
   /** undefined_table, check_violation (no partition for a row), object_not_in_prerequisite. */
   private static final Set<String> PARTITION_GONE = Set.of("42P01", "23514", "55000", "XX000");
 
-  private volatile java.util.function.Consumer<SampleBatch> samplesElsewhere;
+  private volatile java.util.function.BiConsumer<SampleBatch, long[]> samplesElsewhere;
 
   private List<long[]> writeOnce(List<SampleBatch> batches) throws SQLException {
     Connection c = writer();
@@ -211,11 +211,13 @@ public final class PgStore implements AutoCloseable {
           }
         }
       }
-      java.util.function.Consumer<SampleBatch> elsewhere = samplesElsewhere;
+      java.util.function.BiConsumer<SampleBatch, long[]> elsewhere = samplesElsewhere;
       if (elsewhere != null) {
         c.setAutoCommit(false);
         // queued on disk for the remote engine before the commit: acknowledged means kept
-        batches.forEach(elsewhere);
+        for (int k = 0; k < batches.size(); k++) {
+          elsewhere.accept(batches.get(k), seriesIds.get(k));
+        }
       } else {
         c.setAutoCommit(true);
         layout.prepareDays(c, days);
@@ -420,11 +422,12 @@ public final class PgStore implements AutoCloseable {
 
   /** The read cache, or null without one. */
   /**
-   * Samples go to {@code sink} instead of PostgreSQL's tables (storage type remote): called in the
-   * writing transaction before it commits, so that a sample is acknowledged only once the sink has
-   * it; a sink that throws fails the write. Series, batch ids and everything else stay here.
+   * Samples go to {@code sink} (with their series ids) instead of PostgreSQL's tables (storage type
+   * remote): called in the writing transaction before it commits, so that a sample is acknowledged
+   * only once the sink has it; a sink that throws fails the write. Series, batch ids and everything
+   * else stay here.
    */
-  public void samplesTo(java.util.function.Consumer<SampleBatch> sink) {
+  public void samplesTo(java.util.function.BiConsumer<SampleBatch, long[]> sink) {
     this.samplesElsewhere = sink;
   }
 
