@@ -7,7 +7,6 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.tillwatch.collector.config.RemoteWriteConfig;
 import io.tillwatch.collector.store.SampleBatch;
 import io.tillwatch.model.Series;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -204,11 +203,18 @@ public final class RemoteWriter implements AutoCloseable {
         }
         int samples = 0;
         long highest = Long.MIN_VALUE;
-        ByteArrayOutputStream body = new ByteArrayOutputStream();
+        int length = 0;
+        for (SegmentLog.Record r : records) {
+          length += r.request().length;
+        }
+        // WriteRequests concatenate into one: the pieces side by side in one array of their size
+        byte[] body = new byte[length];
+        int at = 0;
         for (SegmentLog.Record r : records) {
           samples += r.samples();
           highest = Math.max(highest, r.highestTime());
-          body.write(r.request()); // WriteRequests concatenate into one
+          System.arraycopy(r.request(), 0, body, at, r.request().length);
+          at += r.request().length;
         }
         String tenant = records.get(0).tenant();
         URI target = target(tenant);
@@ -218,7 +224,14 @@ public final class RemoteWriter implements AutoCloseable {
           log.ack(records);
           continue;
         }
-        int status = post(target, tenant, Snappy.compress(body.toByteArray()));
+        // compressed into this sender's own buffer, sent from it (the send completes before reuse)
+        int room = Snappy.maxCompressedLength(body.length);
+        if (compressed.get() == null || compressed.get().length < room) {
+          compressed.set(new byte[room]);
+        }
+        byte[] out = compressed.get();
+        int size = Snappy.rawCompress(body, 0, body.length, out, 0);
+        int status = post(target, tenant, out, size);
         if (status / 100 == 2) {
           sent.increment(samples);
           long h = highest;
@@ -276,7 +289,10 @@ public final class RemoteWriter implements AutoCloseable {
             URLEncoder.encode(account, StandardCharsets.UTF_8)));
   }
 
-  private int post(URI target, String tenant, byte[] body)
+  /** Each sender's compression buffer, grown to the largest request it sent. */
+  private final ThreadLocal<byte[]> compressed = new ThreadLocal<>();
+
+  private int post(URI target, String tenant, byte[] body, int length)
       throws IOException, InterruptedException {
     HttpRequest.Builder b =
         HttpRequest.newBuilder(target)
@@ -285,7 +301,7 @@ public final class RemoteWriter implements AutoCloseable {
             .header("Content-Encoding", "snappy")
             .header("User-Agent", "tillwatch")
             .header("X-Prometheus-Remote-Write-Version", "0.1.0")
-            .POST(HttpRequest.BodyPublishers.ofByteArray(body));
+            .POST(HttpRequest.BodyPublishers.ofByteArray(body, 0, length));
     config.headers().forEach(b::header);
     config.tenantHeader().ifPresent(h -> b.header(h, tenant));
     HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());

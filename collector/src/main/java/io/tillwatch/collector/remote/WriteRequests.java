@@ -155,20 +155,33 @@ public final class WriteRequests {
    */
   public static byte[] encode(
       List<TimeSeries> series, java.util.function.Function<TimeSeries, byte[]> labels) {
+    // sizes first, then one array of exactly that size written in place: no buffer, no copies
+    byte[][] blocks = new byte[series.size()][];
+    int[] sizes = new int[series.size()];
+    int total = 0;
+    for (int k = 0; k < series.size(); k++) {
+      TimeSeries ts = series.get(k);
+      blocks[k] = labels.apply(ts);
+      int size = blocks[k].length;
+      for (int i = 0; i < ts.count(); i++) {
+        int n = sampleSize(ts.values()[i], ts.times()[i]);
+        size +=
+            CodedOutputStream.computeTagSize(2) + CodedOutputStream.computeUInt32SizeNoTag(n) + n;
+      }
+      sizes[k] = size;
+      total +=
+          CodedOutputStream.computeTagSize(1)
+              + CodedOutputStream.computeUInt32SizeNoTag(size)
+              + size;
+    }
+    byte[] body = new byte[total];
     try {
-      ByteArrayOutputStream bytes = new ByteArrayOutputStream(64 * series.size() + 16);
-      CodedOutputStream out = CodedOutputStream.newInstance(bytes);
-      for (TimeSeries ts : series) {
-        byte[] block = labels.apply(ts);
-        int size = block.length;
-        for (int i = 0; i < ts.count(); i++) {
-          int n = sampleSize(ts.values()[i], ts.times()[i]);
-          size +=
-              CodedOutputStream.computeTagSize(2) + CodedOutputStream.computeUInt32SizeNoTag(n) + n;
-        }
+      CodedOutputStream out = CodedOutputStream.newInstance(body);
+      for (int k = 0; k < series.size(); k++) {
+        TimeSeries ts = series.get(k);
         out.writeTag(1, com.google.protobuf.WireFormat.WIRETYPE_LENGTH_DELIMITED);
-        out.writeUInt32NoTag(size);
-        out.writeRawBytes(block);
+        out.writeUInt32NoTag(sizes[k]);
+        out.writeRawBytes(blocks[k]);
         for (int i = 0; i < ts.count(); i++) {
           out.writeTag(2, com.google.protobuf.WireFormat.WIRETYPE_LENGTH_DELIMITED);
           out.writeUInt32NoTag(sampleSize(ts.values()[i], ts.times()[i]));
@@ -176,10 +189,10 @@ public final class WriteRequests {
           out.writeInt64(2, ts.times()[i]);
         }
       }
-      out.flush();
-      return bytes.toByteArray();
+      out.checkNoSpaceLeft();
+      return body;
     } catch (IOException e) {
-      throw new UncheckedIOException(e); // a byte array does not fail
+      throw new UncheckedIOException(e); // an array of the computed size does not fail
     }
   }
 
