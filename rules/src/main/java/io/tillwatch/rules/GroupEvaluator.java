@@ -52,6 +52,9 @@ public final class GroupEvaluator {
     }
   }
 
+  /** Every tenant: a collector on its own, or promtool's semantics. */
+  private static final java.util.function.Predicate<String> ALL_TENANTS = tenant -> true;
+
   private static final double STALE = Double.longBitsToDouble(SeriesSource.STALE_NAN_BITS);
 
   private final RuleGroup group;
@@ -102,7 +105,7 @@ public final class GroupEvaluator {
 
   /** Evaluates every rule at {@code time} (ms) over {@code data}, writing to {@code sink}. */
   public Outcome evaluate(SeriesSource data, long time, Sink sink) {
-    return evaluate(data, time, sink, tenant -> true);
+    return evaluate(data, time, sink, ALL_TENANTS);
   }
 
   /**
@@ -113,8 +116,10 @@ public final class GroupEvaluator {
    */
   public Outcome evaluate(
       SeriesSource data, long time, Sink sink, java.util.function.Predicate<String> mine) {
-    for (AlertState state : alerts.values()) {
-      state.forget(labels -> !mine.test(tenantOf(labels)));
+    if (mine != ALL_TENANTS) {
+      for (AlertState state : alerts.values()) {
+        state.forget(labels -> !mine.test(tenantOf(labels)));
+      }
     }
     MemorySource recorded = new MemorySource();
     // every selector of the group read once a cycle (a 28-day SLO window is read once, not by
@@ -138,7 +143,9 @@ public final class GroupEvaluator {
                         time)
                     .eval(r.expr(), time),
                 time);
-        result = result.stream().filter(s -> mine.test(tenantOf(s.labels()))).toList();
+        if (mine != ALL_TENANTS) {
+          result = result.stream().filter(s -> mine.test(tenantOf(s.labels()))).toList();
+        }
         out =
             switch (r) {
               case Rule.Recording rec -> record(rec, result);

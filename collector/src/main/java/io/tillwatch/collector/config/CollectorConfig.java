@@ -63,46 +63,6 @@ public record CollectorConfig(
    */
   public static final Duration DEFAULT_OWN_METRICS_INTERVAL = Duration.ofSeconds(15);
 
-  /** Settings of a collector on its own (no replicas). */
-  public CollectorConfig(
-      HostPort listen,
-      StorageConfig storage,
-      Duration head,
-      List<TokenGrant> tokens,
-      int maxQueuedSamples,
-      List<java.nio.file.Path> ruleFiles,
-      boolean builtinRulePack,
-      Duration evaluationInterval,
-      AlertingConfig alerting,
-      QueryConfig query,
-      List<java.nio.file.Path> sloFiles,
-      boolean builtinSlos,
-      ReportsConfig reports,
-      Duration ownMetricsInterval,
-      IngestLimits limits,
-      io.tillwatch.web.WebConfig web,
-      List<RemoteWriteConfig> remoteWrite) {
-    this(
-        listen,
-        storage,
-        head,
-        tokens,
-        maxQueuedSamples,
-        ruleFiles,
-        builtinRulePack,
-        evaluationInterval,
-        alerting,
-        query,
-        sloFiles,
-        builtinSlos,
-        reports,
-        ownMetricsInterval,
-        limits,
-        web,
-        remoteWrite,
-        java.util.Optional.empty());
-  }
-
   /** Settings without remote write. */
   public CollectorConfig(
       HostPort listen,
@@ -138,7 +98,8 @@ public record CollectorConfig(
         ownMetricsInterval,
         limits,
         web,
-        List.of());
+        List.of(),
+        java.util.Optional.empty());
   }
 
   /** Settings without rules (not even the built-in pack). */

@@ -188,33 +188,31 @@ public final class CollectorConfigLoader {
     ReportsConfig reports =
         root.optional("reports").map(n -> reports(n, base)).orElse(ReportsConfig.NONE);
     try {
-      CollectorConfig c =
-          new CollectorConfig(
-              listen,
-              storage,
-              head,
-              tokens,
-              maxQueued,
-              ruleFiles,
-              builtinRulePack,
-              evaluationInterval,
-              alerting,
-              query,
-              sloFiles,
-              m.optional("builtin_slos").map(YamlNode::bool).orElse(true),
-              reports,
-              m.optional("own_metrics_interval")
-                  .map(YamlNode::duration)
-                  .orElse(CollectorConfig.DEFAULT_OWN_METRICS_INTERVAL),
-              m.optional("limits")
-                  .map(n -> limits(n, IngestLimits.defaults(storage.retention())))
-                  .orElse(null),
-              m.optional("web_config_file")
-                  .map(n -> io.tillwatch.web.WebConfig.load(base.resolve(n.string())))
-                  .orElse(null),
-              remoteWrites(m.optional("remote_write"), storage));
-      Optional<YamlNode> clusterNode = m.optional("cluster");
-      return clusterNode.isPresent() ? c.withCluster(cluster(clusterNode.get(), listen)) : c;
+      return new CollectorConfig(
+          listen,
+          storage,
+          head,
+          tokens,
+          maxQueued,
+          ruleFiles,
+          builtinRulePack,
+          evaluationInterval,
+          alerting,
+          query,
+          sloFiles,
+          m.optional("builtin_slos").map(YamlNode::bool).orElse(true),
+          reports,
+          m.optional("own_metrics_interval")
+              .map(YamlNode::duration)
+              .orElse(CollectorConfig.DEFAULT_OWN_METRICS_INTERVAL),
+          m.optional("limits")
+              .map(n -> limits(n, IngestLimits.defaults(storage.retention())))
+              .orElse(null),
+          m.optional("web_config_file")
+              .map(n -> io.tillwatch.web.WebConfig.load(base.resolve(n.string())))
+              .orElse(null),
+          remoteWrites(m.optional("remote_write"), storage),
+          m.optional("cluster").map(n -> cluster(n, listen)));
     } catch (IllegalArgumentException e) {
       throw m.node().error(e.getMessage());
     }
