@@ -164,20 +164,22 @@ public final class IngestBenchmark {
   /** The same ingest with and without forwarding to a real Prometheus. */
   private static void remoteWrite(PostgresServer pg, List<byte[]> bodies, long samples, int senders)
       throws Exception {
-    try (io.tillwatch.sandbox.PrometheusServer prom =
-        io.tillwatch.sandbox.PrometheusServer.start(
-            "global: {}\n",
-            java.util.Map.of(),
-            d -> {},
-            List.of("--web.enable-remote-write-receiver", "--storage.tsdb.retention.time=400d"))) {
-      // without and with forwarding in turn, twice: this machine's noise shows in the spread
-      List<Run> plain = new ArrayList<>();
-      List<Run> forwarded = new ArrayList<>();
-      for (int round = 0; round < 2; round++) {
-        pg.execute("DROP DATABASE IF EXISTS ingest", "CREATE DATABASE ingest");
-        plain.add(ingest(pg, bodies, samples, senders));
-        pg.execute("DROP DATABASE ingest", "CREATE DATABASE ingest");
-        Path queue = Files.createTempDirectory("tillwatch-remote-queue");
+    // without and with forwarding in turn, twice: this machine's noise shows in the spread; a
+    // fresh Prometheus each forwarded run, so that every sample is new to it
+    List<Run> plain = new ArrayList<>();
+    List<Run> forwarded = new ArrayList<>();
+    for (int round = 0; round < 2; round++) {
+      pg.execute("DROP DATABASE IF EXISTS ingest", "CREATE DATABASE ingest");
+      plain.add(ingest(pg, bodies, samples, senders));
+      pg.execute("DROP DATABASE ingest", "CREATE DATABASE ingest");
+      Path queue = Files.createTempDirectory("tillwatch-remote-queue");
+      try (io.tillwatch.sandbox.PrometheusServer prom =
+          io.tillwatch.sandbox.PrometheusServer.start(
+              "global: {}\n",
+              java.util.Map.of(),
+              d -> {},
+              List.of(
+                  "--web.enable-remote-write-receiver", "--storage.tsdb.retention.time=400d"))) {
         forwarded.add(
             ingest(
                 pg,
@@ -187,32 +189,32 @@ public final class IngestBenchmark {
                 List.of(
                     io.tillwatch.collector.config.RemoteWriteConfig.of(
                         prom.url().resolve("/api/v1/write"), queue))));
-        io.tillwatch.localpg.Processes.deleteTree(queue);
       }
-      double p = (plain.get(0).cpuMillisPer1000() + plain.get(1).cpuMillisPer1000()) / 2;
-      double f = (forwarded.get(0).cpuMillisPer1000() + forwarded.get(1).cpuMillisPer1000()) / 2;
-      System.out.printf(
-          Locale.ROOT,
-          "%d requests x %d samples, %d senders, each run twice in turn%n"
-              + "  without remote write: %,.0f and %,.0f samples/s,"
-              + " collector CPU %.2f and %.2f ms per 1,000 samples%n"
-              + "  with remote write to Prometheus 2.42 (queue drained): %,.0f and %,.0f samples/s,"
-              + " collector CPU %.2f and %.2f ms per 1,000 samples%n"
-              + "  CPU added by forwarding (means): %.2f ms per 1,000 samples (%.0f %%)%n",
-          bodies.size(),
-          samples / bodies.size(),
-          senders,
-          plain.get(0).rate(),
-          plain.get(1).rate(),
-          plain.get(0).cpuMillisPer1000(),
-          plain.get(1).cpuMillisPer1000(),
-          forwarded.get(0).rate(),
-          forwarded.get(1).rate(),
-          forwarded.get(0).cpuMillisPer1000(),
-          forwarded.get(1).cpuMillisPer1000(),
-          f - p,
-          100 * (f / p - 1));
+      io.tillwatch.localpg.Processes.deleteTree(queue);
     }
+    double p = (plain.get(0).cpuMillisPer1000() + plain.get(1).cpuMillisPer1000()) / 2;
+    double f = (forwarded.get(0).cpuMillisPer1000() + forwarded.get(1).cpuMillisPer1000()) / 2;
+    System.out.printf(
+        Locale.ROOT,
+        "%d requests x %d samples, %d senders, each run twice in turn%n"
+            + "  without remote write: %,.0f and %,.0f samples/s,"
+            + " collector CPU %.2f and %.2f ms per 1,000 samples%n"
+            + "  with remote write to Prometheus 2.42 (queue drained): %,.0f and %,.0f samples/s,"
+            + " collector CPU %.2f and %.2f ms per 1,000 samples%n"
+            + "  CPU added by forwarding (means): %.2f ms per 1,000 samples (%.0f %%)%n",
+        bodies.size(),
+        samples / bodies.size(),
+        senders,
+        plain.get(0).rate(),
+        plain.get(1).rate(),
+        plain.get(0).cpuMillisPer1000(),
+        plain.get(1).cpuMillisPer1000(),
+        forwarded.get(0).rate(),
+        forwarded.get(1).rate(),
+        forwarded.get(0).cpuMillisPer1000(),
+        forwarded.get(1).cpuMillisPer1000(),
+        f - p,
+        100 * (f / p - 1));
   }
 
   private static long cpuNanos() {

@@ -8,11 +8,11 @@ import io.tillwatch.collector.config.RemoteWriteConfig;
 import io.tillwatch.collector.store.SampleBatch;
 import io.tillwatch.model.Series;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.HttpURLConnection;
 import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -37,7 +37,6 @@ public final class RemoteWriter implements AutoCloseable {
   private final boolean oneTenant;
   private final SegmentLog[] shards;
   private final List<Thread> senders = new ArrayList<>();
-  private final HttpClient http;
   private final Counter sent;
   private final Counter failed;
   private final Counter retried;
@@ -58,7 +57,6 @@ public final class RemoteWriter implements AutoCloseable {
           new SegmentLog(
               config.dir().resolve("shard-" + i), config.capacityBytes() / shards.length);
     }
-    this.http = HttpClient.newBuilder().connectTimeout(java.time.Duration.ofSeconds(10)).build();
     String remote = config.name();
     sent =
         Counter.builder("tillwatch.remote.write.samples")
@@ -117,49 +115,39 @@ public final class RemoteWriter implements AutoCloseable {
     for (int i = 0; i < shards.length; i++) {
       pieces.add(new HashMap<>());
     }
-    // one tenant a batch is the rule (an agent's push): then no label lookup a sample
+    // one tenant a batch is the rule (an agent's push): then no label lookup a sample; else samples
+    // of a tenant come side by side, and a shard's builder is looked up again when the tenant
+    // changes
     String only = batch.tenants().size() == 1 ? batch.tenants().iterator().next() : null;
-    WriteRequests.Builder[] single = new WriteRequests.Builder[shards.length];
+    String[] lastTenant = new String[shards.length];
+    WriteRequests.Builder[] last = new WriteRequests.Builder[shards.length];
     for (int i = 0; i < batch.size(); i++) {
       Series s = batch.series(i);
       int shard = (int) Math.floorMod(mix(ids[i]), (long) shards.length);
-      WriteRequests.Builder b;
-      if (only != null) {
-        b = single[shard];
-        if (b == null) {
-          b = new WriteRequests.Builder();
-          single[shard] = b;
-          pieces.get(shard).put(only, b);
-        }
-      } else {
-        b = pieces.get(shard).computeIfAbsent(s.tenant(), t -> new WriteRequests.Builder());
+      String tenant = only != null ? only : s.tenant();
+      WriteRequests.Builder b = last[shard];
+      if (b == null || !tenant.equals(lastTenant[shard])) {
+        b = pieces.get(shard).computeIfAbsent(tenant, t -> new WriteRequests.Builder());
+        last[shard] = b;
+        lastTenant[shard] = tenant;
       }
       b.add(ids[i], s, batch.time(i), batch.value(i));
     }
     for (int i = 0; i < shards.length; i++) {
       for (Map.Entry<String, WriteRequests.Builder> e : pieces.get(i).entrySet()) {
         WriteRequests.Builder b = e.getValue();
-        shards[i].append(e.getKey(), b.samples(), b.highestTime(), b.encode(this::labelBlock));
+        shards[i].append(
+            e.getKey(),
+            b.samples(),
+            b.highestTime(),
+            b.encode(ts -> labelBlocks.get(ts.id(), ts.series())));
         highestQueued.accumulateAndGet(b.highestTime(), Math::max);
       }
     }
   }
 
-  // each series' labels serialized once, by storage id (appends run on one thread); emptied past a
-  // bound
-  private final Map<Long, byte[]> labelBlocks = new HashMap<>();
-
-  private byte[] labelBlock(WriteRequests.TimeSeries ts) {
-    byte[] b = labelBlocks.get(ts.id());
-    if (b == null) {
-      if (labelBlocks.size() >= 1_000_000) {
-        labelBlocks.clear();
-      }
-      b = WriteRequests.labelBlock(ts.series());
-      labelBlocks.put(ts.id(), b);
-    }
-    return b;
-  }
+  // each series' labels serialized once, by storage id (appends run on one thread)
+  private final LabelBlocks labelBlocks = new LabelBlocks(1_000_000);
 
   /** Spreads ids (often consecutive) over the shards. */
   private static long mix(long z) {
@@ -205,7 +193,7 @@ public final class RemoteWriter implements AutoCloseable {
         long highest = Long.MIN_VALUE;
         int length = 0;
         for (SegmentLog.Record r : records) {
-          length += r.request().length;
+          length += r.requestLength();
         }
         // WriteRequests concatenate into one: the pieces side by side in one array of their size
         byte[] body = new byte[length];
@@ -213,8 +201,8 @@ public final class RemoteWriter implements AutoCloseable {
         for (SegmentLog.Record r : records) {
           samples += r.samples();
           highest = Math.max(highest, r.highestTime());
-          System.arraycopy(r.request(), 0, body, at, r.request().length);
-          at += r.request().length;
+          r.copyRequest(body, at);
+          at += r.requestLength();
         }
         String tenant = records.get(0).tenant();
         URI target = target(tenant);
@@ -292,24 +280,47 @@ public final class RemoteWriter implements AutoCloseable {
   /** Each sender's compression buffer, grown to the largest request it sent. */
   private final ThreadLocal<byte[]> compressed = new ThreadLocal<>();
 
-  private int post(URI target, String tenant, byte[] body, int length)
-      throws IOException, InterruptedException {
-    HttpRequest.Builder b =
-        HttpRequest.newBuilder(target)
-            .timeout(config.timeout())
-            .header("Content-Type", "application/x-protobuf")
-            .header("Content-Encoding", "snappy")
-            .header("User-Agent", "tillwatch")
-            .header("X-Prometheus-Remote-Write-Version", "0.1.0")
-            .POST(HttpRequest.BodyPublishers.ofByteArray(body, 0, length));
-    config.headers().forEach(b::header);
-    config.tenantHeader().ifPresent(h -> b.header(h, tenant));
-    HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
-    if (r.statusCode() / 100 != 2) {
-      String reason = r.body().length() > 300 ? r.body().substring(0, 300) + "…" : r.body();
-      failure("HTTP " + r.statusCode() + " from " + target.getHost() + ": " + reason.strip());
+  /**
+   * One POST on the calling sender's thread (the JDK's {@code HttpURLConnection}: blocking, its
+   * connections kept alive between sends; no hand-over to other threads a request).
+   */
+  private int post(URI target, String tenant, byte[] body, int length) throws IOException {
+    HttpURLConnection c = (HttpURLConnection) target.toURL().openConnection();
+    try {
+      c.setConnectTimeout(10_000);
+      c.setReadTimeout((int) Math.min(Integer.MAX_VALUE, config.timeout().toMillis()));
+      c.setRequestMethod("POST");
+      c.setDoOutput(true);
+      c.setFixedLengthStreamingMode(length);
+      c.setRequestProperty("Content-Type", "application/x-protobuf");
+      c.setRequestProperty("Content-Encoding", "snappy");
+      c.setRequestProperty("User-Agent", "tillwatch");
+      c.setRequestProperty("X-Prometheus-Remote-Write-Version", "0.1.0");
+      config.headers().forEach(c::setRequestProperty);
+      config.tenantHeader().ifPresent(h -> c.setRequestProperty(h, tenant));
+      try (OutputStream out = c.getOutputStream()) {
+        out.write(body, 0, length);
+      }
+      int status = c.getResponseCode();
+      // the answer read to its end, so that the connection is kept for the next send
+      InputStream in = status >= 400 ? c.getErrorStream() : c.getInputStream();
+      byte[] answer = in == null ? new byte[0] : readAll(in);
+      if (status / 100 != 2) {
+        String text = new String(answer, StandardCharsets.UTF_8);
+        String reason = text.length() > 300 ? text.substring(0, 300) + "…" : text;
+        failure("HTTP " + status + " from " + target.getHost() + ": " + reason.strip());
+      }
+      return status;
+    } catch (IOException e) {
+      c.disconnect();
+      throw e;
     }
-    return r.statusCode();
+  }
+
+  private static byte[] readAll(InputStream in) throws IOException {
+    try (in) {
+      return in.readAllBytes();
+    }
   }
 
   private void failure(String reason) {

@@ -7,7 +7,6 @@ import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -21,9 +20,9 @@ import java.util.zip.CRC32C;
 /**
  * A queue of remote-write pieces on disk that survives restarts: records appended to segment files
  * ({@code 0000000000000001.seg}, a new one past 8 MiB), read from a position kept in {@code
- * position} (written to a temporary name and renamed after each acknowledged send). Each record
- * carries its length and a CRC-32C: a record a crash cut short ends the log there. Bounded: past
- * {@code maxBytes} the oldest segment goes, its samples counted as dropped.
+ * position} (one fixed-length write in place after each acknowledged send). Each record carries its
+ * length and a CRC-32C: a record a crash cut short ends the log there. Bounded: past {@code
+ * maxBytes} the oldest segment goes, its samples counted as dropped.
  *
  * <p>Appends do not force the disk: a record survives the collector's process being killed (the
  * kernel holds it), not the machine losing power before it writes back.
@@ -34,9 +33,32 @@ final class SegmentLog implements AutoCloseable {
   private static final Pattern NAME = Pattern.compile("([0-9]{16})\\.seg");
   private static final int HEADER = 8;
 
-  /** One queued piece: a tenant's samples as a serialized {@code WriteRequest}. */
+  /**
+   * One queued piece: a tenant's samples as a serialized {@code WriteRequest}, the bytes of {@code
+   * record} from {@code offset} on (the record as read, not copied again).
+   */
   record Record(
-      String tenant, int samples, long highestTime, byte[] request, long segment, long next) {}
+      String tenant,
+      int samples,
+      long highestTime,
+      byte[] record,
+      int offset,
+      long segment,
+      long next) {
+    int requestLength() {
+      return record.length - offset;
+    }
+
+    /** The request's bytes into {@code to} at {@code at}. */
+    void copyRequest(byte[] to, int at) {
+      System.arraycopy(record, offset, to, at, record.length - offset);
+    }
+
+    /** A copy of the request's bytes. */
+    byte[] request() {
+      return java.util.Arrays.copyOfRange(record, offset, record.length);
+    }
+  }
 
   private record Segment(long seq, Path file, long bytes, long samples) {}
 
@@ -51,6 +73,9 @@ final class SegmentLog implements AutoCloseable {
   private long readOffset;
   private long pendingSamples;
   private long dropped;
+  private FileChannel reader;
+  private long readerSeq;
+  private FileChannel position;
 
   SegmentLog(Path dir, long maxBytes) {
     this(dir, maxBytes, SEGMENT_BYTES);
@@ -161,25 +186,26 @@ final class SegmentLog implements AutoCloseable {
       return null;
     }
     ByteBuffer body = ByteBuffer.allocate(length);
-    ch.read(body, at + HEADER);
+    while (body.hasRemaining()) {
+      if (ch.read(body, at + HEADER + body.position()) < 0) {
+        return null;
+      }
+    }
     CRC32C c = new CRC32C();
     c.update(body.array());
     if ((int) c.getValue() != crc) {
       return null;
     }
-    body.flip();
-    int tenantLength = body.getShort() & 0xffff;
-    byte[] tenant = new byte[tenantLength];
-    body.get(tenant);
-    int samples = body.getInt();
-    long highest = body.getLong();
-    byte[] request = new byte[body.remaining()];
-    body.get(request);
+    byte[] b = body.array();
+    int tenantLength = ((b[0] & 0xff) << 8) | (b[1] & 0xff);
+    int samples = body.getInt(2 + tenantLength);
+    long highest = body.getLong(2 + tenantLength + 4);
     return new Record(
-        new String(tenant, StandardCharsets.UTF_8),
+        new String(b, 2, tenantLength, StandardCharsets.UTF_8),
         samples,
         highest,
-        request,
+        b,
+        2 + tenantLength + 4 + 8,
         seq,
         at + HEADER + length);
   }
@@ -236,6 +262,9 @@ final class SegmentLog implements AutoCloseable {
     long unsent = s.seq() == readSeq ? unsentSamples(s) : s.samples();
     dropped += unsent;
     pendingSamples -= unsent;
+    if (readerSeq == s.seq()) {
+      closeReader();
+    }
     Files.deleteIfExists(s.file());
     readSeq = segments.peekFirst().seq();
     readOffset = 0;
@@ -295,18 +324,17 @@ final class SegmentLog implements AutoCloseable {
           continue;
         }
         long at = s.seq() == readSeq ? readOffset : 0;
-        try (FileChannel ch = FileChannel.open(s.file(), StandardOpenOption.READ)) {
-          Record r;
-          while (at < s.bytes() && (r = read(ch, s.seq(), at, s.bytes())) != null) {
-            if (!out.isEmpty()
-                && (samples + r.samples() > maxSamples
-                    || (oneTenant && !r.tenant().equals(out.get(0).tenant())))) {
-              return out;
-            }
-            out.add(r);
-            samples += r.samples();
-            at = r.next();
+        FileChannel ch = reader(s);
+        Record r;
+        while (at < s.bytes() && (r = read(ch, s.seq(), at, s.bytes())) != null) {
+          if (!out.isEmpty()
+              && (samples + r.samples() > maxSamples
+                  || (oneTenant && !r.tenant().equals(out.get(0).tenant())))) {
+            return out;
           }
+          out.add(r);
+          samples += r.samples();
+          at = r.next();
         }
       }
     } catch (IOException e) {
@@ -319,6 +347,46 @@ final class SegmentLog implements AutoCloseable {
       pendingSamples = 0;
     }
     return out;
+  }
+
+  /** The open channel reading {@code s} (kept while the sender reads that segment). */
+  private FileChannel reader(Segment s) throws IOException {
+    if (reader == null || readerSeq != s.seq()) {
+      closeReader();
+      reader = FileChannel.open(s.file(), StandardOpenOption.READ);
+      readerSeq = s.seq();
+    }
+    return reader;
+  }
+
+  private void closeReader() {
+    if (reader != null) {
+      try {
+        reader.close();
+      } catch (IOException e) {
+        // a read-only channel: nothing to keep
+      }
+      reader = null;
+    }
+  }
+
+  /**
+   * Overwrites the position in place, one write of fixed length (a process killed mid-way cannot
+   * leave half of it: the kernel holds the whole write).
+   */
+  private void writePosition() throws IOException {
+    if (position == null) {
+      position =
+          FileChannel.open(
+              dir.resolve("position"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+    }
+    byte[] text =
+        String.format("%019d %019d\n", readSeq, readOffset).getBytes(StandardCharsets.US_ASCII);
+    ByteBuffer b = ByteBuffer.wrap(text);
+    long at = 0;
+    while (b.hasRemaining()) {
+      at += position.write(b, at);
+    }
   }
 
   /** The records up to and including {@code last} were delivered (or dropped): move past them. */
@@ -340,15 +408,13 @@ final class SegmentLog implements AutoCloseable {
     try {
       // segments wholly read go
       while (segments.size() > 1 && segments.peekFirst().seq() < readSeq) {
-        Files.deleteIfExists(segments.pollFirst().file());
+        Segment read = segments.pollFirst();
+        if (readerSeq == read.seq()) {
+          closeReader();
+        }
+        Files.deleteIfExists(read.file());
       }
-      Path tmp = dir.resolve("position.tmp");
-      Files.writeString(tmp, readSeq + " " + readOffset + "\n");
-      Files.move(
-          tmp,
-          dir.resolve("position"),
-          StandardCopyOption.ATOMIC_MOVE,
-          StandardCopyOption.REPLACE_EXISTING);
+      writePosition();
     } catch (IOException e) {
       throw new UncheckedIOException("cannot keep the remote-write position in " + dir, e);
     }
@@ -356,7 +422,11 @@ final class SegmentLog implements AutoCloseable {
 
   @Override
   public synchronized void close() {
+    closeReader();
     try {
+      if (position != null) {
+        position.close();
+      }
       head.close();
     } catch (IOException e) {
       // closing: nothing to keep
