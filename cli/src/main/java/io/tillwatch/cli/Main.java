@@ -18,6 +18,7 @@ import picocli.CommandLine.Option;
       AgentCommand.class,
       CollectorCommand.class,
       DemoCommand.class,
+      EventCommand.class,
       ReportCommand.class,
       RulesCommand.class,
       SloCommand.class,

@@ -151,34 +151,17 @@ final class SloCommand implements Runnable {
         description = "The collector (default: ${DEFAULT-VALUE}).")
     java.net.URI collector;
 
-    @Option(
-        names = "--token",
-        paramLabel = "SECRET",
-        defaultValue = "${env:TILLWATCH_TOKEN}",
-        description = "Bearer token: ${ENV}, file:/path or the value (default: $TILLWATCH_TOKEN).")
-    String token;
+    @picocli.CommandLine.Mixin CollectorApi.Token token;
 
     @Override
     public Integer call() throws Exception {
-      String secret = token == null ? "" : Configs.interpolation().secret(token);
-      if (secret.isEmpty()) {
-        throw new io.tillwatch.config.StartupException(
-            "--token", "no token: set TILLWATCH_TOKEN or give --token");
-      }
-      java.net.http.HttpResponse<String> r;
-      try {
-        r =
-            java.net.http.HttpClient.newHttpClient()
-                .send(
-                    java.net.http.HttpRequest.newBuilder(collector.resolve("/api/v1/slos"))
-                        .header("Authorization", "Bearer " + secret)
-                        .timeout(java.time.Duration.ofSeconds(30))
-                        .build(),
-                    java.net.http.HttpResponse.BodyHandlers.ofString());
-      } catch (java.io.IOException e) {
-        throw new io.tillwatch.config.StartupException(
-            "--collector", "cannot reach the collector at " + collector + ": " + e.getMessage());
-      }
+      java.net.http.HttpResponse<String> r =
+          CollectorApi.send(
+              collector,
+              token.secret(),
+              null,
+              "/api/v1/slos",
+              java.net.http.HttpRequest.newBuilder().GET());
       if (r.statusCode() != 200) {
         spec.commandLine()
             .getErr()

@@ -81,6 +81,7 @@ public final class Backend implements AutoCloseable {
   private final RuleEngine rules;
   private final AlertPipeline alerts;
   private final SloLedger slos;
+  private final io.tillwatch.collector.store.EventLog events;
   private final io.tillwatch.collector.report.ReportFacts reportFacts;
   private final java.util.Optional<io.tillwatch.collector.report.WeeklyReports> reports;
   private final java.util.concurrent.atomic.AtomicBoolean counting =
@@ -215,6 +216,9 @@ public final class Backend implements AutoCloseable {
             TieredSource.of(head, samples, TenantScope.all()),
             config.storage().retention(),
             clock);
+    this.events = new io.tillwatch.collector.store.EventLog(store);
+    slos.excludeMaintenance(
+        new io.tillwatch.collector.events.MaintenanceExclusions(events, config.events()));
     this.reportFacts =
         new io.tillwatch.collector.report.ReportFacts(
             slos, TieredSource.of(head, samples, TenantScope.all()), ruleGroups, clock);
@@ -377,7 +381,15 @@ public final class Backend implements AutoCloseable {
               }
             });
     this.api = new QueryApi(access, head, rules, samples, slos, config.query(), leases);
-    Routes routes = new Routes(ingest, api, meters, this::health, access, config.web());
+    io.tillwatch.collector.query.EventsApi eventsApi =
+        new io.tillwatch.collector.query.EventsApi(
+            vertx,
+            access,
+            events,
+            batch -> queue.offer(batch) != null,
+            config.limits().creationGracePeriod(),
+            clock);
+    Routes routes = new Routes(ingest, api, eventsApi, meters, this::health, access, config.web());
     try {
       // HTTP/1.1 only, as Prometheus serves; TLS as the web configuration says, an idle
       // timeout and a cap on connections
@@ -700,6 +712,11 @@ public final class Backend implements AutoCloseable {
   /** The weekly reports, when configured. */
   public java.util.Optional<io.tillwatch.collector.report.WeeklyReports> reports() {
     return reports;
+  }
+
+  /** The events of every tenant (releases, maintenance, incidents, notes). */
+  public io.tillwatch.collector.store.EventLog events() {
+    return events;
   }
 
   /** The SLO rollups. */

@@ -23,6 +23,7 @@ final class Routes {
 
   private final IngestHandler ingest;
   private final QueryApi api;
+  private final io.tillwatch.collector.query.EventsApi events;
   private final PrometheusMeterRegistry meters;
   private final Supplier<HealthReport> health;
 
@@ -32,12 +33,14 @@ final class Routes {
   Routes(
       IngestHandler ingest,
       QueryApi api,
+      io.tillwatch.collector.query.EventsApi events,
       PrometheusMeterRegistry meters,
       Supplier<HealthReport> health,
       Access access,
       io.tillwatch.web.WebConfig web) {
     this.ingest = ingest;
     this.api = api;
+    this.events = events;
     this.meters = meters;
     this.health = health;
     this.access = access;
@@ -70,6 +73,7 @@ final class Routes {
     Router router = Router.router(vertx);
     router.post("/v1/metrics").handler(ctx -> ingest.handle(ctx.request()));
     router.route("/v1/metrics").handler(ctx -> notAllowed(ctx.request(), "POST"));
+    router.route("/api/v1/events").handler(ctx -> events.handle(ctx.request()));
     router.route("/api/v1/*").handler(ctx -> api.handle(ctx.request()));
     router
         .get("/metrics")

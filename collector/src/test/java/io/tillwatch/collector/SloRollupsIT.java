@@ -186,6 +186,52 @@ class SloRollupsIT {
     }
   }
 
+  @Test
+  @Timeout(300)
+  void maintenanceEventsOfTenantsWhosePolicyAllowsItAreExcluded() throws Exception {
+    Instant end = Instant.now().truncatedTo(ChronoUnit.DAYS).minus(Duration.ofHours(12));
+    Path slos = dir.resolve("slos.yml");
+    Files.writeString(slos, sloFile(""));
+    PG.createDatabase("maintenance");
+    CollectorConfig config =
+        TestCollectors.config(
+                PG.server(),
+                "maintenance",
+                Duration.ofHours(1),
+                AlertingConfig.NONE,
+                QueryConfig.DEFAULT)
+            .withEvents(new io.tillwatch.collector.config.EventsConfig(java.util.Set.of("acme")));
+    Clock clock = Clock.fixed(end.plus(Duration.ofHours(1)), ZoneOffset.UTC);
+    try (Backend c = start(config, slos, clock)) {
+      Otlp.postOutage(c.port(), PLATFORM, "acme", "quiet", end.toEpochMilli());
+      // the same 10 minutes as the file's exclusion above, announced as maintenance of both
+      // tenants: only acme's policy lets maintenance out of its SLOs
+      for (String tenant : List.of("acme", "quiet")) {
+        HttpResponse<String> r =
+            Otlp.HTTP.send(
+                HttpRequest.newBuilder(
+                        URI.create("http://127.0.0.1:" + c.port() + "/api/v1/events"))
+                    .header("Authorization", "Bearer " + PLATFORM)
+                    .POST(
+                        HttpRequest.BodyPublishers.ofString(
+                            "{\"type\": \"maintenance\", \"tenant\": \"%s\", \"at\": \"%s\","
+                                    .formatted(tenant, end.minus(Duration.ofMinutes(30)))
+                                + " \"duration\": \"10m\", \"text\": \"PostgreSQL upgrade\"}"))
+                    .build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+      }
+      await().until(() -> c.queuedSamples() == 0);
+      countUp(c);
+      JsonNode rows = get(c, PLATFORM, "/api/v1/slos?at=" + clock.instant(), 200).path("data");
+      JsonNode acme = find(rows, "acme");
+      assertThat(acme.path("source").asText()).isEqualTo("rollups");
+      assertThat(acme.path("total").asDouble()).isCloseTo(10_500, within(1e-6));
+      assertThat(acme.path("good").asDouble()).isCloseTo(8_000, within(1e-6));
+      assertThat(find(rows, "quiet").path("total").asDouble()).isCloseTo(36, within(1e-6));
+    }
+  }
+
   private static JsonNode find(JsonNode rows, String tenant) {
     for (JsonNode r : rows) {
       if (r.path("tenant").asText().equals(tenant)) {

@@ -74,7 +74,7 @@ public final class Pusher implements AutoCloseable, HealthCheck {
         HttpClient.newBuilder()
             .connectTimeout(Duration.ofSeconds(5))
             .version(HttpClient.Version.HTTP_1_1);
-    config.caFile().ifPresent(ca -> client.sslContext(trusting(ca)));
+    config.caFile().ifPresent(ca -> client.sslContext(trusting(ca, "agent.push.ca_file")));
     this.http = client.build();
     this.queued =
         Counter.builder("tillwatch.agent.push.samples")
@@ -121,8 +121,11 @@ public final class Pusher implements AutoCloseable, HealthCheck {
     return this;
   }
 
-  /** TLS that trusts the system's CAs and {@code ca} (PEM, one or more certificates). */
-  static javax.net.ssl.SSLContext trusting(java.nio.file.Path ca) {
+  /**
+   * TLS that trusts the system's CAs and {@code ca} (PEM, one or more certificates); an unusable
+   * file is a startup error of {@code setting}.
+   */
+  public static javax.net.ssl.SSLContext trusting(java.nio.file.Path ca, String setting) {
     try {
       java.security.KeyStore store = java.security.KeyStore.getInstance("PKCS12");
       store.load(null, null);
@@ -153,7 +156,7 @@ public final class Pusher implements AutoCloseable, HealthCheck {
       return ssl;
     } catch (java.io.IOException | java.security.GeneralSecurityException e) {
       throw new io.tillwatch.config.StartupException(
-          "agent.push.ca_file", "cannot use " + ca + " as a CA: " + e.getMessage(), e);
+          setting, "cannot use " + ca + " as a CA: " + e.getMessage(), e);
     }
   }
 

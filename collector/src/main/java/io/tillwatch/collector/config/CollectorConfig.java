@@ -29,6 +29,7 @@ import java.util.Objects;
  * @param web TLS and basic auth of the listener ({@code web_config_file}: Prometheus's web
  *     configuration format); null: neither
  * @param cluster present when this collector is one of several replicas on one PostgreSQL
+ * @param events what events (releases, maintenance) do beyond being recorded
  */
 public record CollectorConfig(
     HostPort listen,
@@ -48,7 +49,8 @@ public record CollectorConfig(
     IngestLimits limits,
     io.tillwatch.web.WebConfig web,
     List<RemoteWriteConfig> remoteWrite,
-    java.util.Optional<ClusterConfig> cluster) {
+    java.util.Optional<ClusterConfig> cluster,
+    EventsConfig events) {
   /** The default listen address: OTLP/HTTP's port on loopback. */
   public static final HostPort DEFAULT_LISTEN = new HostPort("127.0.0.1", 4318);
 
@@ -99,7 +101,8 @@ public record CollectorConfig(
         limits,
         web,
         List.of(),
-        java.util.Optional.empty());
+        java.util.Optional.empty(),
+        EventsConfig.DEFAULT);
   }
 
   /** Settings without rules (not even the built-in pack). */
@@ -215,6 +218,9 @@ public record CollectorConfig(
     }
     remoteWrite = List.copyOf(remoteWrite);
     Objects.requireNonNull(cluster, "cluster");
+    if (events == null) {
+      events = EventsConfig.DEFAULT;
+    }
     if (ownMetricsInterval.isNegative()) {
       throw new IllegalArgumentException("own_metrics_interval must not be negative");
     }
@@ -288,6 +294,13 @@ public record CollectorConfig(
     return copy.build();
   }
 
+  /** These settings with {@code e} as what events do. */
+  public CollectorConfig withEvents(EventsConfig e) {
+    Copy c = new Copy(this);
+    c.events = e;
+    return c.build();
+  }
+
   /** These settings with {@code s} as where samples are kept. */
   public CollectorConfig withStorage(StorageConfig s) {
     Copy c = new Copy(this);
@@ -307,9 +320,11 @@ public record CollectorConfig(
     List<RemoteWriteConfig> remoteWrite;
     StorageConfig storage;
     java.util.Optional<ClusterConfig> cluster;
+    EventsConfig events;
 
     Copy(CollectorConfig from) {
       this.from = from;
+      events = from.events;
       storage = from.storage;
       cluster = from.cluster;
       sloFiles = from.sloFiles;
@@ -340,7 +355,8 @@ public record CollectorConfig(
           limits,
           web,
           remoteWrite,
-          cluster);
+          cluster,
+          events);
     }
   }
 

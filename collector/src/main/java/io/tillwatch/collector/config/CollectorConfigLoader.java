@@ -58,7 +58,9 @@ public final class CollectorConfigLoader {
           "limits",
           "web_config_file",
           "remote_write",
-          "cluster");
+          "cluster",
+          "events");
+  private static final Set<String> EVENTS = Set.of("maintenance_excludes_slos");
   private static final Set<String> CLUSTER = Set.of("replica", "address", "shards", "lease_ttl");
   private static final Set<String> REMOTE_WRITE =
       Set.of("url", "name", "tenant_header", "tenant_accounts", "headers", "timeout", "queue");
@@ -212,10 +214,25 @@ public final class CollectorConfigLoader {
               .map(n -> io.tillwatch.web.WebConfig.load(base.resolve(n.string())))
               .orElse(null),
           remoteWrites(m.optional("remote_write"), storage),
-          m.optional("cluster").map(n -> cluster(n, listen)));
+          m.optional("cluster").map(n -> cluster(n, listen)),
+          m.optional("events").map(this::events).orElse(EventsConfig.DEFAULT));
     } catch (IllegalArgumentException e) {
       throw m.node().error(e.getMessage());
     }
+  }
+
+  private EventsConfig events(YamlNode node) {
+    YamlNode.Mapping m = node.mapping(EVENTS);
+    Set<String> tenants = new java.util.TreeSet<>();
+    for (YamlNode t :
+        m.optional("maintenance_excludes_slos").map(YamlNode::list).orElse(List.of())) {
+      String id = t.string();
+      if (!id.equals(TokenGrant.ANY_TENANT) && !id.matches("[a-z0-9-]+")) {
+        throw t.error("not a tenant id (or \"*\" for every tenant): '" + id + "'");
+      }
+      tenants.add(id);
+    }
+    return new EventsConfig(tenants);
   }
 
   private List<RemoteWriteConfig> remoteWrites(Optional<YamlNode> node, StorageConfig storage) {

@@ -377,7 +377,7 @@ public final class QueryApi implements AutoCloseable {
     }
   }
 
-  private static void error(HttpServerRequest request, int status, String type, String message) {
+  static void error(HttpServerRequest request, int status, String type, String message) {
     if (request.response().ended()) {
       return;
     }

@@ -119,7 +119,42 @@ public final class SloLedger implements HealthCheck {
   public boolean judgedFromRollups(Slo slo, String tenant) {
     return slo.window() instanceof SloWindow.Calendar
         || slo.during() != Rule.During.ALWAYS
-        || catalog.exclusions().stream().anyMatch(e -> e.appliesTo(tenant));
+        || catalog.exclusions().stream().anyMatch(e -> e.appliesTo(tenant))
+        || maintenance.mayExclude(tenant);
+  }
+
+  /**
+   * Periods taken out of SLOs as they are announced (maintenance events), besides the SLO files'
+   * exclusions. A period counts from when it is known: slices counted before it was announced stay
+   * as counted.
+   */
+  public interface MaintenanceWindows {
+    /** No maintenance ever excludes anything. */
+    MaintenanceWindows NONE =
+        new MaintenanceWindows() {
+          @Override
+          public boolean mayExclude(String tenant) {
+            return false;
+          }
+
+          @Override
+          public List<io.tillwatch.slo.Exclusion> between(Instant from, Instant to) {
+            return List.of();
+          }
+        };
+
+    /** Whether the tenant's maintenance may be taken out of its SLOs at all. */
+    boolean mayExclude(String tenant);
+
+    /** The periods that overlap {@code [from, to]}. */
+    List<io.tillwatch.slo.Exclusion> between(Instant from, Instant to) throws SQLException;
+  }
+
+  private volatile MaintenanceWindows maintenance = MaintenanceWindows.NONE;
+
+  /** Takes the periods of {@code windows} out of SLOs too, from now on. */
+  public void excludeMaintenance(MaintenanceWindows windows) {
+    this.maintenance = windows;
   }
 
   /** Counts every SLO up to now (less {@link #SETTLE}); the slices counted. */
@@ -212,7 +247,9 @@ public final class SloLedger implements HealthCheck {
    * firstDay} (when given) are left out, as they hold counts from before a recount.
    */
   Map<String, Map<LocalDate, DailyCounts.Count>> count(
-      Slo slo, Instant from, Instant to, LocalDate firstDay) {
+      Slo slo, Instant from, Instant to, LocalDate firstDay) throws SQLException {
+    List<io.tillwatch.slo.Exclusion> exclusions = new ArrayList<>(catalog.exclusions());
+    exclusions.addAll(maintenance.between(from, to));
     long step = slice(slo).toMillis();
     long first = from.toEpochMilli() + step;
     long last = to.toEpochMilli();
@@ -224,7 +261,7 @@ public final class SloLedger implements HealthCheck {
         double seconds = step / 1000.0;
         total.forEach(
             (tenant, points) -> {
-              DailyCounts c = counts(byTenant, slo, tenant, from, to);
+              DailyCounts c = counts(byTenant, slo, tenant, from, to, exclusions);
               if (c == null) {
                 return;
               }
@@ -243,7 +280,7 @@ public final class SloLedger implements HealthCheck {
         Map<String, Map<Long, Double>> values = perTenant(ts.exprText(), first, last, step);
         values.forEach(
             (tenant, points) -> {
-              DailyCounts c = counts(byTenant, slo, tenant, from, to);
+              DailyCounts c = counts(byTenant, slo, tenant, from, to, exclusions);
               if (c == null) {
                 return;
               }
@@ -273,7 +310,12 @@ public final class SloLedger implements HealthCheck {
 
   /** The day counter of a tenant the SLO applies to, or null. */
   private DailyCounts counts(
-      Map<String, DailyCounts> byTenant, Slo slo, String tenant, Instant from, Instant to) {
+      Map<String, DailyCounts> byTenant,
+      Slo slo,
+      String tenant,
+      Instant from,
+      Instant to,
+      List<io.tillwatch.slo.Exclusion> exclusions) {
     Tenant t = tenants.get(tenant);
     if (!slo.appliesTo(tenant, t)) {
       return null;
@@ -290,7 +332,7 @@ public final class SloLedger implements HealthCheck {
                   hours,
                   zone,
                   id,
-                  catalog.exclusions());
+                  exclusions);
           return new DailyCounts(zone, counted);
         });
   }

@@ -13,7 +13,7 @@ import java.time.Duration;
  */
 final class Migrations {
   /** The newest schema version. */
-  static final int LATEST = 8;
+  static final int LATEST = 9;
 
   private static final long LOCK = 0x74696c6c77617463L; // "tillwatc"
 
@@ -221,6 +221,31 @@ final class Migrations {
                   + " expires_at bigint NOT NULL,"
                   + " taken_at bigint NOT NULL)");
           s.execute("CREATE INDEX alert_state_tenant ON alert_state ((labels ->> 'tenant'))");
+        }
+      }
+      case 9 -> {
+        try (Statement s = c.createStatement()) {
+          // what happened to a tenant's estate (releases, maintenance, incidents, notes), and the
+          // release guard's verdict on each release
+          s.execute(
+              "CREATE TABLE events ("
+                  + " id bigserial PRIMARY KEY,"
+                  + " tenant text NOT NULL,"
+                  + " type text NOT NULL,"
+                  + " service text NOT NULL DEFAULT '',"
+                  + " version text NOT NULL DEFAULT '',"
+                  + " at timestamptz NOT NULL,"
+                  + " ends_at timestamptz,"
+                  + " text text NOT NULL DEFAULT '',"
+                  + " verdict_healthy boolean,"
+                  + " verdict_text text,"
+                  + " verdict_at timestamptz,"
+                  + " created_at timestamptz NOT NULL DEFAULT now())");
+          s.execute("CREATE INDEX events_at ON events (at)");
+          s.execute("CREATE INDEX events_tenant_at ON events (tenant, at)");
+          s.execute(
+              "CREATE INDEX events_deploys_undecided ON events (at)"
+                  + " WHERE type = 'deploy' AND verdict_at IS NULL");
         }
       }
       default -> throw new IllegalStateException("no migration step " + version);

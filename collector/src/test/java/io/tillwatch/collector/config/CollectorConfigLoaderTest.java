@@ -282,6 +282,32 @@ class CollectorConfigLoaderTest {
   }
 
   @Test
+  void maintenanceExcludesSlosOfTheTenantsNamed() throws IOException {
+    String tokens = "  tokens:\n    - token: t-0123456789abcdef\n      tenants: [\"*\"]\n";
+    assertThat(load("collector:\n" + tokens, Map.of()).events().maintenanceExcludes("acme"))
+        .isFalse();
+    CollectorConfig c =
+        load(
+            "collector:\n" + tokens + "  events:\n    maintenance_excludes_slos: [acme, globex]\n",
+            Map.of());
+    assertThat(c.events().maintenanceExcludes("acme")).isTrue();
+    assertThat(c.events().maintenanceExcludes("initech")).isFalse();
+    assertThat(
+            load(
+                    "collector:\n" + tokens + "  events:\n    maintenance_excludes_slos: [\"*\"]\n",
+                    Map.of())
+                .events()
+                .maintenanceExcludes("initech"))
+        .isTrue();
+    ConfigException bad =
+        error("collector:\n" + tokens + "  events:\n    maintenance_excludes_slos: [Acme Corp]\n");
+    assertThat(bad.line()).isEqualTo(6);
+    assertThat(bad.getMessage()).contains("Acme Corp");
+    ConfigException key = error("collector:\n" + tokens + "  events:\n    guard: {}\n");
+    assertThat(key.getMessage()).contains("guard");
+  }
+
+  @Test
   void ownMetricsAreStoredEvery15sUnlessSetOtherwise() throws IOException {
     String tokens = "  tokens:\n    - token: t-0123456789abcdef\n      tenants: [\"*\"]\n";
     assertThat(load("collector:\n" + tokens, Map.of()).ownMetricsInterval())
