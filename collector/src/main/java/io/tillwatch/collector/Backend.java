@@ -82,6 +82,10 @@ public final class Backend implements AutoCloseable {
   private final AlertPipeline alerts;
   private final SloLedger slos;
   private final io.tillwatch.collector.store.EventLog events;
+
+  /** Judges releases; null when events.release_guard.enabled is false. */
+  private final io.tillwatch.collector.events.ReleaseGuard releaseGuard;
+
   private final io.tillwatch.collector.report.ReportFacts reportFacts;
   private final java.util.Optional<io.tillwatch.collector.report.WeeklyReports> reports;
   private final java.util.concurrent.atomic.AtomicBoolean counting =
@@ -217,11 +221,23 @@ public final class Backend implements AutoCloseable {
             config.storage().retention(),
             clock);
     this.events = new io.tillwatch.collector.store.EventLog(store);
+    this.releaseGuard =
+        config.events().releaseGuard().enabled()
+            ? new io.tillwatch.collector.events.ReleaseGuard(
+                events,
+                config.events().releaseGuard(),
+                tenant -> TieredSource.of(head, samples, TenantScope.of(java.util.Set.of(tenant))),
+                batch -> queue.offer(batch) != null,
+                clock)
+            : null;
+    if (releaseGuard != null && leases != null) {
+      releaseGuard.onlyTenants(t -> leases.current().owns(t));
+    }
     slos.excludeMaintenance(
         new io.tillwatch.collector.events.MaintenanceExclusions(events, config.events()));
     this.reportFacts =
         new io.tillwatch.collector.report.ReportFacts(
-            slos, TieredSource.of(head, samples, TenantScope.all()), ruleGroups, clock);
+            slos, TieredSource.of(head, samples, TenantScope.all()), ruleGroups, events, clock);
     this.reports =
         config
             .reports()
@@ -426,6 +442,11 @@ public final class Backend implements AutoCloseable {
       vertx.setPeriodic(
           config.evaluationInterval().toMillis(),
           id -> vertx.executeBlocking(this::countSlos, false));
+    }
+    if (releaseGuard != null) {
+      vertx.setPeriodic(
+          Math.min(config.evaluationInterval().toMillis(), Duration.ofMinutes(1).toMillis()),
+          id -> vertx.executeBlocking(releaseGuard::run, false));
     }
     reports.ifPresent(
         r ->
@@ -696,6 +717,9 @@ public final class Backend implements AutoCloseable {
       checks.put("cluster", clusterHealth);
     }
     reports.ifPresent(r -> checks.put("reports", r));
+    if (releaseGuard != null) {
+      checks.put("releases", releaseGuard);
+    }
     return HealthReport.of(checks);
   }
 
@@ -717,6 +741,11 @@ public final class Backend implements AutoCloseable {
   /** The events of every tenant (releases, maintenance, incidents, notes). */
   public io.tillwatch.collector.store.EventLog events() {
     return events;
+  }
+
+  /** The release guard, unless events.release_guard.enabled is false. */
+  public java.util.Optional<io.tillwatch.collector.events.ReleaseGuard> releaseGuard() {
+    return java.util.Optional.ofNullable(releaseGuard);
   }
 
   /** The SLO rollups. */

@@ -59,6 +59,8 @@ final class ReportView {
                         "to", ReportFormat.when(m.end(), r.zone())))
             .toList());
     v.put("hasMaintenance", !r.maintenance().isEmpty());
+    v.put("releases", r.releases().stream().map(rel -> release(rel, r)).toList());
+    v.put("hasReleases", !r.releases().isEmpty());
     v.put("signals", r.signals().map(s -> signals(s, r)).map(List::of).orElse(List.of()));
     v.put("actions", actions(r));
     v.put("noActions", actions(r).isEmpty());
@@ -159,6 +161,19 @@ final class ReportView {
     m.put(
         "duration",
         ReportFormat.duration(i.duration()) + (i.end().isEmpty() ? " (still firing)" : ""));
+    return m;
+  }
+
+  private static Map<String, Object> release(WeeklyReport.Release rel, WeeklyReport r) {
+    Map<String, Object> m = new HashMap<>();
+    m.put("tenant", rel.tenant());
+    m.put("what", (rel.service().isEmpty() ? "" : rel.service() + " ") + rel.version());
+    m.put("at", ReportFormat.when(rel.at(), r.zone()));
+    m.put(
+        "verdict",
+        rel.healthy().map(h -> h ? "looked healthy" : "degraded").orElse("not judged yet"));
+    m.put("degraded", rel.healthy().map(h -> !h).orElse(false));
+    m.put("figures", rel.verdict().replaceFirst("^release (looked healthy|degraded [^:]*): ", ""));
     return m;
   }
 

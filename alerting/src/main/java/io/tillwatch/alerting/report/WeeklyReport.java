@@ -22,6 +22,7 @@ import java.util.Optional;
  * @param maintenance excluded periods that overlapped the week
  * @param signals orders, stock-sync backlog and recovery readiness (empty for the estate)
  * @param promisesKept for the estate: SLOs kept and judged per week, the last 13 weeks
+ * @param releases the week's releases and the release guard's verdicts, oldest first
  */
 public record WeeklyReport(
     String subject,
@@ -33,7 +34,8 @@ public record WeeklyReport(
     List<Incident> incidents,
     List<Maintenance> maintenance,
     Optional<Signals> signals,
-    List<WeekKept> promisesKept) {
+    List<WeekKept> promisesKept,
+    List<Release> releases) {
   /** The subject of the estate-wide summary (and its recipients' key). */
   public static final String ESTATE = "estate";
 
@@ -43,7 +45,23 @@ public record WeeklyReport(
     incidents = List.copyOf(incidents);
     maintenance = List.copyOf(maintenance);
     promisesKept = List.copyOf(promisesKept);
+    releases = List.copyOf(releases);
   }
+
+  /**
+   * A release of the week.
+   *
+   * @param healthy the release guard's verdict: true when it degraded nothing; empty while its
+   *     window runs or when the guard is off
+   * @param verdict the verdict in words, with the figures; empty without a verdict
+   */
+  public record Release(
+      String tenant,
+      String service,
+      String version,
+      Instant at,
+      Optional<Boolean> healthy,
+      String verdict) {}
 
   /** Whether this is the estate's summary rather than one tenant's report. */
   public boolean estate() {

@@ -94,6 +94,23 @@ final class ReportFixtures {
                     Optional.of(Duration.ofMinutes(7)),
                     Optional.of(0.0),
                     Optional.of(0.998)))),
-        List.of());
+        List.of(),
+        List.of(
+            new WeeklyReport.Release(
+                "acme",
+                "odoo",
+                "17.0.20261125",
+                start.plusSeconds(2 * 86_400 + 9 * 3600),
+                Optional.of(false),
+                "release degraded order intake: order intake 60 orders in the 30m after, 120"
+                    + " orders before (p = 4.6e-06)"),
+            new WeeklyReport.Release(
+                "acme",
+                "odoo",
+                "17.0.20261127",
+                start.plusSeconds(4 * 86_400 + 9 * 3600),
+                Optional.of(true),
+                "release looked healthy: order intake 118 orders in the 30m after, 120 orders"
+                    + " before (p = 0.45)")));
   }
 }

@@ -72,12 +72,22 @@ class ReportRendererTest {
         .contains("Tue 24 Nov 01:00")
         .contains("1 h 20 min")
         .contains("db upgrade")
-        .contains("https://runbooks.example/slo#stock-sync");
+        .contains("https://runbooks.example/slo#stock-sync")
+        .contains("Releases of the week")
+        .contains(
+            "<td>Wed 25 Nov 09:00</td><td>odoo 17.0.20261125</td><td><strong>degraded</strong></td>"
+                + "<td>order intake 60 orders in the 30m after, 120 orders before (p &#x3D; 4.6e-06)</td>")
+        .contains("<td>odoo 17.0.20261127</td><td>looked healthy</td>");
     assertThat(r.text())
         .contains("stock-sync-freshness [At risk]")
         .contains("objective 99.5%; this week 99.31% (missed); 28-day window 99.71%")
         .contains("Mon 23 Nov: 1200 orders (same day last week 1000, +20%)")
         .contains("worst recovery point 7 min, within the RPO")
+        .contains("RELEASES OF THE WEEK")
+        .contains(
+            "- Wed 25 Nov 09:00: odoo 17.0.20261125 degraded; order intake 60 orders in the 30m"
+                + " after")
+        .contains("- Fri 27 Nov 09:00: odoo 17.0.20261127 looked healthy; order intake 118")
         .doesNotContain("&amp;");
   }
 
@@ -166,8 +176,11 @@ class ReportRendererTest {
             acme.incidents(),
             List.of(),
             Optional.empty(),
-            List.of(new WeeklyReport.WeekKept(acme.week(), 1, 3)));
+            List.of(new WeeklyReport.WeekKept(acme.week(), 1, 3)),
+            acme.releases());
     RenderedReport r = RENDERER.render(estate);
+    // the estate's releases name their tenant, in the estate's zone
+    assertThat(r.text()).contains("- acme · Wed 25 Nov 08:00: odoo 17.0.20261125 degraded");
     // its pages as PNGs for a reviewer, as the tenant's
     Path dir = Files.createDirectories(Path.of("target", "report-pages"));
     Path pdfFile = dir.resolve("estate-2026-W48.pdf");

@@ -60,7 +60,16 @@ public final class CollectorConfigLoader {
           "remote_write",
           "cluster",
           "events");
-  private static final Set<String> EVENTS = Set.of("maintenance_excludes_slos");
+  private static final Set<String> EVENTS = Set.of("maintenance_excludes_slos", "release_guard");
+  private static final Set<String> RELEASE_GUARD =
+      Set.of(
+          "enabled",
+          "window",
+          "min_events",
+          "p_value",
+          "min_drop",
+          "min_share_rise",
+          "min_backlog_rise");
   private static final Set<String> CLUSTER = Set.of("replica", "address", "shards", "lease_ttl");
   private static final Set<String> REMOTE_WRITE =
       Set.of("url", "name", "tenant_header", "tenant_accounts", "headers", "timeout", "queue");
@@ -232,7 +241,30 @@ public final class CollectorConfigLoader {
       }
       tenants.add(id);
     }
-    return new EventsConfig(tenants);
+    return new EventsConfig(
+        tenants,
+        m.optional("release_guard").map(this::releaseGuard).orElse(ReleaseGuardConfig.DEFAULT));
+  }
+
+  private ReleaseGuardConfig releaseGuard(YamlNode node) {
+    YamlNode.Mapping m = node.mapping(RELEASE_GUARD);
+    ReleaseGuardConfig d = ReleaseGuardConfig.DEFAULT;
+    try {
+      return new ReleaseGuardConfig(
+          m.optional("enabled").map(YamlNode::bool).orElse(d.enabled()),
+          m.optional("window").map(YamlNode::duration).orElse(d.window()),
+          m.optional("min_events").map(n -> n.convert(Integer::parseInt)).orElse(d.minEvents()),
+          m.optional("p_value").map(n -> n.convert(Double::parseDouble)).orElse(d.pValue()),
+          m.optional("min_drop").map(n -> n.convert(Double::parseDouble)).orElse(d.minDrop()),
+          m.optional("min_share_rise")
+              .map(n -> n.convert(Double::parseDouble))
+              .orElse(d.minShareRise()),
+          m.optional("min_backlog_rise")
+              .map(n -> n.convert(Double::parseDouble))
+              .orElse(d.minBacklogRise()));
+    } catch (IllegalArgumentException e) {
+      throw m.node().error("release_guard: " + e.getMessage());
+    }
   }
 
   private List<RemoteWriteConfig> remoteWrites(Optional<YamlNode> node, StorageConfig storage) {

@@ -71,11 +71,15 @@ public final class ReportDesk implements AutoCloseable {
             .source(TenantScope.all());
     SloLedger ledger =
         new SloLedger(slos, tenants, new SloRollups(store), data, c.storage().retention(), clock);
+    ledger.excludeMaintenance(
+        new io.tillwatch.collector.events.MaintenanceExclusions(
+            new io.tillwatch.collector.store.EventLog(store), c.events()));
     ReportBrand brand =
         c.reports().weekly().map(ReportsConfig.Weekly::brand).orElse(ReportBrand.DEFAULT);
     return new ReportDesk(
         store,
-        new ReportFacts(ledger, data, groups, clock),
+        new ReportFacts(
+            ledger, data, groups, new io.tillwatch.collector.store.EventLog(store), clock),
         new ReportRenderer(brand, ReportFonts.system()),
         c);
   }

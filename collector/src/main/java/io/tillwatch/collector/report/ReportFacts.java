@@ -29,6 +29,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeSet;
 
 /**
@@ -46,8 +47,24 @@ public final class ReportFacts {
   private final ReportQueries queries;
   private final Map<String, Rule.Alerting> alertRules = new HashMap<>();
   private final Clock clock;
+  private final io.tillwatch.collector.store.EventLog events;
 
+  /** Facts without releases or announced maintenance. */
   public ReportFacts(SloLedger ledger, SeriesSource data, List<RuleGroup> groups, Clock clock) {
+    this(ledger, data, groups, null, clock);
+  }
+
+  /**
+   * @param events the releases (with the release guard's verdicts) and maintenance windows; null:
+   *     none
+   */
+  public ReportFacts(
+      SloLedger ledger,
+      SeriesSource data,
+      List<RuleGroup> groups,
+      io.tillwatch.collector.store.EventLog events,
+      Clock clock) {
+    this.events = events;
     this.ledger = ledger;
     this.queries = new ReportQueries(data);
     this.clock = clock;
@@ -98,6 +115,14 @@ public final class ReportFacts {
             new WeeklyReport.Maintenance(e.reason(), e.period().start(), e.period().end()));
       }
     }
+    for (io.tillwatch.collector.events.Event e :
+        events(Set.of(id), io.tillwatch.collector.events.Event.Type.MAINTENANCE, start, end)) {
+      if (e.end().isPresent() && ledger.maintenanceExcludes(id)) {
+        maintenance.add(
+            new WeeklyReport.Maintenance(
+                e.text().isEmpty() ? "announced maintenance" : e.text(), e.at(), e.end().get()));
+      }
+    }
     return new WeeklyReport(
         id,
         ledger.tenant(id).map(Tenant::name).orElse(id),
@@ -108,8 +133,39 @@ public final class ReportFacts {
         incidents,
         maintenance,
         Optional.of(signals(id, week, zone)),
-        List.of());
+        List.of(),
+        releases(Set.of(id), start, end));
   }
+
+  /** The releases of {@code tenants} (null: every tenant) in {@code [from, to)}, oldest first. */
+  private List<WeeklyReport.Release> releases(Set<String> tenants, Instant from, Instant to)
+      throws SQLException {
+    List<WeeklyReport.Release> out = new ArrayList<>();
+    for (io.tillwatch.collector.events.Event e :
+        events(tenants, io.tillwatch.collector.events.Event.Type.DEPLOY, from, to)) {
+      out.add(
+          new WeeklyReport.Release(
+              e.tenant(),
+              e.service(),
+              e.version(),
+              e.at(),
+              e.verdict().map(io.tillwatch.collector.events.Event.Verdict::healthy),
+              e.verdict().map(io.tillwatch.collector.events.Event.Verdict::text).orElse("")));
+    }
+    return out;
+  }
+
+  private List<io.tillwatch.collector.events.Event> events(
+      Set<String> tenants, io.tillwatch.collector.events.Event.Type type, Instant from, Instant to)
+      throws SQLException {
+    if (events == null) {
+      return List.of();
+    }
+    return events.list(from, to.minusMillis(1), tenants, Optional.of(type), MAX_RELEASES);
+  }
+
+  /** Releases (or maintenance windows) a report lists at most. */
+  static final int MAX_RELEASES = 1_000;
 
   /** The estate's report of {@code week}: every tenant's SLOs, each in the tenant's zone. */
   public WeeklyReport estate(IsoWeek week, ZoneId estateZone) throws SQLException {
@@ -146,7 +202,8 @@ public final class ReportFacts {
         incidents,
         List.of(),
         Optional.empty(),
-        kept);
+        kept,
+        releases(null, week.start(estateZone), week.end(estateZone)));
   }
 
   /** Tenant → SLO → day → counts, from 13 weeks and the longest window before the week's end. */

@@ -15,15 +15,15 @@ import java.util.Optional;
 import java.util.TreeMap;
 
 /** PromQL over the collector's samples for a report: instant values and range series. */
-final class ReportQueries {
+public final class ReportQueries {
   private final SeriesSource data;
 
-  ReportQueries(SeriesSource data) {
+  public ReportQueries(SeriesSource data) {
     this.data = data;
   }
 
   /** The single value of {@code expr} at {@code at} (an aggregation); empty when nothing. */
-  Optional<Double> value(String expr, Instant at) {
+  public Optional<Double> value(String expr, Instant at) {
     Expr e = Parser.parse(expr);
     long t = at.toEpochMilli();
     Evaluator ev =

@@ -152,6 +152,11 @@ public final class SloLedger implements HealthCheck {
 
   private volatile MaintenanceWindows maintenance = MaintenanceWindows.NONE;
 
+  /** Whether the tenant's announced maintenance is taken out of its SLOs. */
+  public boolean maintenanceExcludes(String tenant) {
+    return maintenance.mayExclude(tenant);
+  }
+
   /** Takes the periods of {@code windows} out of SLOs too, from now on. */
   public void excludeMaintenance(MaintenanceWindows windows) {
     this.maintenance = windows;

@@ -308,6 +308,33 @@ class CollectorConfigLoaderTest {
   }
 
   @Test
+  void theReleaseGuardHasDefaultsAndChecksItsSettings() throws IOException {
+    String tokens = "  tokens:\n    - token: t-0123456789abcdef\n      tenants: [\"*\"]\n";
+    assertThat(load("collector:\n" + tokens, Map.of()).events().releaseGuard())
+        .isEqualTo(ReleaseGuardConfig.DEFAULT);
+    ReleaseGuardConfig g =
+        load(
+                "collector:\n"
+                    + tokens
+                    + "  events:\n    release_guard:\n      window: 1h\n      min_events: 50\n"
+                    + "      p_value: 0.001\n",
+                Map.of())
+            .events()
+            .releaseGuard();
+    assertThat(g.window()).isEqualTo(Duration.ofHours(1));
+    assertThat(g.minEvents()).isEqualTo(50);
+    assertThat(g.pValue()).isEqualTo(0.001);
+    assertThat(g.minDrop()).isEqualTo(ReleaseGuardConfig.DEFAULT.minDrop());
+    ConfigException bad =
+        error("collector:\n" + tokens + "  events:\n    release_guard:\n      p_value: 0.9\n");
+    assertThat(bad.getMessage()).contains("p_value");
+    assertThat(bad.line()).isEqualTo(7);
+    ConfigException key =
+        error("collector:\n" + tokens + "  events:\n    release_guard:\n      windw: 1h\n");
+    assertThat(key.getMessage()).contains("windw");
+  }
+
+  @Test
   void ownMetricsAreStoredEvery15sUnlessSetOtherwise() throws IOException {
     String tokens = "  tokens:\n    - token: t-0123456789abcdef\n      tenants: [\"*\"]\n";
     assertThat(load("collector:\n" + tokens, Map.of()).ownMetricsInterval())
