@@ -21,7 +21,8 @@ public final class TargetTypes {
           BackupTargetTypes.WALG,
           BackupTargetTypes.STATUS_FILE,
           new OdooTargetType(),
-          new TraefikTargetType());
+          new TraefikTargetType(),
+          new io.tillwatch.agent.tls.TlsTargetType());
 
   private static final Map<String, TargetType<?>> BY_NAME = byName();
 

@@ -14,7 +14,7 @@ class TargetTypesTest {
   void everyTypeIsOneEntryByItsName() {
     assertThat(TargetTypes.all().stream().map(TargetType::name))
         .containsExactly(
-            "postgres", "redis", "pgbackrest", "walg", "backup_status", "odoo", "traefik");
+            "postgres", "redis", "pgbackrest", "walg", "backup_status", "odoo", "traefik", "tls");
     for (TargetType<?> t : TargetTypes.all()) {
       assertThat(TargetTypes.named(t.name())).containsSame(t);
       assertThat(t.keys()).doesNotContain("type", "name", "interval");

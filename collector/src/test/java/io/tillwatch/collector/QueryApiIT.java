@@ -168,7 +168,7 @@ class QueryApiIT {
   /** Every request gets its answer at once, whatever its method, path and body. */
   @Test
   void unknownPathsAndMethodsAreAnsweredAtOnce() throws Exception {
-    for (String path : List.of("/api/v1/events", "/nowhere", "/api/v2/query")) {
+    for (String path : List.of("/api/v1/annotations", "/nowhere", "/api/v2/query")) {
       for (String method : List.of("GET", "POST", "PUT", "DELETE")) {
         HttpRequest.Builder b =
             HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + collector.port() + path))

@@ -287,8 +287,9 @@ public final class Templates {
       return data.value();
     }
     if (w.startsWith("$labels.") || w.startsWith(".Labels.")) {
+      // $labels is a map[string]string in Prometheus: a missing label is the empty string
       String v = data.labels().get(w.substring(w.indexOf('.', 1) + 1));
-      return v == null ? "<no value>" : v;
+      return v == null ? "" : v;
     }
     if (w.startsWith("$tenant.")) {
       String v = data.tenant().get(w.substring(8));

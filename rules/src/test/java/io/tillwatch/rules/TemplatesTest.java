@@ -40,6 +40,14 @@ class TemplatesTest {
   }
 
   @Test
+  void aMissingLabelIsEmptyAsInPrometheus() {
+    // promtool expands "({{ $labels.cn }})" over a series without cn to "()": $labels is a
+    // map[string]string, whose missing keys are the empty string
+    String t = "({{ $labels.cn }}{{ with $labels.cn }}!{{ end }}{{ $labels.tenant }})";
+    assertThat(Templates.expand(t, DATA)).isEqualTo("(acme)");
+  }
+
+  @Test
   void printfRoundsAsGoDoes() {
     // 6.25 is exact in binary: a tie, to even; 0.05 is a little above, so up; 2.675 a little below
     assertThat(Templates.printf("%.1f", List.of(6.25))).isEqualTo("6.2");

@@ -24,7 +24,6 @@ import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
@@ -47,76 +46,22 @@ class ListenersIT {
     vertx.close().await();
   }
 
-  private void openssl(String... args) throws Exception {
-    List<String> cmd = new java.util.ArrayList<>(List.of("openssl"));
-    cmd.addAll(List.of(args));
-    Process p = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true).start();
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
-    assertThat(p.exitValue()).as(String.join(" ", cmd) + "\n" + out).isZero();
-  }
-
-  /** A key and a certificate signed by the test CA, for 127.0.0.1. */
-  private void signed(String name, String cn) throws Exception {
-    openssl(
-        "req",
-        "-new",
-        "-newkey",
-        "rsa:2048",
-        "-nodes",
-        "-keyout",
-        name + ".key",
-        "-out",
-        name + ".csr",
-        "-subj",
-        "/CN=" + cn);
-    Files.writeString(dir.resolve(name + ".ext"), "subjectAltName=IP:127.0.0.1\n");
-    openssl(
-        "x509",
-        "-req",
-        "-in",
-        name + ".csr",
-        "-CA",
-        "ca.crt",
-        "-CAkey",
-        "ca.key",
-        "-CAcreateserial",
-        "-out",
-        name + ".crt",
-        "-days",
-        "2",
-        "-extfile",
-        name + ".ext");
-  }
-
   private void certificates() throws Exception {
-    openssl(
-        "req",
-        "-x509",
-        "-newkey",
-        "rsa:2048",
-        "-nodes",
-        "-keyout",
-        "ca.key",
-        "-out",
-        "ca.crt",
-        "-days",
-        "2",
-        "-subj",
-        "/CN=tillwatch test CA");
-    signed("server", "one");
-    signed("client", "scraper");
-    openssl(
-        "pkcs12",
-        "-export",
-        "-in",
-        "client.crt",
-        "-inkey",
-        "client.key",
-        "-out",
-        "client.p12",
-        "-passout",
-        "pass:changeit");
+    new io.tillwatch.testkit.Certificates(dir)
+        .ca("tillwatch test CA", 2)
+        .signed("server", "one", "IP:127.0.0.1", 2)
+        .signed("client", "scraper", "IP:127.0.0.1", 2)
+        .openssl(
+            "pkcs12",
+            "-export",
+            "-in",
+            "client.crt",
+            "-inkey",
+            "client.key",
+            "-out",
+            "client.p12",
+            "-passout",
+            "pass:changeit");
   }
 
   private HttpClient client(boolean withClientCert) throws Exception {
@@ -208,7 +153,7 @@ class ListenersIT {
         .isInstanceOf(java.io.IOException.class);
 
     // a renewed certificate: new connections get it, without a restart
-    signed("next", "two");
+    new io.tillwatch.testkit.Certificates(dir).signed("next", "two", "IP:127.0.0.1", 2);
     Files.copy(
         dir.resolve("next.key"),
         dir.resolve("server.key"),

@@ -127,32 +127,13 @@ public final class Pusher implements AutoCloseable, HealthCheck {
    */
   public static javax.net.ssl.SSLContext trusting(java.nio.file.Path ca, String setting) {
     try {
-      java.security.KeyStore store = java.security.KeyStore.getInstance("PKCS12");
-      store.load(null, null);
-      javax.net.ssl.TrustManagerFactory system =
-          javax.net.ssl.TrustManagerFactory.getInstance(
-              javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
-      system.init((java.security.KeyStore) null);
-      int n = 0;
-      for (javax.net.ssl.TrustManager tm : system.getTrustManagers()) {
-        if (tm instanceof javax.net.ssl.X509TrustManager x) {
-          for (java.security.cert.X509Certificate c : x.getAcceptedIssuers()) {
-            store.setCertificateEntry("system-" + n++, c);
-          }
-        }
-      }
-      try (java.io.InputStream in = java.nio.file.Files.newInputStream(ca)) {
-        for (java.security.cert.Certificate c :
-            java.security.cert.CertificateFactory.getInstance("X.509").generateCertificates(in)) {
-          store.setCertificateEntry("ca-" + n++, c);
-        }
-      }
-      javax.net.ssl.TrustManagerFactory tmf =
-          javax.net.ssl.TrustManagerFactory.getInstance(
-              javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
-      tmf.init(store);
       javax.net.ssl.SSLContext ssl = javax.net.ssl.SSLContext.getInstance("TLS");
-      ssl.init(null, tmf.getTrustManagers(), null);
+      ssl.init(
+          null,
+          new javax.net.ssl.TrustManager[] {
+            io.tillwatch.agent.tls.TrustStores.systemAnd(java.util.Optional.of(ca))
+          },
+          null);
       return ssl;
     } catch (java.io.IOException | java.security.GeneralSecurityException e) {
       throw new io.tillwatch.config.StartupException(

@@ -120,6 +120,14 @@ class EstateConfigLoaderTest {
                     services: [odoo-acme@kubernetes, "odoo-acme-.*@kubernetes"]
                     hosts: ["*.acme.example"]
                     access_log: /var/log/traefik/access.json
+                  - type: tls
+                    name: shop-cert
+                    address: shop.acme.example:443
+                  - type: tls
+                    name: pos-cert
+                    address: 10.0.0.7:8443
+                    server_name: pos.acme.internal
+                    ca_file: /etc/tillwatch/acme-ca.pem
                 """
                     .indent(6));
     var targets = loader(Map.of("SET", "pw")).load(f).tenants().get(0).targets();
@@ -151,6 +159,14 @@ class EstateConfigLoaderTest {
     assertThat(edge.ownsHost("shop.acme.example")).isTrue();
     assertThat(edge.ownsHost("a.b.acme.example")).isFalse();
     assertThat(edge.accessLog()).contains(Path.of("/var/log/traefik/access.json"));
+    var shop = (io.tillwatch.agent.config.TlsTargetConfig) targets.get(7);
+    assertThat(shop.address().port()).isEqualTo(443);
+    assertThat(shop.serverName()).isEqualTo("shop.acme.example"); // the host by default
+    assertThat(shop.caFile()).isEmpty();
+    var pos = (io.tillwatch.agent.config.TlsTargetConfig) targets.get(8);
+    assertThat(pos.address().host()).isEqualTo("10.0.0.7");
+    assertThat(pos.serverName()).isEqualTo("pos.acme.internal");
+    assertThat(pos.caFile()).contains(Path.of("/etc/tillwatch/acme-ca.pem"));
   }
 
   @Test
@@ -174,6 +190,12 @@ class EstateConfigLoaderTest {
         .contains("not both");
     assertThat(error(TENANT_HEAD + "      - type: backup_status\n        name: b\n").field())
         .isEqualTo("tenants[0].targets[0].path");
+    assertThat(error(TENANT_HEAD + "      - type: tls\n        name: t\n").field())
+        .isEqualTo("tenants[0].targets[0].address");
+    assertThat(
+            error(TENANT_HEAD + "      - type: tls\n        name: t\n        address: shop\n")
+                .field())
+        .isEqualTo("tenants[0].targets[0].address");
     assertThat(
             error(
                     TENANT_HEAD
