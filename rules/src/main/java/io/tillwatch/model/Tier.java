@@ -5,14 +5,27 @@ import java.util.Locale;
 /** How a tenant is hosted. */
 public enum Tier {
   /** Own database cluster and workers. */
-  DEDICATED(java.time.Duration.ofMinutes(5)),
+  DEDICATED(java.time.Duration.ofMinutes(5), java.time.Duration.ofHours(1)),
   /** Shares a cluster with other tenants. */
-  SHARED(java.time.Duration.ofMinutes(15));
+  SHARED(java.time.Duration.ofMinutes(15), java.time.Duration.ofHours(4));
+
+  /** How often a restore is drilled (every tier): the newest good drill may be this old. */
+  public static final java.time.Duration RESTORE_DRILL_EVERY = java.time.Duration.ofDays(30);
 
   private final java.time.Duration rpo;
+  private final java.time.Duration rto;
 
-  Tier(java.time.Duration rpo) {
+  Tier(java.time.Duration rpo, java.time.Duration rto) {
     this.rpo = rpo;
+    this.rto = rto;
+  }
+
+  /**
+   * The recovery time objective the tier is sold with: a restore from backup is done within it (a
+   * restore drill's duration is judged against it).
+   */
+  public java.time.Duration recoveryTimeObjective() {
+    return rto;
   }
 
   /**

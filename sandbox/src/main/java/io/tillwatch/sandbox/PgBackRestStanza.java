@@ -107,6 +107,11 @@ public final class PgBackRestStanza implements AutoCloseable {
     run("backup", "--type=" + type);
   }
 
+  /** The repository's directory (repo1-path). */
+  public Path repository() {
+    return dir.resolve("repo");
+  }
+
   /** Runs a pgBackRest command for this stanza as the database user; returns its output. */
   public String run(String command, String... options) {
     List<String> cmd =

@@ -4,6 +4,7 @@ import io.tillwatch.agent.Blocking;
 import io.tillwatch.agent.Collector;
 import io.tillwatch.agent.ScrapeException;
 import io.tillwatch.agent.config.BackupTargetConfig;
+import io.tillwatch.model.Labels;
 import io.tillwatch.model.Sample;
 import io.vertx.core.Future;
 import java.io.IOException;
@@ -24,6 +25,8 @@ import java.util.concurrent.TimeoutException;
  * the blocking executor and parses its JSON with the tool's pure parser.
  */
 public final class BackupCollector implements Collector {
+  private static final System.Logger LOG = System.getLogger(BackupCollector.class.getName());
+
   private final BackupTargetConfig target;
   private final Duration timeout;
   private final Executor blocking;
@@ -44,8 +47,16 @@ public final class BackupCollector implements Collector {
 
   @Override
   public Future<List<Sample>> collect() {
+    maybeVerify();
     return Blocking.run(
-        blocking, () -> parse(target.file().isPresent() ? readFile() : runCommand()));
+        blocking,
+        () -> {
+          List<Sample> out =
+              new java.util.ArrayList<>(
+                  parse(target.file().isPresent() ? readFile() : runCommand()));
+          out.addAll(verified);
+          return out;
+        });
   }
 
   private List<Sample> parse(String text) {
@@ -71,29 +82,102 @@ public final class BackupCollector implements Collector {
   }
 
   private String runCommand() throws IOException, InterruptedException, TimeoutException {
+    Ran r = run(target.command(), timeout.plusSeconds(1));
+    if (r.exit() != 0) {
+      String first = r.stderr().isEmpty() ? "" : ": " + r.stderr().lines().findFirst().orElse("");
+      throw new ScrapeException("command", target.command().get(0) + " exited " + r.exit() + first);
+    }
+    return r.stdout();
+  }
+
+  /** A finished command: its exit code and output. */
+  private record Ran(int exit, String stdout, String stderr) {}
+
+  /** Runs {@code command} to its end within {@code limit}. */
+  private Ran run(List<String> command, Duration limit)
+      throws IOException, InterruptedException, TimeoutException {
     Process p;
     try {
-      p = new ProcessBuilder(target.command()).start();
+      p = new ProcessBuilder(command).start();
     } catch (IOException e) {
       throw new ScrapeException(
-          "command", "cannot run " + target.command().get(0) + ": " + e.getMessage(), e);
+          "command", "cannot run " + command.get(0) + ": " + e.getMessage(), e);
     }
     p.getOutputStream().close();
     CompletableFuture<String> out =
         CompletableFuture.supplyAsync(() -> drain(p.getInputStream()), blocking);
     CompletableFuture<String> err =
         CompletableFuture.supplyAsync(() -> drain(p.getErrorStream()), blocking);
-    if (!p.waitFor(timeout.toMillis() + 1000, TimeUnit.MILLISECONDS)) {
+    if (!p.waitFor(limit.toMillis(), TimeUnit.MILLISECONDS)) {
       p.destroyForcibly();
-      throw new TimeoutException(target.command().get(0) + " did not finish within " + timeout);
+      throw new TimeoutException(command.get(0) + " did not finish within " + limit);
     }
-    if (p.exitValue() != 0) {
-      String stderr = err.join().strip();
-      String first = stderr.isEmpty() ? "" : ": " + stderr.lines().findFirst().orElse("");
-      throw new ScrapeException(
-          "command", target.command().get(0) + " exited " + p.exitValue() + first);
+    return new Ran(p.exitValue(), out.join(), err.join().strip());
+  }
+
+  // pgbackrest verify: run in the background now and then, its newest outcome in every scrape
+  private final java.util.concurrent.atomic.AtomicBoolean verifying =
+      new java.util.concurrent.atomic.AtomicBoolean();
+  private volatile long nextVerifyMillis = Long.MIN_VALUE;
+  private volatile List<Sample> verified = List.of();
+  private volatile double lastVerifySuccess = Double.NaN;
+
+  /** Starts a verify run when one is due and none runs. */
+  private void maybeVerify() {
+    if (target.verify().isEmpty()
+        || clock.millis() < nextVerifyMillis
+        || !verifying.compareAndSet(false, true)) {
+      return;
     }
-    return out.join();
+    BackupTargetConfig.Verify v = target.verify().get();
+    nextVerifyMillis = clock.millis() + v.every().toMillis();
+    blocking.execute(
+        () -> {
+          long start = clock.millis();
+          boolean ok;
+          String why;
+          long invalid = -1;
+          try {
+            Ran r = run(v.command(), v.timeout());
+            if (r.exit() == 0) {
+              PgBackRestVerify.Outcome o = PgBackRestVerify.read(r.stdout() + "\n" + r.stderr());
+              ok = o.ok();
+              invalid = o.invalidFiles();
+              why = ok ? "" : invalid + " files did not verify";
+            } else {
+              ok = false;
+              why = "exit " + r.exit() + ": " + (r.stderr() + "\n" + r.stdout()).strip();
+            }
+          } catch (IOException | TimeoutException | RuntimeException e) {
+            ok = false;
+            why = e.getMessage();
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            verifying.set(false);
+            return;
+          }
+          double end = clock.millis() / 1000.0;
+          if (ok) {
+            lastVerifySuccess = end;
+          } else {
+            LOG.log(
+                System.Logger.Level.WARNING,
+                "pgbackrest verify of " + target.name() + " failed: " + why);
+          }
+          Labels l = Labels.empty();
+          List<Sample> out = new java.util.ArrayList<>();
+          out.add(BackupMetrics.VERIFY_LAST_RUN.sample(l, start / 1000.0));
+          out.add(BackupMetrics.VERIFY_SUCCESS.sample(l, ok ? 1 : 0));
+          out.add(BackupMetrics.VERIFY_DURATION.sample(l, end - start / 1000.0));
+          if (!Double.isNaN(lastVerifySuccess)) {
+            out.add(BackupMetrics.VERIFY_LAST_SUCCESS.sample(l, lastVerifySuccess));
+          }
+          if (invalid >= 0) {
+            out.add(BackupMetrics.VERIFY_INVALID_FILES.sample(l, invalid));
+          }
+          verified = List.copyOf(out);
+          verifying.set(false);
+        });
   }
 
   private static String drain(InputStream in) {

@@ -54,4 +54,43 @@ public final class BackupMetrics {
       Metric.gauge(
           "tillwatch_backup_last_run_timestamp_seconds",
           "Unix time the backup job last ran, successful or not (status file).");
+  public static final Metric RESTORE_TEST_LAST_SUCCESS =
+      Metric.gauge(
+          "tillwatch_backup_restore_test_last_success_timestamp_seconds",
+          "Unix time of the newest restore drill that succeeded (a backup restored and checked)."
+              + " Alert when older than the tier's policy (30 days): nobody knows the backups"
+              + " restore.");
+  public static final Metric RESTORE_DURATION =
+      Metric.gauge(
+          "tillwatch_backup_restore_duration_seconds",
+          "Seconds the newest successful restore drill took: what a real restore would take,"
+              + " against the tier's recovery time objective.");
+  public static final Metric RESTORE_TEST_LAST_RUN =
+      Metric.gauge(
+          "tillwatch_backup_restore_test_last_run_timestamp_seconds",
+          "Unix time of the newest restore drill, successful or not.");
+  public static final Metric RESTORE_TEST_SUCCESS =
+      Metric.gauge(
+          "tillwatch_backup_restore_test_success",
+          "1 when the newest restore drill succeeded, 0 when it failed.");
+  public static final Metric VERIFY_LAST_RUN =
+      Metric.gauge(
+          "tillwatch_backup_verify_last_run_timestamp_seconds",
+          "Unix time the newest pgbackrest verify of the repository started (verify_every).");
+  public static final Metric VERIFY_SUCCESS =
+      Metric.gauge(
+          "tillwatch_backup_verify_success",
+          "1 when the newest pgbackrest verify found every backup and WAL file intact, 0 when it"
+              + " did not (or could not run).");
+  public static final Metric VERIFY_LAST_SUCCESS =
+      Metric.gauge(
+          "tillwatch_backup_verify_last_success_timestamp_seconds",
+          "Unix time the newest successful pgbackrest verify ended.");
+  public static final Metric VERIFY_DURATION =
+      Metric.gauge(
+          "tillwatch_backup_verify_duration_seconds", "Seconds the newest pgbackrest verify took.");
+  public static final Metric VERIFY_INVALID_FILES =
+      Metric.gauge(
+          "tillwatch_backup_verify_invalid_files",
+          "Backup files and WAL segments the newest pgbackrest verify found damaged or missing.");
 }

@@ -11,7 +11,10 @@ import java.util.List;
 /**
  * Pure parsing of a status file any scheduled job can write: {@code {"job": "nightly-dump",
  * "last_success": 1795300000, "last_run": 1795300000, "exit_code": 0, "type": "full"}} (times in
- * Unix seconds; {@code type} optional, default {@code full}).
+ * Unix seconds; {@code type} optional, default {@code full}), and the restore drill a job ran:
+ * {@code "restore_test": {"time": 1795400000, "backup": "20261201-010000F", "duration_seconds":
+ * 1420, "outcome": "success"}} (with {@code last_success} and {@code last_success_duration_seconds}
+ * kept from the newest good drill when this one failed).
  */
 public final class BackupStatusFile {
   private BackupStatusFile() {}
@@ -38,6 +41,36 @@ public final class BackupStatusFile {
     if (s.hasNonNull("exit_code")) {
       out.add(LAST_EXIT_CODE.sample(l, s.path("exit_code").asInt()));
     }
+    if (s.has("restore_test")) {
+      restoreTest(s.path("restore_test"), Labels.of("job", s.path("job").asText()), out);
+    }
     return out;
+  }
+
+  private static void restoreTest(JsonNode t, Labels l, List<Sample> out) {
+    if (!t.isObject()) {
+      throw Json.unexpected("\"restore_test\" as an object", t);
+    }
+    String outcome = t.path("outcome").asText("");
+    if (!outcome.equals("success") && !outcome.equals("failure")) {
+      throw new IllegalArgumentException(
+          "restore_test.outcome must be \"success\" or \"failure\", got \"" + outcome + "\"");
+    }
+    if (!t.path("time").isNumber()) {
+      throw new IllegalArgumentException("restore_test.time must be Unix seconds");
+    }
+    boolean ok = outcome.equals("success");
+    double time = t.path("time").asDouble();
+    out.add(RESTORE_TEST_LAST_RUN.sample(l, time));
+    out.add(RESTORE_TEST_SUCCESS.sample(l, ok ? 1 : 0));
+    // the newest good drill: this one, or the one the job kept from before
+    JsonNode lastSuccess = ok ? t.path("time") : t.path("last_success");
+    JsonNode duration = ok ? t.path("duration_seconds") : t.path("last_success_duration_seconds");
+    if (lastSuccess.isNumber()) {
+      out.add(RESTORE_TEST_LAST_SUCCESS.sample(l, lastSuccess.asDouble()));
+      if (duration.isNumber()) {
+        out.add(RESTORE_DURATION.sample(l, duration.asDouble()));
+      }
+    }
   }
 }

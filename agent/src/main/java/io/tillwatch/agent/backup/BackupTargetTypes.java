@@ -7,6 +7,7 @@ import io.tillwatch.agent.config.BackupTargetConfig;
 import io.tillwatch.agent.config.BackupTargetConfig.Tool;
 import io.tillwatch.agent.config.TargetEntry;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -22,7 +23,7 @@ public final class BackupTargetTypes implements TargetType<BackupTargetConfig> {
   public static final BackupTargetTypes PGBACKREST =
       new BackupTargetTypes(
           Tool.PGBACKREST,
-          Set.of("stanza", "command", "config", "info_json"),
+          Set.of("stanza", "command", "config", "info_json", "verify_every", "verify_timeout"),
           BackupTargetTypes::pgbackrest);
 
   /** {@code wal-g backup-list --json --detail}, or a saved copy of it. */
@@ -80,22 +81,48 @@ public final class BackupTargetTypes implements TargetType<BackupTargetConfig> {
     return new BackupCollector(config, c.timeout(), c.blocking(), c.clock());
   }
 
+  /** How long one {@code pgbackrest verify} may take unless {@code verify_timeout} says. */
+  static final Duration DEFAULT_VERIFY_TIMEOUT = Duration.ofHours(1);
+
   private static BackupTargetConfig pgbackrest(TargetEntry e) {
     String stanza = e.required("stanza").string();
     Optional<Path> file = e.optional("info_json").map(e::path);
     List<String> command = List.of();
+    List<String> base = new ArrayList<>();
     if (file.isEmpty()) {
-      command = new ArrayList<>(e.optional("command").map(e::words).orElse(List.of("pgbackrest")));
+      base.addAll(e.optional("command").map(e::words).orElse(List.of("pgbackrest")));
       Optional<Path> config = e.optional("config").map(e::path);
       if (config.isPresent()) {
-        command.add("--config=" + config.get());
+        base.add("--config=" + config.get());
       }
-      command.addAll(List.of("--stanza=" + stanza, "--output=json", "info"));
+      base.add("--stanza=" + stanza);
+      command = new ArrayList<>(base);
+      command.addAll(List.of("--output=json", "info"));
     } else if (e.optional("command").isPresent()) {
       throw e.required("command").error("give either command (and config) or info_json, not both");
     }
+    Optional<BackupTargetConfig.Verify> verify = Optional.empty();
+    if (e.optional("verify_every").isPresent()) {
+      if (file.isPresent()) {
+        throw e.required("verify_every")
+            .error("verify runs pgbackrest: give command (or nothing) instead of info_json");
+      }
+      List<String> v = new ArrayList<>(base);
+      // its summary (status, files checked and valid) on stdout, also when all is well
+      v.addAll(List.of("--output=text", "--verbose", "verify"));
+      verify =
+          Optional.of(
+              new BackupTargetConfig.Verify(
+                  v,
+                  TargetEntry.positive(e.required("verify_every")),
+                  e.optional("verify_timeout")
+                      .map(TargetEntry::positive)
+                      .orElse(DEFAULT_VERIFY_TIMEOUT)));
+    } else if (e.optional("verify_timeout").isPresent()) {
+      throw e.required("verify_timeout").error("verify_timeout needs verify_every");
+    }
     return new BackupTargetConfig(
-        e.name(), Tool.PGBACKREST, command, file, Optional.of(stanza), e.interval());
+        e.name(), Tool.PGBACKREST, command, file, Optional.of(stanza), e.interval(), verify);
   }
 
   private static BackupTargetConfig walg(TargetEntry e) {

@@ -17,6 +17,7 @@ import java.util.Optional;
  * @param file a file holding the output (written by a cron job), or empty
  * @param stanza pgBackRest: the stanza to report (all of the output when empty)
  * @param interval optional per-target scrape interval
+ * @param verify pgBackRest: {@code pgbackrest verify} run now and then, when configured
  */
 public record BackupTargetConfig(
     String name,
@@ -24,8 +25,36 @@ public record BackupTargetConfig(
     List<String> command,
     Optional<Path> file,
     Optional<String> stanza,
-    Optional<Duration> interval)
+    Optional<Duration> interval,
+    Optional<Verify> verify)
     implements TargetConfig {
+
+  /**
+   * A repository check run in the background, apart from scrapes (it reads every backup and WAL
+   * file, so it takes long).
+   *
+   * @param command the full command line
+   * @param every how often it runs
+   * @param timeout how long one run may take
+   */
+  public record Verify(List<String> command, Duration every, Duration timeout) {
+    public Verify {
+      command = List.copyOf(command);
+      AgentConfig.requirePositive(every, "verify_every");
+      AgentConfig.requirePositive(timeout, "verify_timeout");
+    }
+  }
+
+  /** A target without verify runs. */
+  public BackupTargetConfig(
+      String name,
+      Tool tool,
+      List<String> command,
+      Optional<Path> file,
+      Optional<String> stanza,
+      Optional<Duration> interval) {
+    this(name, tool, command, file, stanza, interval, Optional.empty());
+  }
 
   /** The backup tools tillwatch reads. */
   public enum Tool {
@@ -52,6 +81,7 @@ public record BackupTargetConfig(
     Objects.requireNonNull(file, "file");
     Objects.requireNonNull(stanza, "stanza");
     Objects.requireNonNull(interval, "interval");
+    Objects.requireNonNull(verify, "verify");
     if (command.isEmpty() == file.isEmpty()) {
       throw new IllegalArgumentException("give either a command or a file, not both");
     }

@@ -87,6 +87,81 @@ class BackupParsersTest {
   }
 
   @Test
+  void aRestoreDrillIsReadFromTheStatusFile() {
+    List<Sample> good =
+        BackupStatusFile.samples(
+            "{\"job\": \"drill\", \"restore_test\": {\"time\": 1795700000, \"backup\":"
+                + " \"20261201-010000F\", \"duration_seconds\": 1420, \"outcome\": \"success\"}}",
+            NOW);
+    assertThat(
+            value(
+                good,
+                "tillwatch_backup_restore_test_last_success_timestamp_seconds",
+                "job",
+                "drill"))
+        .hasValue(1795700000);
+    assertThat(value(good, "tillwatch_backup_restore_duration_seconds")).hasValue(1420);
+    assertThat(value(good, "tillwatch_backup_restore_test_success")).hasValue(1);
+    assertThat(value(good, "tillwatch_backup_restore_test_last_run_timestamp_seconds"))
+        .hasValue(1795700000);
+    // no backup figures in a drill-only file
+    assertThat(value(good, "tillwatch_backup_age_seconds")).isEmpty();
+    // a failed drill: the newest good one is what the job kept
+    List<Sample> failed =
+        BackupStatusFile.samples(
+            "{\"job\": \"drill\", \"restore_test\": {\"time\": 1795800000, \"outcome\":"
+                + " \"failure\", \"last_success\": 1795700000,"
+                + " \"last_success_duration_seconds\": 1420}}",
+            NOW);
+    assertThat(value(failed, "tillwatch_backup_restore_test_success")).hasValue(0);
+    assertThat(value(failed, "tillwatch_backup_restore_test_last_run_timestamp_seconds"))
+        .hasValue(1795800000);
+    assertThat(value(failed, "tillwatch_backup_restore_test_last_success_timestamp_seconds"))
+        .hasValue(1795700000);
+    // a drill that never succeeded: no last success at all
+    assertThat(
+            value(
+                BackupStatusFile.samples(
+                    "{\"job\": \"d\", \"restore_test\": {\"time\": 1, \"outcome\": \"failure\"}}",
+                    NOW),
+                "tillwatch_backup_restore_test_last_success_timestamp_seconds"))
+        .isEmpty();
+    assertThatThrownBy(
+            () ->
+                BackupStatusFile.samples(
+                    "{\"job\": \"d\", \"restore_test\": {\"time\": 1, \"outcome\": \"ok\"}}", NOW))
+        .hasMessageContaining("restore_test.outcome");
+  }
+
+  @Test
+  void verifyReadsPgBackRestsSummaryNotItsExitCode() {
+    // pgBackRest 2.45's "verify --output=text --verbose" of a healthy repository, and after a
+    // backup file was damaged (exit 0 both times: "completed successfully")
+    String healthy =
+        """
+        stanza: main
+        status: ok
+          archiveId: 15-1, total WAL checked: 4, total valid WAL: 4
+            missing: 0, checksum invalid: 0, size invalid: 0, other: 0
+          backup: 20261202-055155F, status: valid, total files checked: 964, total valid files: 964
+            missing: 0, checksum invalid: 0, size invalid: 0, other: 0
+        """;
+    assertThat(PgBackRestVerify.read(healthy)).isEqualTo(new PgBackRestVerify.Outcome(true, 0));
+    String damaged =
+        healthy
+            .replace("status: ok", "status: error")
+            .replace(
+                "status: valid, total files checked: 964, total valid files: 964",
+                "status: invalid, total files checked: 964, total valid files: 963")
+            .replace(
+                "total WAL checked: 4, total valid WAL: 4",
+                "total WAL checked: 4, total valid WAL: 3");
+    assertThat(PgBackRestVerify.read(damaged)).isEqualTo(new PgBackRestVerify.Outcome(false, 2));
+    assertThatThrownBy(() -> PgBackRestVerify.read("verify command end: completed successfully"))
+        .hasMessageContaining("--output=text");
+  }
+
+  @Test
   void malformedOutputSaysWhere() {
     assertThatThrownBy(() -> PgBackRestInfo.samples("[{\"name\": \"main\",", null, NOW))
         .isInstanceOf(IllegalArgumentException.class)

@@ -12,6 +12,7 @@ import io.tillwatch.agent.config.BackupTargetConfig;
 import io.tillwatch.agent.config.BackupTargetConfig.Tool;
 import io.tillwatch.sandbox.PgBackRestStanza;
 import io.tillwatch.testkit.ReplicatedPostgresExtension;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -148,5 +149,69 @@ class PgBackRestIT {
         .isEqualTo(1);
     assertThat(valueOrNaN(agent, "tillwatch_backup_running", "target", "repo")).isZero();
     assertThat(valueOrNaN(agent, "tillwatch_backup_checksum_errors", "target", "repo")).isZero();
+  }
+
+  @Test
+  @Timeout(300)
+  void verifyRunsInTheBackgroundAndReportsADamagedRepository() throws Exception {
+    stanza = PgBackRestStanza.create(PG.cluster().primary(), "main");
+    stanza.backup("full");
+    String config = "--config=" + stanza.config();
+    BackupTargetConfig verified =
+        new BackupTargetConfig(
+            "repo",
+            Tool.PGBACKREST,
+            List.of("pgbackrest", config, "--stanza=main", "--output=json", "info"),
+            Optional.empty(),
+            Optional.of("main"),
+            Optional.empty(),
+            Optional.of(
+                new BackupTargetConfig.Verify(
+                    List.of(
+                        "pgbackrest",
+                        config,
+                        "--stanza=main",
+                        "--output=text",
+                        "--verbose",
+                        "verify"),
+                    Duration.ofSeconds(2),
+                    Duration.ofMinutes(2))));
+    agent =
+        TestAgents.started(
+            TestAgents.estate(Duration.ofSeconds(1), Duration.ofSeconds(1), verified));
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .untilAsserted(
+            () ->
+                assertThat(valueOrNaN(agent, "tillwatch_backup_verify_success", "target", "repo"))
+                    .isEqualTo(1));
+    double good =
+        valueOrNaN(
+            agent, "tillwatch_backup_verify_last_success_timestamp_seconds", "target", "repo");
+    assertThat(good)
+        .isCloseTo(System.currentTimeMillis() / 1000.0, org.assertj.core.data.Offset.offset(60.0));
+    // a file of the backup damaged in the repository: the next verify says so, the last good one
+    // stays what it was
+    Path damaged;
+    try (var files = java.nio.file.Files.walk(stanza.repository().resolve("backup"))) {
+      damaged =
+          files
+              .filter(f -> f.getFileName().toString().equals("PG_VERSION"))
+              .findFirst()
+              .orElseThrow();
+    }
+    java.nio.file.Files.writeString(damaged, "99\n");
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .untilAsserted(
+            () ->
+                assertThat(valueOrNaN(agent, "tillwatch_backup_verify_success", "target", "repo"))
+                    .isEqualTo(0));
+    assertThat(
+            valueOrNaN(
+                agent, "tillwatch_backup_verify_last_success_timestamp_seconds", "target", "repo"))
+        .isLessThanOrEqualTo(good + 10);
+    // the scrape itself goes on
+    assertThat(valueOrNaN(agent, "tillwatch_target_up", "target", "repo")).isEqualTo(1);
   }
 }

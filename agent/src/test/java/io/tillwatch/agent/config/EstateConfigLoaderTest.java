@@ -99,6 +99,7 @@ class EstateConfigLoaderTest {
                     name: repo
                     stanza: acme
                     config: /etc/pgbackrest/acme.conf
+                    verify_every: 24h
                   - type: pgbackrest
                     name: repo-file
                     stanza: acme
@@ -143,6 +144,16 @@ class EstateConfigLoaderTest {
             "--stanza=acme",
             "--output=json",
             "info");
+    assertThat(repo.verify().orElseThrow().command())
+        .containsExactly(
+            "pgbackrest",
+            "--config=/etc/pgbackrest/acme.conf",
+            "--stanza=acme",
+            "--output=text",
+            "--verbose",
+            "verify");
+    assertThat(repo.verify().orElseThrow().every()).isEqualTo(Duration.ofHours(24));
+    assertThat(repo.verify().orElseThrow().timeout()).isEqualTo(Duration.ofHours(1));
     var repoFile = (io.tillwatch.agent.config.BackupTargetConfig) targets.get(2);
     assertThat(repoFile.command()).isEmpty();
     assertThat(repoFile.file()).contains(Path.of("/var/lib/tillwatch/info.json"));
@@ -188,6 +199,13 @@ class EstateConfigLoaderTest {
                         + "        info_json: /x\n        command: pgbackrest\n")
                 .problem())
         .contains("not both");
+    assertThat(
+            error(
+                    TENANT_HEAD
+                        + "      - type: pgbackrest\n        name: b\n        stanza: s\n"
+                        + "        info_json: /x\n        verify_every: 1d\n")
+                .problem())
+        .contains("verify runs pgbackrest");
     assertThat(error(TENANT_HEAD + "      - type: backup_status\n        name: b\n").field())
         .isEqualTo("tenants[0].targets[0].path");
     assertThat(error(TENANT_HEAD + "      - type: tls\n        name: t\n").field())

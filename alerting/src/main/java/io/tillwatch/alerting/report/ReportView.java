@@ -212,6 +212,20 @@ final class ReportView {
     m.put(
         "streaming",
         rd.streamingShare().map(sh -> ReportFormat.percent(sh, 1)).orElse("not measured"));
+    m.put("rto", ReportFormat.duration(rd.rto()));
+    m.put(
+        "lastDrill",
+        rd.lastDrill().map(t -> ReportFormat.when(t, r.zone())).orElse("none recorded"));
+    m.put(
+        "drillDuration",
+        rd.drillDuration()
+            .map(
+                d ->
+                    "took "
+                        + ReportFormat.duration(d)
+                        + ", "
+                        + (d.compareTo(rd.rto()) <= 0 ? "within the RTO" : "BEYOND the RTO"))
+            .orElse("duration unknown"));
     return m;
   }
 

@@ -174,13 +174,24 @@ public record WeeklyReport(
    *     from archive would lose at worst
    * @param archiveFailures WAL archive failures during the week
    * @param streamingShare the share of the week a standby streamed
+   * @param rto the recovery time objective of the tenant's tier
+   * @param lastDrill the newest successful restore drill, as of the week's end
+   * @param drillDuration how long that drill's restore took
    */
   public record Readiness(
       Duration rpo,
       Optional<Instant> lastBackup,
       Optional<Duration> worstArchiveAge,
       Optional<Double> archiveFailures,
-      Optional<Double> streamingShare) {
+      Optional<Double> streamingShare,
+      Duration rto,
+      Optional<Instant> lastDrill,
+      Optional<Duration> drillDuration) {
+    /** Whether the newest good restore drill restored within the RTO; empty without one. */
+    public Optional<Boolean> withinRto() {
+      return drillDuration.map(d -> d.compareTo(rto) <= 0);
+    }
+
     /** Whether the worst recovery point of the week stayed within the RPO; empty if unknown. */
     public Optional<Boolean> withinRpo() {
       return worstArchiveAge.map(a -> a.compareTo(rpo) <= 0);

@@ -93,7 +93,10 @@ final class ReportFixtures {
                     Optional.of(start.plusSeconds(6 * 86_400)),
                     Optional.of(Duration.ofMinutes(7)),
                     Optional.of(0.0),
-                    Optional.of(0.998)))),
+                    Optional.of(0.998),
+                    Duration.ofHours(4),
+                    Optional.of(start.plusSeconds(5 * 86_400)),
+                    Optional.of(Duration.ofMinutes(95))))),
         List.of(),
         List.of(
             new WeeklyReport.Release(

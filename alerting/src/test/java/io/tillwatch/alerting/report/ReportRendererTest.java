@@ -83,6 +83,8 @@ class ReportRendererTest {
         .contains("objective 99.5%; this week 99.31% (missed); 28-day window 99.71%")
         .contains("Mon 23 Nov: 1200 orders (same day last week 1000, +20%)")
         .contains("worst recovery point 7 min, within the RPO")
+        .contains(
+            "Last good restore drill (RTO 4 h): Sat 28 Nov 00:00, took 1 h 35 min, within the RTO.")
         .contains("RELEASES OF THE WEEK")
         .contains(
             "- Wed 25 Nov 09:00: odoo 17.0.20261125 degraded; order intake 60 orders in the 30m"

@@ -470,7 +470,27 @@ public final class ReportFacts {
                     + "["
                     + weekSecs
                     + "s]))",
-                end));
+                end),
+            tier.recoveryTimeObjective(),
+            queries
+                .value(
+                    "max(last_over_time(tillwatch_backup_restore_test_last_success_timestamp_seconds"
+                        + sel
+                        + "["
+                        + weekSecs
+                        + "s]))",
+                    end)
+                .filter(v -> v > 0)
+                .map(v -> Instant.ofEpochMilli(Math.round(v * 1000))),
+            queries
+                .value(
+                    "max(last_over_time(tillwatch_backup_restore_duration_seconds"
+                        + sel
+                        + "["
+                        + weekSecs
+                        + "s]))",
+                    end)
+                .map(v -> Duration.ofMillis(Math.round(v * 1000))));
     return new WeeklyReport.Signals(orders, peaks, readiness);
   }
 
