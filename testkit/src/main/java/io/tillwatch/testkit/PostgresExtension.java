@@ -19,6 +19,17 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 public final class PostgresExtension implements BeforeAllCallback, AfterAllCallback {
   private Path home;
   private PostgresServer server;
+  private final List<String> settings;
+
+  /** A server with the tests' small defaults. */
+  public PostgresExtension() {
+    this(List.of());
+  }
+
+  /** A server with these {@code postgresql.conf} lines besides the defaults. */
+  public PostgresExtension(List<String> settings) {
+    this.settings = List.copyOf(settings);
+  }
 
   @Override
   public void beforeAll(ExtensionContext context) throws IOException {
@@ -27,7 +38,10 @@ public final class PostgresExtension implements BeforeAllCallback, AfterAllCallb
         LocalPostgres.open(
             ReplicatedPostgresExtension.postgresBin(),
             home,
-            List.of("shared_buffers=32MB", "max_connections=50"));
+            java.util.stream.Stream.concat(
+                    java.util.stream.Stream.of("shared_buffers=32MB", "max_connections=50"),
+                    settings.stream())
+                .toList());
   }
 
   @Override

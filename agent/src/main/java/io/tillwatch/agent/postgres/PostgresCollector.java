@@ -98,6 +98,7 @@ public final class PostgresCollector implements Collector {
     }
     slots(c, out);
     archiver(c, out);
+    Statements.add(c, out);
     return out;
   }
 
