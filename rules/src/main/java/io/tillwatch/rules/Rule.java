@@ -66,6 +66,7 @@ public sealed interface Rule {
     CHECKOUT_EXPERIENCE,
     RECOVERY_READINESS,
     DATA_PROTECTION,
+    SECURITY,
     PLATFORM_CAPACITY;
 
     /** The name in rule files: {@code inventory_accuracy}. */
@@ -84,7 +85,7 @@ public sealed interface Rule {
           "unknown risk '"
               + text
               + "' (order_capture, inventory_accuracy, checkout_experience,"
-              + " recovery_readiness, data_protection, platform_capacity)");
+              + " recovery_readiness, data_protection, security, platform_capacity)");
     }
   }
 

@@ -19,7 +19,8 @@ import org.HdrHistogram.Histogram;
  * Exact request latency from Traefik's JSON access log ({@code Duration} in ns, {@code
  * DownstreamStatus}, {@code ServiceName}), recorded in HdrHistogram (3 significant digits) per
  * service and status class, and exposed with SLO-grade buckets — where Traefik's own four buckets
- * (0.1, 0.3, 1.2, 5 s) cannot say how many requests took under 200 ms.
+ * (0.1, 0.3, 1.2, 5 s) cannot say how many requests took under 200 ms; and Odoo's logins from the
+ * same lines ({@link LoginCounter}).
  */
 final class AccessLogLatency {
   /** Bucket bounds in seconds. */
@@ -43,6 +44,7 @@ final class AccessLogLatency {
   private final FileTail tail;
   private final TraefikTargetConfig target;
   private final Map<Labels, Series> series = new LinkedHashMap<>();
+  private final LoginCounter logins = new LoginCounter(System::currentTimeMillis);
   private long badLines;
 
   AccessLogLatency(Path path, TraefikTargetConfig target) {
@@ -77,6 +79,7 @@ final class AccessLogLatency {
           out.add(new Sample(DURATION, "_count", labels, h.getTotalCount()));
         });
     out.add(BAD_LINES.sample(Labels.empty(), badLines));
+    out.addAll(logins.samples());
     return out;
   }
 
@@ -101,6 +104,7 @@ final class AccessLogLatency {
     }
     long nanos = entry.path("Duration").asLong();
     int status = entry.path("DownstreamStatus").asInt(0);
+    logins.record(entry, service, status);
     Labels labels = Labels.of("service", service, "code_class", status / 100 + "xx");
     Series s =
         series.computeIfAbsent(

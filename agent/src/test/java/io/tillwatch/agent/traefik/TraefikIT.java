@@ -313,6 +313,105 @@ class TraefikIT {
                     && s.name().startsWith("tillwatch_http"));
   }
 
+  @Test
+  @Timeout(60)
+  void failedOdooLoginsAreCountedWithoutUsersOrAddressesAndASpikePages() throws Exception {
+    body = ExpositionParserTest.fixture("traefik-v3.txt");
+    Path log = dir.resolve("access.json");
+    Files.writeString(log, "");
+    start(log);
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> valueOrNaN(agent, "tillwatch_target_up", "target", "acme-edge") == 1);
+    // an access log of Odoo's shop: ordinary traffic, staff logging in, two typos, then a burst
+    // of failed logins (the form, the session and JSON-RPC endpoints) from three networks
+    try (var in =
+        TraefikIT.class.getResourceAsStream("/fixtures/traefik/access-odoo-logins.json")) {
+      Files.write(log, in.readAllBytes(), StandardOpenOption.APPEND);
+    }
+    String service = "odoo-acme@kubernetes";
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(
+            () ->
+                valueOrNaN(
+                        agent,
+                        "tillwatch_http_login_attempts_total",
+                        "service",
+                        service,
+                        "outcome",
+                        "failure")
+                    == 77);
+    assertThat(
+            valueOrNaN(
+                agent,
+                "tillwatch_http_login_attempts_total",
+                "service",
+                service,
+                "outcome",
+                "success"))
+        .isEqualTo(9);
+    List<Sample> samples = agent.samples();
+    Sample top =
+        samples.stream()
+            .filter(x -> x.name().equals("tillwatch_http_login_failures_top_networks_info"))
+            .findFirst()
+            .orElseThrow();
+    assertThat(top.labels().get("networks"))
+        .isEqualTo("203.0.113.0/24 (60), 198.51.100.0/24 (10), 2001:db8:abcd::/48 (5)");
+    // no label of any series holds a user's name or an address
+    for (Sample x : samples) {
+      for (var l : x.labels().asMap().entrySet()) {
+        if (!l.getKey().equals("networks")) {
+          assertThat(l.getValue())
+              .as(x.name() + " " + l.getKey())
+              .doesNotContain("jane", "203.0.113.5", "198.51.100.7", "192.0.2.10", "2001:db8");
+        }
+      }
+    }
+
+    // the built-in pack on these counts laid on a timeline: two failures an hour for a day,
+    // then the scraped failures within ten minutes
+    long minute = 60_000;
+    long day = 24 * 60 * minute;
+    io.tillwatch.promql.MemorySource data = new io.tillwatch.promql.MemorySource();
+    Map<String, String> attempts = new HashMap<>(top.labels().asMap());
+    attempts.remove("networks");
+    attempts.put("outcome", "failure");
+    io.tillwatch.model.Labels series = io.tillwatch.model.Labels.of(attempts);
+    double failed = 77;
+    for (long t = 0; t <= day + 30 * minute; t += minute) {
+      double usual = 2.0 * Math.min(t, day) / (60 * minute);
+      double burst = failed * Math.min(1, Math.max(0, t - day) / (10.0 * minute));
+      data.append(series.with("__name__", "tillwatch_http_login_attempts_total"), t, usual + burst);
+      if (t > day) {
+        data.append(
+            top.labels().with("__name__", "tillwatch_http_login_failures_top_networks_info"), t, 1);
+      }
+    }
+    io.tillwatch.rules.RuleGroup security =
+        new io.tillwatch.rules.RuleFileLoader(Files::readString)
+            .loadBuiltin().stream()
+                .filter(g -> g.name().equals("tillwatch-security"))
+                .findFirst()
+                .orElseThrow();
+    io.tillwatch.rules.GroupEvaluator eval =
+        new io.tillwatch.rules.GroupEvaluator(security, id -> null, Optional.empty());
+    List<io.tillwatch.rules.AlertState.Alert> paged = new java.util.ArrayList<>();
+    for (long t = day; t <= day + 15 * minute; t += minute) {
+      assertThat(eval.evaluate(data, t, (x, time, v) -> {}).ok()).isTrue();
+      eval.alerts()
+          .values()
+          .forEach(st -> paged.addAll(st.alerts(io.tillwatch.rules.AlertState.State.FIRING)));
+    }
+    assertThat(paged).isNotEmpty();
+    io.tillwatch.rules.AlertState.Alert a = paged.get(paged.size() - 1);
+    assertThat(a.labels().get("service")).isEqualTo(service);
+    assertThat(a.labels().get("risk")).isEqualTo("security");
+    assertThat(a.annotations().get("description"))
+        .isEqualTo("Most from 203.0.113.0/24 (60), 198.51.100.0/24 (10), 2001:db8:abcd::/48 (5).");
+  }
+
   private static String line(String service, int status, long nanos) {
     return "{\"ClientHost\":\"10.0.0.9\",\"Duration\":"
         + nanos
