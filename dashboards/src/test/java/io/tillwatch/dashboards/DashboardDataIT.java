@@ -61,7 +61,8 @@ class DashboardDataIT {
           "Alertmanager sends and drops",
           "Odoo failed jobs",
           "Replication slots: WAL retained",
-          "annotation Releases and maintenance");
+          "annotation Releases and maintenance",
+          "Releases of the last 7 days");
 
   /** Targets that need more history than a new estate has: a week ago. */
   private static final Set<String> NEEDS_A_WEEK =
@@ -86,6 +87,7 @@ class DashboardDataIT {
   private static boolean collectorOnly(String expr) {
     return expr.contains("slo:")
         || expr.contains("tillwatch_event")
+        || expr.contains("tillwatch_release_")
         || expr.contains("tillwatch_slo_")
         || expr.contains("ALERTS")
         || expr.contains("tillwatch_report_");
