@@ -55,16 +55,56 @@ public final class Agent {
   private volatile int port = -1;
   private final HealthState bufferHealth = new HealthState(java.time.Clock.systemUTC());
 
-  private Agent(EstateConfig config) {
+  // the tenants directory: each file's content and the targets made from it, kept while the file
+  // stays the same (a changed file restarts its own targets only); touched on the vert.x context
+  private record TenantFile(String content, List<ScrapeTarget> targets) {}
+
+  private final Map<java.nio.file.Path, TenantFile> tenantFiles = new LinkedHashMap<>();
+  private final List<ScrapeTarget> fixedTargets;
+  private final CollectorContext collectorContext;
+  private final io.tillwatch.agent.config.EstateConfigLoader loader;
+  private volatile String directoryState = "";
+  private final java.util.concurrent.atomic.AtomicInteger validFiles =
+      new java.util.concurrent.atomic.AtomicInteger();
+  private final java.util.concurrent.atomic.AtomicInteger brokenFiles =
+      new java.util.concurrent.atomic.AtomicInteger();
+  private final java.util.concurrent.atomic.AtomicBoolean rescanning =
+      new java.util.concurrent.atomic.AtomicBoolean();
+
+  private Agent(EstateConfig config, io.tillwatch.config.Interpolation interpolation) {
     this.config = config;
+    this.loader = new io.tillwatch.agent.config.EstateConfigLoader(interpolation);
     this.vertx = Vertx.vertx();
     this.blocking =
         Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("scrape-", 0).factory());
     PrometheusRegistry registry = new PrometheusRegistry();
     this.meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT, registry, Clock.SYSTEM);
     JvmMetrics.builder().register(registry);
-    List<ScrapeTarget> targets = targets(config, blocking);
+    this.collectorContext =
+        new CollectorContext(config.agent().timeout(), blocking, java.time.Clock.systemUTC());
+    this.fixedTargets = targets(config, config.tenants(), collectorContext);
+    List<ScrapeTarget> targets = new ArrayList<>(fixedTargets);
+    if (config.tenantsDir().isPresent()) {
+      directoryState = directoryState();
+      targets.addAll(scanTenants());
+    }
     this.runner = new ScrapeRunner(vertx, targets, meters);
+    Gauge.builder(
+            "tillwatch.agent.tenant.files",
+            validFiles,
+            java.util.concurrent.atomic.AtomicInteger::get)
+        .description(
+            "Tenant files of tenants_dir read, by state: valid (scraped) or invalid (left out, logged with their position).")
+        .tag("state", "valid")
+        .register(meters);
+    Gauge.builder(
+            "tillwatch.agent.tenant.files",
+            brokenFiles,
+            java.util.concurrent.atomic.AtomicInteger::get)
+        .description(
+            "Tenant files of tenants_dir read, by state: valid (scraped) or invalid (left out, logged with their position).")
+        .tag("state", "invalid")
+        .register(meters);
     Gauge.builder("tillwatch.agent.targets", runner, ScrapeRunner::size)
         .description("Targets the agent scrapes.")
         .register(meters);
@@ -99,16 +139,123 @@ public final class Agent {
             vertx, config.agent().listen(), registry, this::health, config.agent().web());
   }
 
-  /** An agent for this estate; starts nothing. */
+  /** An agent for this estate (its tenant files read with the environment); starts nothing. */
   public static Agent create(EstateConfig config) {
-    return new Agent(config);
+    return new Agent(
+        config,
+        new io.tillwatch.config.Interpolation(System::getenv, java.nio.file.Files::readString));
   }
 
-  private static List<ScrapeTarget> targets(EstateConfig config, ExecutorService blocking) {
-    Duration timeout = config.agent().timeout();
-    CollectorContext context = new CollectorContext(timeout, blocking, java.time.Clock.systemUTC());
+  /**
+   * As above, {@code ${ENV}} and {@code file:} in tenant files resolved by {@code interpolation}.
+   */
+  public static Agent create(EstateConfig config, io.tillwatch.config.Interpolation interpolation) {
+    return new Agent(config, interpolation);
+  }
+
+  /** How often the tenants directory is looked at, at most. */
+  static final Duration TENANTS_DIR_EVERY = Duration.ofSeconds(5);
+
+  /**
+   * Reads the tenants directory when its files changed (names, sizes, times): the targets of
+   * unchanged files are kept as they are, changed and new files get new targets, broken ones are
+   * logged with their position and left out (with their previous targets, if they had any).
+   */
+  private List<ScrapeTarget> scanTenants() {
+    io.tillwatch.agent.config.EstateConfigLoader.TenantFiles files;
+    try {
+      files = loader.loadTenantFiles(config);
+    } catch (io.tillwatch.config.ConfigException e) {
+      LOG.log(System.Logger.Level.ERROR, "tenants_dir: " + e.getMessage());
+      brokenFiles.set(1);
+      validFiles.set(0);
+      return tenantFiles.values().stream().flatMap(f -> f.targets().stream()).toList();
+    }
+    java.util.Map<java.nio.file.Path, TenantFile> next = new LinkedHashMap<>();
     List<ScrapeTarget> out = new ArrayList<>();
-    for (TenantConfig tenant : config.tenants()) {
+    for (var e : files.valid().entrySet()) {
+      String content;
+      try {
+        content = java.nio.file.Files.readString(e.getKey());
+      } catch (java.io.IOException gone) {
+        continue; // removed meanwhile: the next look finds it gone
+      }
+      TenantFile before = tenantFiles.get(e.getKey());
+      TenantFile now =
+          before != null && before.content().equals(content)
+              ? before
+              : new TenantFile(content, targets(config, List.of(e.getValue()), collectorContext));
+      if (before == null) {
+        LOG.log(
+            System.Logger.Level.INFO,
+            "tenant file " + e.getKey() + ": tenant " + e.getValue().tenant().id() + " added");
+      }
+      next.put(e.getKey(), now);
+      out.addAll(now.targets());
+    }
+    files
+        .broken()
+        .forEach(
+            (f, error) ->
+                LOG.log(System.Logger.Level.ERROR, "tenant file left out: " + error.getMessage()));
+    tenantFiles.clear();
+    tenantFiles.putAll(next);
+    validFiles.set(files.valid().size());
+    brokenFiles.set(files.broken().size());
+    return out;
+  }
+
+  /** The directory's files as a comparable text: names, sizes and modification times. */
+  private String directoryState() {
+    java.nio.file.Path dir = config.tenantsDir().orElseThrow();
+    StringBuilder b = new StringBuilder();
+    try (var list = java.nio.file.Files.list(dir)) {
+      for (java.nio.file.Path f : list.sorted().toList()) {
+        var attrs =
+            java.nio.file.Files.readAttributes(
+                f, java.nio.file.attribute.BasicFileAttributes.class);
+        b.append(f.getFileName())
+            .append(' ')
+            .append(attrs.size())
+            .append(' ')
+            .append(attrs.lastModifiedTime().toMillis())
+            .append('\n');
+      }
+    } catch (java.io.IOException e) {
+      return "unreadable: " + e.getMessage();
+    }
+    return b.toString();
+  }
+
+  /** A look at the tenants directory: the targets changed when its files did. */
+  private void rescan() {
+    if (!rescanning.compareAndSet(false, true)) {
+      return;
+    }
+    vertx
+        .executeBlocking(
+            () -> {
+              String state = directoryState();
+              if (state.equals(directoryState)) {
+                return null;
+              }
+              directoryState = state;
+              List<ScrapeTarget> all = new ArrayList<>(fixedTargets);
+              all.addAll(scanTenants());
+              return all;
+            },
+            false)
+        .compose(all -> all == null ? Future.succeededFuture() : runner.update(all))
+        .onComplete(ar -> rescanning.set(false));
+  }
+
+  private static final System.Logger LOG = System.getLogger(Agent.class.getName());
+
+  private static List<ScrapeTarget> targets(
+      EstateConfig config, List<TenantConfig> tenants, CollectorContext context) {
+    Duration timeout = config.agent().timeout();
+    List<ScrapeTarget> out = new ArrayList<>();
+    for (TenantConfig tenant : tenants) {
       for (TargetConfig target : tenant.targets()) {
         Duration interval = target.interval().orElse(config.agent().interval());
         out.add(
@@ -132,6 +279,12 @@ public final class Agent {
               port = p;
               pusher.ifPresent(Pusher::start);
               runner.start();
+              if (config.tenantsDir().isPresent()) {
+                vertx.setPeriodic(
+                    Math.min(
+                        TENANTS_DIR_EVERY.toMillis(), config.agent().interval().toMillis() / 2),
+                    id -> rescan());
+              }
             });
   }
 

@@ -51,7 +51,11 @@ public final class TestAgents {
 
   /** Creates and starts an agent; fails the test when it cannot bind. */
   public static Agent started(EstateConfig estate) {
-    Agent agent = Agent.create(estate);
+    return started(Agent.create(estate));
+  }
+
+  /** Starts {@code agent}; fails the test when it cannot bind. */
+  public static Agent started(Agent agent) {
     try {
       agent.start().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
     } catch (Exception e) {

@@ -42,14 +42,32 @@ final class AgentCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    EstateConfig estate = new EstateConfigLoader(Configs.interpolation()).load(config);
+    EstateConfigLoader loader = new EstateConfigLoader(Configs.interpolation());
+    EstateConfig estate = loader.load(config);
     PrintWriter out = spec.commandLine().getOut();
-    long targets = estate.tenants().stream().mapToLong(t -> t.targets().size()).sum();
+    EstateConfigLoader.TenantFiles files = loader.loadTenantFiles(estate);
+    EstateConfig all = estate.plus(files.tenants());
+    long targets = all.tenants().stream().mapToLong(t -> t.targets().size()).sum();
     if (checkOnly) {
-      out.printf("%s: valid: %d tenants, %d targets%n", config, estate.tenants().size(), targets);
+      if (!files.broken().isEmpty()) {
+        PrintWriter err = spec.commandLine().getErr();
+        files
+            .broken()
+            .values()
+            .forEach(e -> err.println("tillwatch: configuration error: " + e.getMessage()));
+        err.printf(
+            "%s: %d of %d tenant files in %s are not valid%n",
+            config,
+            files.broken().size(),
+            files.broken().size() + files.valid().size(),
+            estate.tenantsDir().orElseThrow());
+        err.flush();
+        return Main.CONFIG_ERROR;
+      }
+      out.printf("%s: valid: %d tenants, %d targets%n", config, all.tenants().size(), targets);
       return 0;
     }
-    Agent agent = Agent.create(estate);
+    Agent agent = Agent.create(estate, Configs.interpolation());
     try {
       agent.start().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
     } catch (ExecutionException e) {
@@ -59,7 +77,7 @@ final class AgentCommand implements Callable<Integer> {
     }
     out.printf(
         "tillwatch agent: %d tenants, %d targets; serving %s%n",
-        estate.tenants().size(), targets, agent.metricsUrl());
+        all.tenants().size(), targets, agent.metricsUrl());
     out.flush();
     Duration grace = estate.agent().timeout().plusSeconds(5);
     Lifecycle.serve(() -> stop(agent, grace), grace, Optional.empty());

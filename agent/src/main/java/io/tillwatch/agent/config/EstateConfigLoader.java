@@ -32,7 +32,7 @@ import java.util.regex.Pattern;
  */
 public final class EstateConfigLoader {
   private static final Pattern TENANT_ID = Pattern.compile("[a-z0-9-]+");
-  private static final Set<String> ROOT = Set.of("agent", "tenants");
+  private static final Set<String> ROOT = Set.of("agent", "tenants", "tenants_dir");
   private static final Set<String> AGENT =
       Set.of("listen", "interval", "timeout", "push", "web_config_file");
   private static final Set<String> PUSH =
@@ -55,30 +55,126 @@ public final class EstateConfigLoader {
     this.interpolation = interpolation;
   }
 
-  /** Loads and checks the file; throws {@link ConfigException} at the first error. */
+  /**
+   * Loads and checks the file; throws {@link ConfigException} at the first error. The files of
+   * {@code tenants_dir} are not read here: {@link #loadTenantFiles} reads them, each on its own.
+   */
   public EstateConfig load(Path file) {
     YamlNode.Mapping root = YamlNode.parse(file, interpolation).mapping(ROOT);
     Path base = file.toAbsolutePath().getParent();
     AgentConfig agent =
         root.optional("agent").map(n -> agent(n, base)).orElse(AgentConfig.DEFAULTS);
+    Optional<Path> tenantsDir =
+        root.optional("tenants_dir").map(n -> base.resolve(interpolation.expand(n.string())));
     Map<String, YamlNode> tenantIds = new HashMap<>();
     Map<String, YamlNode> targetNames = new HashMap<>();
     Map<String, YamlNode> primaries = new HashMap<>();
     List<TenantConfig> tenants = new ArrayList<>();
-    for (YamlNode t : root.required("tenants").list()) {
+    List<YamlNode> entries =
+        tenantsDir.isPresent()
+            ? root.optional("tenants").map(YamlNode::list).orElse(List.of())
+            : root.required("tenants").list();
+    for (YamlNode t : entries) {
       tenants.add(tenant(t, tenantIds, targetNames, primaries));
     }
-    primaries.forEach(
-        (primary, at) -> {
-          if (!targetNames.containsKey(primary)) {
-            throw at.error("no postgres target named '" + primary + "' in this file");
-          }
-        });
+    checkPrimaries(primaries, targetNames.keySet());
     try {
-      return new EstateConfig(agent, tenants);
+      return new EstateConfig(agent, tenants, tenantsDir);
     } catch (IllegalArgumentException e) {
       throw root.node().error(e.getMessage());
     }
+  }
+
+  private static void checkPrimaries(Map<String, YamlNode> primaries, Set<String> names) {
+    primaries.forEach(
+        (primary, at) -> {
+          if (!names.contains(primary)) {
+            throw at.error("no postgres target named '" + primary + "' in this file");
+          }
+        });
+  }
+
+  /** The tenants of a tenants directory that are valid, by file, and why each other file is not. */
+  public record TenantFiles(Map<Path, TenantConfig> valid, Map<Path, ConfigException> broken) {
+    public TenantFiles {
+      valid = java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(valid));
+      broken = java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(broken));
+    }
+
+    /** The valid tenants, in file-name order. */
+    public List<TenantConfig> tenants() {
+      return List.copyOf(valid.values());
+    }
+  }
+
+  /**
+   * Reads every {@code *.yaml} and {@code *.yml} file of {@code estate}'s tenants directory, in
+   * name order, each the shape of one {@code tenants:} entry and checked on its own: a broken file
+   * (or one whose tenant id or target names another file or the estate file already uses) is
+   * reported with its position and left out; the others are read.
+   */
+  public TenantFiles loadTenantFiles(EstateConfig estate) {
+    if (estate.tenantsDir().isEmpty()) {
+      return new TenantFiles(Map.of(), Map.of());
+    }
+    Path dir = estate.tenantsDir().get();
+    Set<String> ids = new HashSet<>();
+    Set<String> names = new HashSet<>();
+    for (TenantConfig t : estate.tenants()) {
+      ids.add(t.tenant().id());
+      t.targets().forEach(x -> names.add(x.name()));
+    }
+    List<Path> files;
+    try (var list = java.nio.file.Files.list(dir)) {
+      files =
+          list.filter(
+                  f -> {
+                    String n = f.getFileName().toString();
+                    return (n.endsWith(".yaml") || n.endsWith(".yml")) && !n.startsWith(".");
+                  })
+              .sorted()
+              .toList();
+    } catch (java.io.IOException e) {
+      throw new ConfigException(
+          dir, 0, 0, "tenants_dir", "cannot read the directory: " + e.getMessage());
+    }
+    Map<Path, TenantConfig> tenants = new HashMap<>();
+    Map<Path, ConfigException> broken = new HashMap<>();
+    for (Path f : files) {
+      try {
+        Map<String, YamlNode> tenantIds = new HashMap<>();
+        Map<String, YamlNode> targetNames = new HashMap<>();
+        Map<String, YamlNode> primaries = new HashMap<>();
+        YamlNode root = YamlNode.parse(f, interpolation);
+        TenantConfig t = tenant(root, tenantIds, targetNames, primaries);
+        YamlNode.Mapping m = root.mapping(TENANT);
+        if (ids.contains(t.tenant().id())) {
+          throw m.required("id")
+              .error(
+                  "tenant '"
+                      + t.tenant().id()
+                      + "' is defined already (estate file or an earlier file)");
+        }
+        for (var e : targetNames.entrySet()) {
+          if (names.contains(e.getKey())) {
+            throw e.getValue()
+                .error(
+                    "target name '"
+                        + e.getKey()
+                        + "' is used already (estate file or an earlier file)");
+          }
+        }
+        Set<String> known = new HashSet<>(names);
+        known.addAll(targetNames.keySet());
+        checkPrimaries(primaries, known);
+        ids.add(t.tenant().id());
+        names.addAll(targetNames.keySet());
+        tenants.put(f, t);
+      } catch (ConfigException e) {
+        broken.put(f, e);
+      }
+    }
+    return new TenantFiles(tenants, broken);
   }
 
   private AgentConfig agent(YamlNode node, Path base) {

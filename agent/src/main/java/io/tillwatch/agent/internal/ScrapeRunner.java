@@ -36,7 +36,9 @@ public final class ScrapeRunner implements HealthCheck {
 
   private final Vertx vertx;
   private final Context context;
-  private final List<TargetState> states;
+  // replaced whole on the context when targets come and go; read by any thread
+  private volatile List<TargetState> states;
+  private boolean started;
   private final MeterRegistry meters;
   private final AtomicInteger inFlight = new AtomicInteger();
   private volatile boolean stopping;
@@ -61,6 +63,7 @@ public final class ScrapeRunner implements HealthCheck {
     long timerId = -1;
     long phaseMillis = Long.MIN_VALUE; // wall-clock time of the first scrape
     Counter skipped;
+    volatile boolean retired; // removed from the estate: scrapes no longer published
 
     TargetState(ScrapeTarget target) {
       this.target = target;
@@ -74,13 +77,77 @@ public final class ScrapeRunner implements HealthCheck {
     this.vertx = vertx;
     this.context = vertx.getOrCreateContext();
     this.meters = meters;
-    this.states = targets.stream().map(TargetState::new).toList();
-    for (TargetState s : states) {
-      s.skipped =
-          Counter.builder("tillwatch.agent.scrapes.skipped")
-              .description("Scrapes not started because the target's previous scrape still ran.")
-              .tag("type", s.target.type())
-              .register(meters);
+    this.states = targets.stream().map(this::state).toList();
+  }
+
+  private TargetState state(ScrapeTarget t) {
+    TargetState s = new TargetState(t);
+    s.skipped =
+        Counter.builder("tillwatch.agent.scrapes.skipped")
+            .description("Scrapes not started because the target's previous scrape still ran.")
+            .tag("type", s.target.type())
+            .register(meters);
+    return s;
+  }
+
+  /**
+   * Makes {@code desired} the targets scraped, without stopping any other: a target whose {@link
+   * ScrapeTarget} is the same instance keeps its schedule; a new one is scheduled (its first scrape
+   * within a second); one no longer there stops — its series are published once more as stale
+   * markers and its collector is closed once its scrape in flight has ended.
+   */
+  public Future<Void> update(List<ScrapeTarget> desired) {
+    Promise<Void> done = Promise.promise();
+    context.runOnContext(
+        v -> {
+          java.util.Map<ScrapeTarget, TargetState> current = new java.util.IdentityHashMap<>();
+          for (TargetState s : states) {
+            current.put(s.target, s);
+          }
+          List<TargetState> next = new ArrayList<>();
+          int added = 0;
+          for (ScrapeTarget t : desired) {
+            TargetState s = current.remove(t);
+            if (s == null) {
+              s = state(t);
+              if (started && !stopping) {
+                long first = 1 + (1000L * added++) / Math.max(1, desired.size());
+                TargetState n = s;
+                s.timerId = vertx.setPeriodic(first, t.interval().toMillis(), id -> scrape(n));
+              }
+            }
+            next.add(s);
+          }
+          states = List.copyOf(next);
+          current.values().forEach(this::retire);
+          done.complete();
+        });
+    return done.future();
+  }
+
+  /** Stops a target that left the estate (on the context). */
+  private void retire(TargetState s) {
+    s.retired = true;
+    if (s.timerId >= 0) {
+      vertx.cancelTimer(s.timerId);
+    }
+    ScrapeListener l = listener;
+    if (l != null && !s.exposed.isEmpty()) {
+      l.scraped(System.currentTimeMillis(), withStaleMarkers(s.exposed, List.of()));
+    }
+    s.exposed = List.of();
+    closeWhenIdle(s);
+  }
+
+  private void closeWhenIdle(TargetState s) {
+    if (s.running.get()) {
+      vertx.setTimer(50, id -> closeWhenIdle(s));
+      return;
+    }
+    try {
+      s.target.collector().close();
+    } catch (Exception e) {
+      LOG.log(Level.DEBUG, "closing " + s.target.name() + ": " + e.getMessage());
     }
   }
 
@@ -93,6 +160,7 @@ public final class ScrapeRunner implements HealthCheck {
   public void start() {
     context.runOnContext(
         v -> {
+          started = true;
           int n = Math.max(1, states.size());
           for (int i = 0; i < states.size(); i++) {
             TargetState s = states.get(i);
@@ -228,6 +296,9 @@ public final class ScrapeRunner implements HealthCheck {
   }
 
   private void record(TargetState s, AsyncResult<List<Sample>> ar, long nanos, long stamp) {
+    if (s.retired) {
+      return; // it left the estate while this scrape ran: nothing of it is published again
+    }
     double seconds = nanos / 1e9;
     List<Sample> out = new ArrayList<>();
     String reason = null;

@@ -223,6 +223,68 @@ class EstateConfigLoaderTest {
   }
 
   @Test
+  void tenantFilesAreReadEachOnItsOwn() throws Exception {
+    Path tenants = Files.createDirectories(dir.resolve("tenants.d"));
+    Path f =
+        write(
+            """
+            tenants_dir: tenants.d
+            tenants:
+              - id: acme
+                tier: dedicated
+                timezone: Europe/Berlin
+                targets:
+                  - {type: backup_status, name: acme-dump, path: /var/lib/acme.json}
+            """);
+    String tenant =
+        """
+        id: %s
+        tier: shared
+        timezone: Europe/Paris
+        targets:
+          - type: backup_status
+            name: %s
+            path: /var/lib/%s.json
+        """;
+    Files.writeString(
+        tenants.resolve("bistro.yaml"), tenant.formatted("bistro", "bistro-dump", "b"));
+    Files.writeString(
+        tenants.resolve("corner.yml"), tenant.formatted("corner", "corner-dump", "c"));
+    // a typo, the estate file's tenant again, a target name already taken, not YAML at all
+    Files.writeString(
+        tenants.resolve("delta.yaml"),
+        tenant.formatted("delta", "delta-dump", "d").replace("tier: shared", "teir: shared"));
+    Files.writeString(tenants.resolve("echo.yaml"), tenant.formatted("acme", "echo-dump", "e"));
+    Files.writeString(tenants.resolve("fox.yaml"), tenant.formatted("fox", "bistro-dump", "f"));
+    Files.writeString(tenants.resolve("golf.yaml"), "id: [unclosed\n");
+    Files.writeString(tenants.resolve("README.txt"), "not a tenant");
+    EstateConfigLoader loader = loader(Map.of());
+    EstateConfig estate = loader.load(f);
+    assertThat(estate.tenantsDir()).contains(tenants);
+    assertThat(estate.tenants()).extracting(t -> t.tenant().id()).containsExactly("acme");
+    EstateConfigLoader.TenantFiles files = loader.loadTenantFiles(estate);
+    assertThat(files.tenants())
+        .extracting(t -> t.tenant().id())
+        .containsExactly("bistro", "corner");
+    assertThat(files.broken().keySet())
+        .extracting(p -> p.getFileName().toString())
+        .containsExactly("delta.yaml", "echo.yaml", "fox.yaml", "golf.yaml");
+    ConfigException typo = files.broken().get(tenants.resolve("delta.yaml"));
+    assertThat(typo.file()).isEqualTo(tenants.resolve("delta.yaml"));
+    assertThat(typo.line()).isEqualTo(2);
+    assertThat(typo.field()).isEqualTo("teir");
+    ConfigException again = files.broken().get(tenants.resolve("echo.yaml"));
+    assertThat(again.line()).isEqualTo(1);
+    assertThat(again.getMessage()).contains("tenant 'acme' is defined already");
+    ConfigException taken = files.broken().get(tenants.resolve("fox.yaml"));
+    assertThat(taken.line()).isEqualTo(6);
+    assertThat(taken.getMessage()).contains("'bistro-dump' is used already");
+    assertThat(files.broken().get(tenants.resolve("golf.yaml")).line()).isPositive();
+    // without tenants_dir, tenants stays required
+    assertThat(error("agent: {interval: 15s}\n").field()).isEqualTo("tenants");
+  }
+
+  @Test
   void unknownKeyNamesItsPathAndPosition() throws Exception {
     ConfigException e = error(TENANT_HEAD + PG_TARGET + "        hearbeat: true\n");
     assertThat(e.field()).isEqualTo("tenants[0].targets[0].hearbeat");
