@@ -22,6 +22,7 @@ import picocli.CommandLine.Option;
       ReportCommand.class,
       RulesCommand.class,
       SloCommand.class,
+      TenantCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Main implements Runnable {
