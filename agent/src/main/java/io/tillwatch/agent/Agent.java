@@ -39,7 +39,8 @@ import java.util.concurrent.Executors;
  * alone; nothing runs before {@link #start()}.
  */
 public final class Agent {
-  private final EstateConfig config;
+  // replaced by a reload (its listen, push and web settings stay those the agent started with)
+  private volatile EstateConfig config;
   private final Vertx vertx;
   private final ExecutorService blocking;
   private final ScrapeRunner runner;
@@ -60,8 +61,13 @@ public final class Agent {
   private record TenantFile(String content, List<ScrapeTarget> targets) {}
 
   private final Map<java.nio.file.Path, TenantFile> tenantFiles = new LinkedHashMap<>();
-  private final List<ScrapeTarget> fixedTargets;
-  private final CollectorContext collectorContext;
+
+  /** A target of the estate file, with what it was made from (kept across reloads if unchanged). */
+  private record Fixed(
+      String tenant, TargetConfig config, Duration interval, ScrapeTarget target) {}
+
+  private volatile Map<String, Fixed> fixedTargets = Map.of();
+  private volatile CollectorContext collectorContext;
   private final io.tillwatch.agent.config.EstateConfigLoader loader;
   private volatile String directoryState = "";
   private final java.util.concurrent.atomic.AtomicInteger validFiles =
@@ -82,13 +88,25 @@ public final class Agent {
     JvmMetrics.builder().register(registry);
     this.collectorContext =
         new CollectorContext(config.agent().timeout(), blocking, java.time.Clock.systemUTC());
-    this.fixedTargets = targets(config, config.tenants(), collectorContext);
-    List<ScrapeTarget> targets = new ArrayList<>(fixedTargets);
+    this.fixedTargets = fixed(config);
+    List<ScrapeTarget> targets = new ArrayList<>(fixedTargets().stream().toList());
     if (config.tenantsDir().isPresent()) {
       directoryState = directoryState();
       targets.addAll(scanTenants());
     }
     this.runner = new ScrapeRunner(vertx, targets, meters);
+    Gauge.builder(
+            "tillwatch.config.last.reload.successful",
+            lastReloadOk,
+            java.util.concurrent.atomic.AtomicInteger::get)
+        .description("Whether the last configuration reload succeeded (1) or was refused (0).")
+        .register(meters);
+    Gauge.builder(
+            "tillwatch.config.last.reload.success.timestamp.seconds",
+            lastReloadSuccess,
+            t -> t.get() / 1000.0)
+        .description("When the configuration was last loaded successfully (start or reload).")
+        .register(meters);
     Gauge.builder(
             "tillwatch.agent.tenant.files",
             validFiles,
@@ -235,21 +253,170 @@ public final class Agent {
     vertx
         .executeBlocking(
             () -> {
-              String state = directoryState();
-              if (state.equals(directoryState)) {
+              synchronized (this) {
+                String state = directoryState();
+                if (state.equals(directoryState)) {
+                  return null;
+                }
+                directoryState = state;
+                List<ScrapeTarget> all = new ArrayList<>(fixedTargets());
+                all.addAll(scanTenants());
+                apply(all);
                 return null;
               }
-              directoryState = state;
-              List<ScrapeTarget> all = new ArrayList<>(fixedTargets);
-              all.addAll(scanTenants());
-              return all;
             },
             false)
-        .compose(all -> all == null ? Future.succeededFuture() : runner.update(all))
         .onComplete(ar -> rescanning.set(false));
   }
 
+  /**
+   * Makes {@code all} the targets scraped, waiting until the runner has (called under the lock, so
+   * that changes are applied in the order they were read).
+   */
+  private void apply(List<ScrapeTarget> all) throws Exception {
+    runner
+        .update(all)
+        .toCompletionStage()
+        .toCompletableFuture()
+        .get(30, java.util.concurrent.TimeUnit.SECONDS);
+  }
+
   private static final System.Logger LOG = System.getLogger(Agent.class.getName());
+
+  /**
+   * The estate file's targets of {@code c}: those whose settings did not change kept as they are.
+   */
+  private Map<String, Fixed> fixed(EstateConfig c) {
+    Map<String, Fixed> before = fixedTargets;
+    Map<String, Fixed> out = new LinkedHashMap<>();
+    for (TenantConfig tenant : c.tenants()) {
+      for (TargetConfig target : tenant.targets()) {
+        Duration interval = target.interval().orElse(c.agent().interval());
+        Fixed old = before.get(target.name());
+        if (old != null
+            && old.tenant().equals(tenant.tenant().id())
+            && old.config().equals(target)
+            && old.interval().equals(interval)
+            && old.target().timeout().equals(c.agent().timeout())) {
+          out.put(target.name(), old);
+        } else {
+          out.put(
+              target.name(),
+              new Fixed(
+                  tenant.tenant().id(),
+                  target,
+                  interval,
+                  targets(
+                          c,
+                          List.of(new TenantConfig(tenant.tenant(), List.of(target))),
+                          collectorContext)
+                      .get(0)));
+        }
+      }
+    }
+    return out;
+  }
+
+  private List<ScrapeTarget> fixedTargets() {
+    return fixedTargets.values().stream().map(Fixed::target).toList();
+  }
+
+  // reloads: where the estate file is read again, and how the last one went
+  private volatile java.util.function.Supplier<EstateConfig> reloadFrom;
+  private final java.util.concurrent.atomic.AtomicInteger lastReloadOk =
+      new java.util.concurrent.atomic.AtomicInteger(1);
+  private final java.util.concurrent.atomic.AtomicLong lastReloadSuccess =
+      new java.util.concurrent.atomic.AtomicLong(System.currentTimeMillis());
+
+  /**
+   * Where {@link #reload()} reads the estate: the estate file (it throws a positioned {@link
+   * io.tillwatch.config.ConfigException} when the file is wrong).
+   */
+  public void reloadFrom(java.util.function.Supplier<EstateConfig> estate) {
+    this.reloadFrom = estate;
+  }
+
+  /** Answers {@code POST /-/reload} too (Prometheus's {@code --web.enable-lifecycle}). */
+  public void enableLifecycle() {
+    server.enableReload(this::reload);
+  }
+
+  /**
+   * Reads the estate again and applies it without stopping anything else: targets added, removed or
+   * changed start and stop cleanly (unchanged ones keep their schedule), the tenants directory is
+   * read again, the push buffer stays. {@code agent.listen}, {@code agent.push} and {@code
+   * web_config_file} need a restart (said in the log). A file that does not load is refused: the
+   * running configuration stays, and {@code tillwatch_config_last_reload_successful} is 0.
+   */
+  public Future<Void> reload() {
+    java.util.function.Supplier<EstateConfig> from = reloadFrom;
+    if (from == null) {
+      return Future.failedFuture(new IllegalStateException("no estate file to reload from"));
+    }
+    return vertx
+        .<Void>executeBlocking(
+            () -> {
+              synchronized (this) {
+                EstateConfig next;
+                try {
+                  next = from.get();
+                } catch (RuntimeException e) {
+                  lastReloadOk.set(0);
+                  LOG.log(
+                      System.Logger.Level.ERROR,
+                      "reload refused, the running configuration stays: " + e.getMessage());
+                  throw e;
+                }
+                EstateConfig now = config;
+                List<String> restart = new ArrayList<>();
+                if (!next.agent().listen().equals(now.agent().listen())) {
+                  restart.add("agent.listen");
+                }
+                if (!next.agent().push().equals(now.agent().push())) {
+                  restart.add("agent.push");
+                }
+                if (!next.agent().web().equals(now.agent().web())) {
+                  restart.add("agent.web_config_file");
+                }
+                if (!restart.isEmpty()) {
+                  LOG.log(
+                      System.Logger.Level.WARNING,
+                      String.join(", ", restart) + " changed: applied at the next restart");
+                }
+                EstateConfig applied =
+                    new EstateConfig(
+                        new io.tillwatch.agent.config.AgentConfig(
+                            now.agent().listen(),
+                            next.agent().interval(),
+                            next.agent().timeout(),
+                            now.agent().push(),
+                            now.agent().web()),
+                        next.tenants(),
+                        next.tenantsDir());
+                if (!applied.agent().timeout().equals(now.agent().timeout())) {
+                  collectorContext =
+                      new CollectorContext(
+                          applied.agent().timeout(), blocking, java.time.Clock.systemUTC());
+                }
+                config = applied;
+                fixedTargets = fixed(applied);
+                List<ScrapeTarget> all = new ArrayList<>(fixedTargets());
+                if (applied.tenantsDir().isPresent()) {
+                  directoryState = directoryState();
+                  all.addAll(scanTenants());
+                }
+                apply(all);
+                return null;
+              }
+            },
+            false)
+        .onSuccess(
+            v -> {
+              lastReloadOk.set(1);
+              lastReloadSuccess.set(System.currentTimeMillis());
+              LOG.log(System.Logger.Level.INFO, "configuration reloaded");
+            });
+  }
 
   private static List<ScrapeTarget> targets(
       EstateConfig config, List<TenantConfig> tenants, CollectorContext context) {

@@ -40,6 +40,13 @@ final class AgentCommand implements Callable<Integer> {
       description = "Only check the config file, then exit (0 valid, 2 not).")
   boolean checkOnly;
 
+  @Option(
+      names = "--web.enable-lifecycle",
+      description =
+          "Answer POST /-/reload (as Prometheus): read the estate file again and apply it. SIGHUP"
+              + " does the same, always.")
+  boolean lifecycle;
+
   @Override
   public Integer call() throws Exception {
     EstateConfigLoader loader = new EstateConfigLoader(Configs.interpolation());
@@ -68,6 +75,18 @@ final class AgentCommand implements Callable<Integer> {
       return 0;
     }
     Agent agent = Agent.create(estate, Configs.interpolation());
+    agent.reloadFrom(() -> loader.load(config));
+    if (lifecycle) {
+      agent.enableLifecycle();
+    }
+    Lifecycle.onHangup(
+        () -> {
+          try {
+            agent.reload().toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+          } catch (Exception e) {
+            // refused: said in the log and by tillwatch_config_last_reload_successful
+          }
+        });
     try {
       agent.start().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
     } catch (ExecutionException e) {

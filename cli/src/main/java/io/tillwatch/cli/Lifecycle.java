@@ -15,6 +15,17 @@ final class Lifecycle {
 
   private Lifecycle() {}
 
+  /**
+   * Runs {@code reload} on each SIGHUP, as Prometheus reloads its configuration (on a thread of its
+   * own: a signal handler must return at once).
+   */
+  @SuppressWarnings("restriction")
+  static void onHangup(Runnable reload) {
+    sun.misc.Signal.handle(
+        new sun.misc.Signal("HUP"),
+        signal -> Thread.ofPlatform().name("tillwatch-reload").start(reload));
+  }
+
   /** Exits with {@code code} without running a graceful stop. */
   static void exit(int code) {
     EXITING.set(true);

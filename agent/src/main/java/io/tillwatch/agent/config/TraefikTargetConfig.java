@@ -46,6 +46,27 @@ public record TraefikTargetConfig(
     interval.ifPresent(d -> AgentConfig.requirePositive(d, "interval"));
   }
 
+  /** Equal when every setting is, services compared by their patterns' text. */
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof TraefikTargetConfig t
+        && name.equals(t.name)
+        && url.equals(t.url)
+        && patterns().equals(t.patterns())
+        && hosts.equals(t.hosts)
+        && accessLog.equals(t.accessLog)
+        && interval.equals(t.interval);
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(name, url, patterns(), hosts, accessLog, interval);
+  }
+
+  private List<String> patterns() {
+    return services.stream().map(Pattern::pattern).toList();
+  }
+
   /** A service entry: the full name, or an RE2 regex matched against the whole name. */
   public static Pattern service(String entry) {
     try {

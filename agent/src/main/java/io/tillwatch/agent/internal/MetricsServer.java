@@ -49,6 +49,13 @@ public final class MetricsServer {
     this.web = web;
   }
 
+  private volatile Supplier<Future<Void>> reload;
+
+  /** Answers {@code POST /-/reload} with {@code reload} (Prometheus's --web.enable-lifecycle). */
+  public void enableReload(Supplier<Future<Void>> reload) {
+    this.reload = reload;
+  }
+
   /** Binds and serves; the future holds the bound port. */
   public Future<Integer> start() {
     // HTTP/1.1 only: no h2c upgrade (scrapers speak HTTP/1.1; an upgrade of a routed request
@@ -76,6 +83,33 @@ public final class MetricsServer {
               }
             });
     router.route("/metrics").handler(ctx -> metrics(ctx.request()));
+    router
+        .post("/-/reload")
+        .handler(
+            ctx -> {
+              if (reload == null) {
+                error(
+                    ctx.request(),
+                    403,
+                    "forbidden",
+                    "lifecycle APIs are not enabled (--web.enable-lifecycle)");
+                return;
+              }
+              reload
+                  .get()
+                  .onComplete(
+                      ar -> {
+                        if (ar.succeeded()) {
+                          ctx.response().setStatusCode(200).end();
+                        } else {
+                          error(
+                              ctx.request(),
+                              500,
+                              "reload",
+                              "failed to reload config: " + ar.cause().getMessage());
+                        }
+                      });
+            });
     router.get("/health").handler(ctx -> health(ctx.request()));
     router
         .get("/")
