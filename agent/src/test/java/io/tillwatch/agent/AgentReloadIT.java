@@ -42,16 +42,7 @@ class AgentReloadIT {
   }
 
   private String tenant(String id) throws Exception {
-    Path status = dir.resolve(id + ".json");
-    Files.writeString(status, "{\"job\": \"nightly\", \"last_success\": 1795744800}");
-    return """
-          - id: %s
-            tier: shared
-            timezone: Europe/Berlin
-            targets:
-              - {type: backup_status, name: %s-backups, path: "%s"}
-        """
-        .formatted(id, id, status);
+    return io.tillwatch.testkit.EstateFiles.statusTenant(dir, id);
   }
 
   private HttpResponse<String> post(String path) throws Exception {
