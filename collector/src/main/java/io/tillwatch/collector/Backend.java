@@ -399,12 +399,7 @@ public final class Backend implements AutoCloseable {
     this.api = new QueryApi(access, head, rules, samples, slos, config.query(), leases);
     io.tillwatch.collector.query.EventsApi eventsApi =
         new io.tillwatch.collector.query.EventsApi(
-            vertx,
-            access,
-            events,
-            batch -> queue.offer(batch) != null,
-            config.limits().creationGracePeriod(),
-            clock);
+            vertx, access, events, batch -> queue.offer(batch) != null, config.limits(), clock);
     Routes routes = new Routes(ingest, api, eventsApi, meters, this::health, access, config.web());
     try {
       // HTTP/1.1 only, as Prometheus serves; TLS as the web configuration says, an idle

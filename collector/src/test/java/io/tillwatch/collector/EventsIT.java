@@ -194,6 +194,9 @@ class EventsIT {
                 "{\"type\": \"note\", \"tenant\": \"acme\", \"at\": \"yesterday\"}",
                 "field \"at\""),
             Map.entry(
+                "{\"type\": \"note\", \"tenant\": \"acme\", \"at\": 86400}",
+                "field \"at\": older than 90d"),
+            Map.entry(
                 "{\"type\": \"deploy\", \"tenant\": \"acme\", \"version\": \"1\","
                     + " \"duration\": \"1h\"}",
                 "field \"duration\": only maintenance and incident"),

@@ -9,9 +9,6 @@ public enum Tier {
   /** Shares a cluster with other tenants. */
   SHARED(java.time.Duration.ofMinutes(15), java.time.Duration.ofHours(4));
 
-  /** How often a restore is drilled (every tier): the newest good drill may be this old. */
-  public static final java.time.Duration RESTORE_DRILL_EVERY = java.time.Duration.ofDays(30);
-
   private final java.time.Duration rpo;
   private final java.time.Duration rto;
 

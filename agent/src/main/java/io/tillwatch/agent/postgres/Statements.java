@@ -7,6 +7,7 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Pattern;
 
@@ -56,8 +57,22 @@ final class Statements {
   private static final String THIS_DATABASE =
       "dbid = (SELECT oid FROM pg_database WHERE datname = current_database())";
 
-  /** Adds the samples; nothing but {@link #AVAILABLE} 0 when the extension cannot be read. */
-  static void add(Connection c, List<Sample> out) throws SQLException {
+  /**
+   * Adds the samples; nothing but {@link #AVAILABLE} 0 when the extension cannot be read (not
+   * installed, not loaded, or a role that may not read it): the target's other figures go on.
+   */
+  static void add(Connection c, List<Sample> out) {
+    List<Sample> mine = new ArrayList<>();
+    try {
+      read(c, mine);
+    } catch (SQLException e) {
+      mine.clear();
+      mine.add(AVAILABLE.sample(Labels.empty(), 0));
+    }
+    out.addAll(mine);
+  }
+
+  private static void read(Connection c, List<Sample> out) throws SQLException {
     try (Statement st = c.createStatement();
         ResultSet rs =
             st.executeQuery(

@@ -61,25 +61,26 @@ public final class EventsApi {
   private final Access access;
   private final EventLog log;
   private final Predicate<SampleBatch> write;
-  private final Duration creationGrace;
+  private final io.tillwatch.collector.config.IngestLimits limits;
   private final Clock clock;
 
   /**
    * @param write queues a batch for storage; false when the queue is full
-   * @param creationGrace how far ahead of the clock an event may be (as a sample)
+   * @param limits how far ahead of the clock and how far back an event may be, per tenant (as its
+   *     sample: {@code creation_grace_period}, {@code out_of_order_window})
    */
   public EventsApi(
       Vertx vertx,
       Access access,
       EventLog log,
       Predicate<SampleBatch> write,
-      Duration creationGrace,
+      io.tillwatch.collector.config.IngestLimits limits,
       Clock clock) {
     this.vertx = vertx;
     this.access = access;
     this.log = log;
     this.write = write;
-    this.creationGrace = creationGrace;
+    this.limits = limits;
     this.clock = clock;
   }
 
@@ -223,11 +224,18 @@ public final class EventsApi {
         throw new QueryApi.BadRequest(
             "field \"at\": cannot parse \"" + a.asText() + "\" (RFC 3339 or Unix seconds)");
       }
-      if (at.isAfter(now.plus(creationGrace))) {
+      io.tillwatch.collector.config.IngestLimits own = limits.of(tenant);
+      if (at.isAfter(now.plus(own.creationGracePeriod()))) {
         throw new QueryApi.BadRequest(
             "field \"at\": more than "
-                + Durations.format(creationGrace)
+                + Durations.format(own.creationGracePeriod())
                 + " ahead of the collector's clock (post an event when it happens)");
+      }
+      if (at.isBefore(now.minus(own.outOfOrderWindow()))) {
+        throw new QueryApi.BadRequest(
+            "field \"at\": older than "
+                + Durations.format(own.outOfOrderWindow())
+                + " (limits.out_of_order_window): its series could not be stored");
       }
     }
     Optional<Duration> duration = Optional.empty();
