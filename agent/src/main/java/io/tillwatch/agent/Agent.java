@@ -97,14 +97,14 @@ public final class Agent {
     this.runner = new ScrapeRunner(vertx, targets, meters);
     Gauge.builder(
             "tillwatch.config.last.reload.successful",
-            lastReloadOk,
-            java.util.concurrent.atomic.AtomicInteger::get)
+            reloads,
+            io.tillwatch.config.ConfigReloads::lastSuccessful)
         .description("Whether the last configuration reload succeeded (1) or was refused (0).")
         .register(meters);
     Gauge.builder(
             "tillwatch.config.last.reload.success.timestamp.seconds",
-            lastReloadSuccess,
-            t -> t.get() / 1000.0)
+            reloads,
+            io.tillwatch.config.ConfigReloads::lastSuccessSeconds)
         .description("When the configuration was last loaded successfully (start or reload).")
         .register(meters);
     Gauge.builder(
@@ -323,10 +323,7 @@ public final class Agent {
 
   // reloads: where the estate file is read again, and how the last one went
   private volatile java.util.function.Supplier<EstateConfig> reloadFrom;
-  private final java.util.concurrent.atomic.AtomicInteger lastReloadOk =
-      new java.util.concurrent.atomic.AtomicInteger(1);
-  private final java.util.concurrent.atomic.AtomicLong lastReloadSuccess =
-      new java.util.concurrent.atomic.AtomicLong(System.currentTimeMillis());
+  private final io.tillwatch.config.ConfigReloads reloads = new io.tillwatch.config.ConfigReloads();
 
   /**
    * Where {@link #reload()} reads the estate: the estate file (it throws a positioned {@link
@@ -357,16 +354,7 @@ public final class Agent {
         .<Void>executeBlocking(
             () -> {
               synchronized (this) {
-                EstateConfig next;
-                try {
-                  next = from.get();
-                } catch (RuntimeException e) {
-                  lastReloadOk.set(0);
-                  LOG.log(
-                      System.Logger.Level.ERROR,
-                      "reload refused, the running configuration stays: " + e.getMessage());
-                  throw e;
-                }
+                EstateConfig next = reloads.read(from);
                 EstateConfig now = config;
                 List<String> restart = new ArrayList<>();
                 if (!next.agent().listen().equals(now.agent().listen())) {
@@ -410,12 +398,7 @@ public final class Agent {
               }
             },
             false)
-        .onSuccess(
-            v -> {
-              lastReloadOk.set(1);
-              lastReloadSuccess.set(System.currentTimeMillis());
-              LOG.log(System.Logger.Level.INFO, "configuration reloaded");
-            });
+        .onSuccess(v -> reloads.applied(""));
   }
 
   private static List<ScrapeTarget> targets(

@@ -2,6 +2,7 @@ package io.tillwatch.cli;
 
 import io.tillwatch.agent.config.EstateConfigLoader;
 import io.tillwatch.agent.config.TenantConfig;
+import io.tillwatch.collector.Backend;
 import io.tillwatch.collector.RunningBackend;
 import io.tillwatch.collector.config.CollectorConfig;
 import io.tillwatch.collector.config.CollectorConfigLoader;
@@ -16,6 +17,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -65,6 +67,13 @@ final class CollectorCommand implements Callable<Integer> {
           "Embedded storage from Maven Central's PostgreSQL even when the machine has one.")
   boolean embedded;
 
+  @Option(
+      names = "--web.enable-lifecycle",
+      description =
+          "Answer POST /-/reload (as Prometheus; a token granted \"*\"): read the collector,"
+              + " rule and SLO files again and evaluate their rules. SIGHUP does the same, always.")
+  boolean lifecycle;
+
   @Override
   public Integer call() throws Exception {
     CollectorConfig c = new CollectorConfigLoader(Configs.interpolation()).load(config);
@@ -104,6 +113,32 @@ final class CollectorCommand implements Callable<Integer> {
         c.head().toString().substring(2).toLowerCase(Locale.ROOT),
         running.backend().headLoadedSamples());
     out.flush();
+    Backend backend = running.backend();
+    backend.reloadFrom(
+        () -> {
+          CollectorConfig next = new CollectorConfigLoader(Configs.interpolation()).load(config);
+          if (!next.withRuleFiles(c.ruleFiles()).withSloFiles(c.sloFiles()).equals(c)) {
+            System.getLogger(CollectorCommand.class.getName())
+                .log(
+                    System.Logger.Level.WARNING,
+                    "settings of "
+                        + config
+                        + " other than rule_files and slo_files changed: they apply at the next"
+                        + " restart");
+          }
+          return RunningBackend.ruleGroups(next, Configs.FILES, tenants);
+        });
+    if (lifecycle) {
+      backend.enableLifecycle();
+    }
+    Lifecycle.onHangup(
+        () -> {
+          try {
+            backend.reload().toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+          } catch (Exception e) {
+            // refused: said in the log and by tillwatch_config_last_reload_successful
+          }
+        });
     Duration grace = Duration.ofSeconds(30);
     Lifecycle.serve(running::close, grace, Optional.empty());
     return 0;

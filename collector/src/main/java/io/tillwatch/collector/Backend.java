@@ -147,6 +147,18 @@ public final class Backend implements AutoCloseable {
           .description("Series the sample cache did not hold far enough back: read from storage")
           .register(meters);
     }
+    io.micrometer.core.instrument.Gauge.builder(
+            "tillwatch.config.last.reload.successful",
+            reloads,
+            io.tillwatch.config.ConfigReloads::lastSuccessful)
+        .description("Whether the last configuration reload succeeded (1) or was refused (0).")
+        .register(meters);
+    io.micrometer.core.instrument.Gauge.builder(
+            "tillwatch.config.last.reload.success.timestamp.seconds",
+            reloads,
+            io.tillwatch.config.ConfigReloads::lastSuccessSeconds)
+        .description("When the configuration was last loaded successfully (start or reload).")
+        .register(meters);
     meters.gauge("tillwatch.collector.head.series", head, h -> h.series().size());
     meters.gauge("tillwatch.collector.head.samples", head, Head::samples);
     meters.gauge("tillwatch.collector.head.bytes", head, Head::bytes);
@@ -400,7 +412,8 @@ public final class Backend implements AutoCloseable {
     io.tillwatch.collector.query.EventsApi eventsApi =
         new io.tillwatch.collector.query.EventsApi(
             vertx, access, events, batch -> queue.offer(batch) != null, config.limits(), clock);
-    Routes routes = new Routes(ingest, api, eventsApi, meters, this::health, access, config.web());
+    Routes routes =
+        new Routes(ingest, api, eventsApi, meters, this::health, access, config.web(), this);
     try {
       // HTTP/1.1 only, as Prometheus serves; TLS as the web configuration says, an idle
       // timeout and a cap on connections
@@ -420,11 +433,71 @@ public final class Backend implements AutoCloseable {
     }
   }
 
-  private void schedule(CollectorConfig config) {
+  // each rule group's timer, replaced with the groups by a reload
+  private final Map<RuleEngine.GroupState, Long> ruleTimers = new java.util.HashMap<>();
+
+  private synchronized void scheduleRules() {
+    ruleTimers.values().forEach(vertx::cancelTimer);
+    ruleTimers.clear();
     for (RuleEngine.GroupState g : rules.groups()) {
-      vertx.setPeriodic(
-          g.interval().toMillis(), id -> vertx.executeBlocking(() -> evaluateNow(g), false));
+      ruleTimers.put(
+          g,
+          vertx.setPeriodic(
+              g.interval().toMillis(), id -> vertx.executeBlocking(() -> evaluateNow(g), false)));
     }
+  }
+
+  // reloads: where rule groups are read again (the collector, rule and SLO files), how the last
+  // went
+  private volatile java.util.function.Supplier<List<RuleGroup>> reloadRules;
+  private final io.tillwatch.config.ConfigReloads reloads = new io.tillwatch.config.ConfigReloads();
+  private volatile boolean lifecycle;
+
+  /**
+   * Where {@link #reload()} reads the rule groups: the collector file, its rule and SLO files (a
+   * file that does not load throws, with its position).
+   */
+  public void reloadFrom(java.util.function.Supplier<List<RuleGroup>> groups) {
+    this.reloadRules = groups;
+  }
+
+  /** Answers {@code POST /-/reload} too (Prometheus's {@code --web.enable-lifecycle}). */
+  public void enableLifecycle() {
+    this.lifecycle = true;
+  }
+
+  /** Whether {@code POST /-/reload} is answered. */
+  boolean lifecycleEnabled() {
+    return lifecycle;
+  }
+
+  /**
+   * Reads the rule groups again and evaluates them from now on: the alerts of rules that stay go on
+   * where they were (firing ones stay firing, nothing is resolved), new rules start, removed ones
+   * stop. Files that do not load are refused: the running rules stay and {@code
+   * tillwatch_config_last_reload_successful} is 0.
+   */
+  public io.vertx.core.Future<Void> reload() {
+    java.util.function.Supplier<List<RuleGroup>> from = reloadRules;
+    if (from == null) {
+      return io.vertx.core.Future.failedFuture(
+          new IllegalStateException("no configuration files to reload from"));
+    }
+    return vertx.executeBlocking(
+        () -> {
+          List<RuleGroup> next = reloads.read(from);
+          synchronized (this) {
+            rules.replaceGroups(next);
+            scheduleRules();
+          }
+          reloads.applied(": " + next.size() + " rule groups");
+          return null;
+        },
+        false);
+  }
+
+  private void schedule(CollectorConfig config) {
+    scheduleRules();
     // storage is probed every few seconds: readiness (and the hold of rule evaluation) follows
     vertx.setPeriodic(
         Math.min(PROBE_EVERY.toMillis(), config.evaluationInterval().toMillis()),

@@ -29,6 +29,7 @@ final class Routes {
 
   private final Access access;
   private final io.tillwatch.web.WebConfig web;
+  private final Backend backend;
 
   Routes(
       IngestHandler ingest,
@@ -37,7 +38,9 @@ final class Routes {
       PrometheusMeterRegistry meters,
       Supplier<HealthReport> health,
       Access access,
-      io.tillwatch.web.WebConfig web) {
+      io.tillwatch.web.WebConfig web,
+      Backend backend) {
+    this.backend = backend;
     this.ingest = ingest;
     this.api = api;
     this.events = events;
@@ -85,6 +88,7 @@ final class Routes {
                     .end(meters.scrape());
               }
             });
+    router.post("/-/reload").handler(ctx -> reload(ctx.request()));
     router.get("/-/healthy").handler(ctx -> health(ctx.request()));
     router.get("/-/ready").handler(ctx -> health(ctx.request()));
     for (String path : List.of("/metrics", "/-/healthy", "/-/ready")) {
@@ -111,6 +115,37 @@ final class Routes {
         .setStatusCode(status)
         .putHeader("Content-Type", "application/json")
         .end(body.toString());
+  }
+
+  /**
+   * {@code POST /-/reload}, as Prometheus answers it: 403 unless {@code --web.enable-lifecycle},
+   * else 200 once applied or 500 naming what is wrong. Needs a bearer token granted every tenant.
+   */
+  private void reload(HttpServerRequest r) {
+    if (!backend.lifecycleEnabled()) {
+      error(r, 403, "forbidden", "lifecycle APIs are not enabled (--web.enable-lifecycle)");
+      return;
+    }
+    var grant = access.authorize(r.getHeader("Authorization"));
+    if (grant.isEmpty() || !grant.get().allowsAll()) {
+      r.response().putHeader("WWW-Authenticate", "Bearer");
+      error(
+          r,
+          grant.isPresent() ? 403 : 401,
+          "unauthorized",
+          "a reload needs a bearer token granted \"*\"");
+      return;
+    }
+    backend
+        .reload()
+        .onComplete(
+            ar -> {
+              if (ar.succeeded()) {
+                r.response().setStatusCode(200).end();
+              } else {
+                error(r, 500, "reload", "failed to reload config: " + ar.cause().getMessage());
+              }
+            });
   }
 
   private void health(HttpServerRequest r) {

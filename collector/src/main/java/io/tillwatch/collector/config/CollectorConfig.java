@@ -236,6 +236,13 @@ public record CollectorConfig(
     }
   }
 
+  /** These settings with {@code files} as the rule files. */
+  public CollectorConfig withRuleFiles(List<java.nio.file.Path> files) {
+    Copy c = new Copy(this);
+    c.ruleFiles = files;
+    return c.build();
+  }
+
   /** These settings with {@code files} as the SLO files. */
   public CollectorConfig withSloFiles(List<java.nio.file.Path> files) {
     Copy c = new Copy(this);
@@ -312,6 +319,7 @@ public record CollectorConfig(
   private static final class Copy {
     private final CollectorConfig from;
     List<java.nio.file.Path> sloFiles;
+    List<java.nio.file.Path> ruleFiles;
     boolean builtinSlos;
     ReportsConfig reports;
     Duration ownMetricsInterval;
@@ -328,6 +336,7 @@ public record CollectorConfig(
       storage = from.storage;
       cluster = from.cluster;
       sloFiles = from.sloFiles;
+      ruleFiles = from.ruleFiles;
       builtinSlos = from.builtinSlos;
       reports = from.reports;
       ownMetricsInterval = from.ownMetricsInterval;
@@ -343,7 +352,7 @@ public record CollectorConfig(
           from.head,
           from.tokens,
           from.maxQueuedSamples,
-          from.ruleFiles,
+          ruleFiles,
           from.builtinRulePack,
           from.evaluationInterval,
           from.alerting,

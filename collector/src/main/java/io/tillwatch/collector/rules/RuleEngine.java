@@ -68,12 +68,14 @@ public final class RuleEngine implements HealthCheck {
           Counter.builder("tillwatch.rule.evaluation.failures")
               .tag("rule_group", name)
               .register(meters);
-      meters.gauge(
-          "tillwatch.rule.group.last.duration.seconds",
-          List.of(Tag.of("rule_group", name)),
-          this,
-          s -> s.lastDurationSeconds);
+      this.duration =
+          io.micrometer.core.instrument.Gauge.builder(
+                  "tillwatch.rule.group.last.duration.seconds", this, s -> s.lastDurationSeconds)
+              .tags(List.of(Tag.of("rule_group", name)))
+              .register(meters);
     }
+
+    final io.micrometer.core.instrument.Gauge duration;
 
     public RuleGroup group() {
       return evaluator.group();
@@ -104,8 +106,13 @@ public final class RuleEngine implements HealthCheck {
 
   private final SeriesSource data;
   private final Predicate<SampleBatch> record;
-  private final List<GroupState> groups = new ArrayList<>();
+  // replaced whole by a reload; read by any thread
+  private volatile List<GroupState> groups;
   private final Instant since;
+  private final Duration defaultInterval;
+  private final Map<String, Tenant> estate;
+  private final MeterRegistry meters;
+  private final Clock clock;
 
   /**
    * @param data what expressions read: every tenant's series
@@ -121,15 +128,58 @@ public final class RuleEngine implements HealthCheck {
       MeterRegistry meters,
       Map<String, Tenant> tenants,
       Clock clock) {
-    Map<String, Tenant> estate = Map.copyOf(tenants);
+    this.estate = Map.copyOf(tenants);
     this.data = data;
     this.record = record;
     this.since = clock.instant();
-    for (RuleGroup g : groups) {
-      GroupEvaluator evaluator = new GroupEvaluator(g, estate::get, Optional.of(PLATFORM_TENANT));
-      this.groups.add(
-          new GroupState(evaluator, g.interval().orElse(defaultInterval), clock, meters));
+    this.defaultInterval = defaultInterval;
+    this.meters = meters;
+    this.clock = clock;
+    this.groups = groups.stream().map(this::state).toList();
+  }
+
+  private GroupState state(RuleGroup g) {
+    GroupEvaluator evaluator = new GroupEvaluator(g, estate::get, Optional.of(PLATFORM_TENANT));
+    return new GroupState(evaluator, g.interval().orElse(defaultInterval), clock, meters);
+  }
+
+  /**
+   * Makes {@code next} the groups evaluated (a reload). The alerts of an alerting rule of the same
+   * group and name go on where they were — a firing alert stays firing, a pending one keeps its
+   * wait — and rules no longer there stop (Alertmanager lets their alerts expire). The new states
+   * are returned; evaluations of the old ones still running finish on their own.
+   */
+  public List<GroupState> replaceGroups(List<RuleGroup> next) {
+    Map<String, GroupState> before = new java.util.HashMap<>();
+    for (GroupState g : groups) {
+      before.put(g.group().name(), g);
     }
+    List<GroupState> out = new ArrayList<>();
+    for (RuleGroup g : next) {
+      GroupState old = before.remove(g.name());
+      if (old != null) {
+        meters.remove(old.duration);
+      }
+      GroupState now = state(g);
+      if (old != null) {
+        synchronized (old) {
+          for (Rule r : g.rules()) {
+            if (r instanceof Rule.Alerting a) {
+              for (Rule o : old.group().rules()) {
+                if (o instanceof Rule.Alerting oa && oa.name().equals(a.name())) {
+                  now.evaluator.alerts(a).restore(old.evaluator.alerts(oa).save());
+                }
+              }
+            }
+          }
+          now.ownedAt = old.ownedAt;
+        }
+      }
+      out.add(now);
+    }
+    before.values().forEach(g -> meters.remove(g.duration));
+    groups = List.copyOf(out);
+    return groups;
   }
 
   public List<GroupState> groups() {
