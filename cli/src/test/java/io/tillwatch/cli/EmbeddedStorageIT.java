@@ -48,6 +48,22 @@ class EmbeddedStorageIT {
         ReplicatedPostgresExtension.postgresBin().toString());
   }
 
+  private static void hangUp(Process p) throws Exception {
+    Process kill = new ProcessBuilder("kill", "-HUP", String.valueOf(p.pid())).start();
+    assertThat(kill.waitFor(10, TimeUnit.SECONDS)).isTrue();
+  }
+
+  private static String ownMetrics(int port) throws Exception {
+    return Otlp.HTTP
+        .send(
+            java.net.http.HttpRequest.newBuilder(
+                    java.net.URI.create("http://127.0.0.1:" + port + "/metrics"))
+                .header("Authorization", "Bearer " + TOKEN)
+                .build(),
+            java.net.http.HttpResponse.BodyHandlers.ofString())
+        .body();
+  }
+
   private static String awaitStarted(Path log) {
     await()
         .atMost(Duration.ofSeconds(90))
@@ -75,6 +91,7 @@ class EmbeddedStorageIT {
         """
         collector:
           listen: 127.0.0.1:%d
+          own_metrics_interval: 0s
           tokens:
             - token: ${AGENT_TOKEN}
               tenants: ["*"]
@@ -106,6 +123,21 @@ class EmbeddedStorageIT {
     Process second = start(config, dir.resolve("second.log"));
     try {
       assertThat(awaitStarted(dir.resolve("second.log"))).contains("30 samples loaded");
+      // SIGHUP with a broken collector file: refused, said where, the collector goes on
+      String good = Files.readString(config);
+      Files.writeString(config, good.replace("tokens:", "tokenz:"));
+      hangUp(second);
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .until(() -> Files.readString(dir.resolve("second.log")).contains("reload refused"));
+      assertThat(Files.readString(dir.resolve("second.log"))).contains(config + ":4:");
+      assertThat(ownMetrics(port)).contains("tillwatch_config_last_reload_successful 0");
+      Files.writeString(config, good);
+      hangUp(second);
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .until(() -> ownMetrics(port).contains("tillwatch_config_last_reload_successful 1"));
+      assertThat(second.isAlive()).isTrue();
     } finally {
       second.destroy();
       assertThat(second.waitFor(60, TimeUnit.SECONDS)).isTrue();
