@@ -126,7 +126,9 @@ final class CollectorCommand implements Callable<Integer> {
                         + " other than rule_files and slo_files changed: they apply at the next"
                         + " restart");
           }
-          return RunningBackend.ruleGroups(next, Configs.FILES, tenants);
+          return new Backend.Reloaded(
+              RunningBackend.ruleGroups(next, Configs.FILES, tenants),
+              RunningBackend.sloCatalog(next, Configs.FILES));
         });
     if (lifecycle) {
       backend.enableLifecycle();

@@ -447,9 +447,12 @@ public final class Backend implements AutoCloseable {
     }
   }
 
+  /** What a reload applies: the rule groups (SLO rules among them) and the SLO catalogue. */
+  public record Reloaded(List<RuleGroup> groups, SloCatalog slos) {}
+
   // reloads: where rule groups are read again (the collector, rule and SLO files), how the last
   // went
-  private volatile java.util.function.Supplier<List<RuleGroup>> reloadRules;
+  private volatile java.util.function.Supplier<Reloaded> reloadRules;
   private final io.tillwatch.config.ConfigReloads reloads = new io.tillwatch.config.ConfigReloads();
   private volatile boolean lifecycle;
 
@@ -457,8 +460,8 @@ public final class Backend implements AutoCloseable {
    * Where {@link #reload()} reads the rule groups: the collector file, its rule and SLO files (a
    * file that does not load throws, with its position).
    */
-  public void reloadFrom(java.util.function.Supplier<List<RuleGroup>> groups) {
-    this.reloadRules = groups;
+  public void reloadFrom(java.util.function.Supplier<Reloaded> files) {
+    this.reloadRules = files;
   }
 
   /** Answers {@code POST /-/reload} too (Prometheus's {@code --web.enable-lifecycle}). */
@@ -478,19 +481,21 @@ public final class Backend implements AutoCloseable {
    * tillwatch_config_last_reload_successful} is 0.
    */
   public io.vertx.core.Future<Void> reload() {
-    java.util.function.Supplier<List<RuleGroup>> from = reloadRules;
+    java.util.function.Supplier<Reloaded> from = reloadRules;
     if (from == null) {
       return io.vertx.core.Future.failedFuture(
           new IllegalStateException("no configuration files to reload from"));
     }
     return vertx.executeBlocking(
         () -> {
-          List<RuleGroup> next = reloads.read(from);
+          Reloaded next = reloads.read(from);
           synchronized (this) {
-            rules.replaceGroups(next);
+            rules.replaceGroups(next.groups());
+            slos.replaceCatalog(next.slos());
             scheduleRules();
           }
-          reloads.applied(": " + next.size() + " rule groups");
+          reloads.applied(
+              ": " + next.groups().size() + " rule groups, " + next.slos().slos().size() + " SLOs");
           return null;
         },
         false);
@@ -506,11 +511,10 @@ public final class Backend implements AutoCloseable {
       vertx.setPeriodic(
           leases.round().toMillis(), id -> vertx.executeBlocking(this::renewLeases, false));
     }
-    if (!slos.catalog().slos().isEmpty()) {
-      vertx.setPeriodic(
-          config.evaluationInterval().toMillis(),
-          id -> vertx.executeBlocking(this::countSlos, false));
-    }
+    // also without SLOs: a reload may bring some
+    vertx.setPeriodic(
+        config.evaluationInterval().toMillis(),
+        id -> vertx.executeBlocking(this::countSlos, false));
     if (releaseGuard != null) {
       vertx.setPeriodic(
           Math.min(config.evaluationInterval().toMillis(), Duration.ofMinutes(1).toMillis()),

@@ -60,6 +60,13 @@ class CollectorReloadIT {
         .toList();
   }
 
+  private static RuleEngine.GroupState shop(Backend c) {
+    return c.rules().groups().stream()
+        .filter(g -> g.group().name().equals("shop"))
+        .findFirst()
+        .orElseThrow();
+  }
+
   private static void evaluateAll(Backend c, long time) {
     for (RuleEngine.GroupState g : c.rules().groups()) {
       c.evaluate(g, time);
@@ -72,18 +79,22 @@ class CollectorReloadIT {
     PG.createDatabase("reload");
     Path rules = dir.resolve("shop.yml");
     Files.writeString(rules, SHOP_DOWN);
+    Path slos = dir.resolve("slos.yml");
+    Files.writeString(slos, io.tillwatch.testkit.SloFiles.ORDER_CAPTURE);
     CollectorConfig base = TestCollectors.config(PG.server(), "reload", 1_000_000);
     CollectorConfig config =
         new CollectorConfig(
-            base.listen(),
-            base.storage(),
-            base.head(),
-            base.tokens(),
-            base.maxQueuedSamples(),
-            List.of(rules),
-            false,
-            Duration.ofMinutes(1),
-            io.tillwatch.collector.config.AlertingConfig.NONE);
+                base.listen(),
+                base.storage(),
+                base.head(),
+                base.tokens(),
+                base.maxQueuedSamples(),
+                List.of(rules),
+                false,
+                Duration.ofMinutes(1),
+                io.tillwatch.collector.config.AlertingConfig.NONE)
+            .withSloFiles(List.of(slos))
+            .withBuiltinSlos(false);
     try (Backend c =
         Backend.start(
             config,
@@ -91,8 +102,14 @@ class CollectorReloadIT {
             config.storage().user(),
             config.storage().password(),
             RunningBackend.ruleGroups(config, Files::readString),
-            Map.of())) {
-      c.reloadFrom(() -> RunningBackend.ruleGroups(config, Files::readString));
+            RunningBackend.sloCatalog(config, Files::readString),
+            Map.of(),
+            java.time.Clock.systemUTC())) {
+      c.reloadFrom(
+          () ->
+              new Backend.Reloaded(
+                  RunningBackend.ruleGroups(config, Files::readString),
+                  RunningBackend.sloCatalog(config, Files::readString)));
       // before the lifecycle API is on, a reload is refused
       assertThat(send(c, "POST", "/-/reload").statusCode()).isEqualTo(403);
       c.enableLifecycle();
@@ -114,7 +131,15 @@ class CollectorReloadIT {
       assertThat(firing(c)).hasSize(1);
       long activeAt = firing(c).get(0).activeAt();
 
-      // a second rule beside it
+      assertThat(c.slos().catalog().slos()).hasSize(1);
+      // a second rule beside it, and a second SLO (its rules and its rollups)
+      Files.writeString(
+          slos,
+          io.tillwatch.testkit.SloFiles.ORDER_CAPTURE
+              + io.tillwatch.testkit.SloFiles.ORDER_CAPTURE
+                  .replace("slos:\n", "")
+                  .replace("order-capture", "order-capture-strict")
+                  .replace("objective: 99", "objective: 99.9"));
       Files.writeString(
           rules,
           SHOP_DOWN
@@ -124,7 +149,13 @@ class CollectorReloadIT {
               """);
       HttpResponse<String> ok = send(c, "POST", "/-/reload");
       assertThat(ok.statusCode()).as(ok.body()).isEqualTo(200);
-      assertThat(c.rules().groups().get(0).group().rules()).hasSize(2);
+      assertThat(shop(c).group().rules()).hasSize(2);
+      assertThat(c.slos().catalog().slos())
+          .extracting(io.tillwatch.slo.Slo::name)
+          .containsExactlyInAnyOrder("order-capture", "order-capture-strict");
+      assertThat(c.rules().groups())
+          .extracting(g -> g.group().name())
+          .contains("slo-order-capture-strict");
       assertThat(firing(c)).hasSize(1);
       assertThat(firing(c).get(0).activeAt()).isEqualTo(activeAt);
       evaluateAll(c, now + 60_000);
@@ -136,7 +167,7 @@ class CollectorReloadIT {
       HttpResponse<String> refused = send(c, "POST", "/-/reload");
       assertThat(refused.statusCode()).isEqualTo(500);
       assertThat(refused.body()).contains(rules + ":5:15:").contains("parse error");
-      assertThat(c.rules().groups().get(0).group().rules()).hasSize(2);
+      assertThat(shop(c).group().rules()).hasSize(2);
       await()
           .atMost(Duration.ofSeconds(10))
           .until(

@@ -59,7 +59,8 @@ public final class SloLedger implements HealthCheck {
   /** Local days start as early as UTC+14. */
   private static final Duration EARLIEST_OFFSET = Duration.ofHours(14);
 
-  private final SloCatalog catalog;
+  // replaced by a reload: a changed SLO is recounted from the samples kept (its definition)
+  private volatile SloCatalog catalog;
   private final Map<String, Tenant> tenants;
   private final SloRollups rollups;
   private final SeriesSource data;
@@ -100,6 +101,14 @@ public final class SloLedger implements HealthCheck {
   /** The SLOs counted. */
   public SloCatalog catalog() {
     return catalog;
+  }
+
+  /**
+   * Counts {@code next}'s SLOs from now on (a reload): an SLO whose definition changed is recounted
+   * from the samples still kept, as after a restart; the others go on from their progress.
+   */
+  public void replaceCatalog(SloCatalog next) {
+    this.catalog = next;
   }
 
   /** The estate's tenants by id. */
