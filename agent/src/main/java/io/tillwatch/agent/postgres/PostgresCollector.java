@@ -30,6 +30,8 @@ import java.util.concurrent.Executor;
  * never on the event loop.
  */
 public final class PostgresCollector implements Collector {
+  private final Statements statements = new Statements();
+
   private static final String HEARTBEAT_TABLE = "tillwatch_heartbeat";
 
   private final PostgresTargetConfig target;
@@ -98,7 +100,7 @@ public final class PostgresCollector implements Collector {
     }
     slots(c, out);
     archiver(c, out);
-    Statements.add(c, out);
+    statements.add(c, out);
     return out;
   }
 

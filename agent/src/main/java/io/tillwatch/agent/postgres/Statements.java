@@ -19,7 +19,12 @@ import java.util.regex.Pattern;
  * statements, replaced by {@code ?}) and shortened.
  */
 final class Statements {
-  private Statements() {}
+  /**
+   * The shortened texts of the statements shown, by queryid: a text is read once, when its
+   * statement first enters the top list (reading texts makes PostgreSQL read its whole query-text
+   * file; the figures are read without them).
+   */
+  private final java.util.Map<Long, String> texts = new java.util.HashMap<>();
 
   /** Statements shown in the top list at most. */
   static final int TOP = 10;
@@ -61,7 +66,7 @@ final class Statements {
    * Adds the samples; nothing but {@link #AVAILABLE} 0 when the extension cannot be read (not
    * installed, not loaded, or a role that may not read it): the target's other figures go on.
    */
-  static void add(Connection c, List<Sample> out) {
+  void add(Connection c, List<Sample> out) {
     List<Sample> mine = new ArrayList<>();
     try {
       read(c, mine);
@@ -72,7 +77,7 @@ final class Statements {
     out.addAll(mine);
   }
 
-  private static void read(Connection c, List<Sample> out) throws SQLException {
+  private void read(Connection c, List<Sample> out) throws SQLException {
     try (Statement st = c.createStatement();
         ResultSet rs =
             st.executeQuery(
@@ -85,34 +90,61 @@ final class Statements {
       }
     }
     out.add(AVAILABLE.sample(Labels.empty(), 1));
+    // the figures without the texts: pg_stat_statements(false) leaves the query-text file alone
     try (Statement st = c.createStatement();
         ResultSet rs =
             st.executeQuery(
                 "SELECT coalesce(sum(calls), 0), coalesce(sum(total_exec_time), 0) / 1000"
-                    + " FROM pg_stat_statements WHERE "
+                    + " FROM pg_stat_statements(false) WHERE "
                     + THIS_DATABASE)) {
       rs.next();
       out.add(CALLS.sample(Labels.empty(), rs.getDouble(1)));
       out.add(EXEC_SECONDS.sample(Labels.empty(), rs.getDouble(2)));
     }
+    record Top(long queryid, double seconds, double mean) {}
+    List<Top> top = new ArrayList<>();
     try (Statement st = c.createStatement();
         ResultSet rs =
             st.executeQuery(
-                "SELECT queryid, total_exec_time / 1000, mean_exec_time / 1000, left(query, 4000)"
-                    + " FROM pg_stat_statements WHERE "
+                "SELECT queryid, total_exec_time / 1000, mean_exec_time / 1000"
+                    + " FROM pg_stat_statements(false) WHERE "
                     + THIS_DATABASE
                     + " AND queryid IS NOT NULL ORDER BY total_exec_time DESC LIMIT "
                     + TOP)) {
-      int rank = 0;
       while (rs.next()) {
-        rank++;
-        String id = Long.toUnsignedString(rs.getLong(1), 16);
-        Labels l = Labels.of("rank", String.valueOf(rank), "queryid", id);
-        out.add(TOP_INFO.sample(l.with("query", shorten(rs.getString(4))), 1));
-        out.add(TOP_SECONDS.sample(l, rs.getDouble(2)));
-        out.add(TOP_MEAN.sample(l, rs.getDouble(3)));
+        top.add(new Top(rs.getLong(1), rs.getDouble(2), rs.getDouble(3)));
       }
     }
+    List<Long> unknown =
+        top.stream().map(Top::queryid).filter(id -> !texts.containsKey(id)).toList();
+    if (!unknown.isEmpty()) {
+      try (java.sql.PreparedStatement ps =
+          c.prepareStatement(
+              "SELECT queryid, left(query, 4000) FROM pg_stat_statements WHERE "
+                  + THIS_DATABASE
+                  + " AND queryid = ANY (?)")) {
+        ps.setArray(1, c.createArrayOf("bigint", unknown.toArray()));
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            texts.put(rs.getLong(1), shorten(rs.getString(2)));
+          }
+        }
+      }
+    }
+    // the texts of statements that left the top list go
+    java.util.Set<Long> shown = new java.util.HashSet<>();
+    int rank = 0;
+    for (Top t : top) {
+      rank++;
+      shown.add(t.queryid());
+      Labels l =
+          Labels.of(
+              "rank", String.valueOf(rank), "queryid", Long.toUnsignedString(t.queryid(), 16));
+      out.add(TOP_INFO.sample(l.with("query", texts.getOrDefault(t.queryid(), "")), 1));
+      out.add(TOP_SECONDS.sample(l, t.seconds()));
+      out.add(TOP_MEAN.sample(l, t.mean()));
+    }
+    texts.keySet().retainAll(shown);
   }
 
   private static final Pattern STRING = Pattern.compile("'(?:[^']|'')*'");
