@@ -73,14 +73,35 @@ public final class TlsCollector implements Collector {
     CertificateException problem;
   }
 
-  private List<Sample> probe() throws IOException {
-    X509ExtendedTrustManager trust;
+  // the trust built from the system's CAs and the CA file, kept while the file stays the same
+  private X509ExtendedTrustManager trust;
+  private long trustFileTime = Long.MIN_VALUE;
+
+  private synchronized X509ExtendedTrustManager trust() {
+    long time;
     try {
-      trust = TrustStores.systemAnd(target.caFile());
-    } catch (IOException | GeneralSecurityException e) {
+      time =
+          target.caFile().isPresent()
+              ? java.nio.file.Files.getLastModifiedTime(target.caFile().get()).toMillis()
+              : 0;
+    } catch (IOException e) {
       throw new ScrapeException(
-          "ca_file", "cannot use " + target.caFile().orElseThrow() + ": " + e.getMessage(), e);
+          "ca_file", "cannot read " + target.caFile().orElseThrow() + ": " + e.getMessage(), e);
     }
+    if (trust == null || time != trustFileTime) {
+      try {
+        trust = TrustStores.systemAnd(target.caFile());
+      } catch (IOException | GeneralSecurityException e) {
+        throw new ScrapeException(
+            "ca_file", "cannot use " + target.caFile().orElseThrow() + ": " + e.getMessage(), e);
+      }
+      trustFileTime = time;
+    }
+    return trust;
+  }
+
+  private List<Sample> probe() throws IOException {
+    X509ExtendedTrustManager trust = trust();
     Seen seen = new Seen();
     SSLContext ssl;
     try {
