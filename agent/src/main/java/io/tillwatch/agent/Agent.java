@@ -247,13 +247,16 @@ public final class Agent {
 
   /** A look at the tenants directory: the targets changed when its files did. */
   private void rescan() {
-    if (!rescanning.compareAndSet(false, true)) {
+    if (config.tenantsDir().isEmpty() || !rescanning.compareAndSet(false, true)) {
       return;
     }
     vertx
         .executeBlocking(
             () -> {
               synchronized (this) {
+                if (config.tenantsDir().isEmpty()) {
+                  return null; // a reload took it away meanwhile
+                }
                 String state = directoryState();
                 if (state.equals(directoryState)) {
                   return null;
@@ -429,12 +432,10 @@ public final class Agent {
               port = p;
               pusher.ifPresent(Pusher::start);
               runner.start();
-              if (config.tenantsDir().isPresent()) {
-                vertx.setPeriodic(
-                    Math.min(
-                        TENANTS_DIR_EVERY.toMillis(), config.agent().interval().toMillis() / 2),
-                    id -> rescan());
-              }
+              // also without tenants_dir now: a reload may set it
+              vertx.setPeriodic(
+                  Math.min(TENANTS_DIR_EVERY.toMillis(), config.agent().interval().toMillis() / 2),
+                  id -> rescan());
             });
   }
 
