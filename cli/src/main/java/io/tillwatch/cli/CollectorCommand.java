@@ -117,18 +117,22 @@ final class CollectorCommand implements Callable<Integer> {
     backend.reloadFrom(
         () -> {
           CollectorConfig next = new CollectorConfigLoader(Configs.interpolation()).load(config);
-          if (!next.withRuleFiles(c.ruleFiles()).withSloFiles(c.sloFiles()).equals(c)) {
+          if (!next.withRuleFiles(c.ruleFiles())
+              .withSloFiles(c.sloFiles())
+              .withTokens(c.tokens())
+              .equals(c)) {
             System.getLogger(CollectorCommand.class.getName())
                 .log(
                     System.Logger.Level.WARNING,
                     "settings of "
                         + config
-                        + " other than rule_files and slo_files changed: they apply at the next"
-                        + " restart");
+                        + " other than tokens, rule_files and slo_files changed: they apply at the"
+                        + " next restart");
           }
           return new Backend.Reloaded(
               RunningBackend.ruleGroups(next, Configs.FILES, tenants),
-              RunningBackend.sloCatalog(next, Configs.FILES));
+              RunningBackend.sloCatalog(next, Configs.FILES),
+              next.tokens());
         });
     if (lifecycle) {
       backend.enableLifecycle();

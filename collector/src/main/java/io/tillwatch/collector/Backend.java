@@ -390,7 +390,8 @@ public final class Backend implements AutoCloseable {
   }
 
   private void listen(CollectorConfig config) {
-    Access access = new Access(config.tokens());
+    this.access = new Access(config.tokens());
+    Access access = this.access;
     IngestHandler ingest =
         new IngestHandler(
             vertx,
@@ -447,8 +448,17 @@ public final class Backend implements AutoCloseable {
     }
   }
 
-  /** What a reload applies: the rule groups (SLO rules among them) and the SLO catalogue. */
-  public record Reloaded(List<RuleGroup> groups, SloCatalog slos) {}
+  /**
+   * What a reload applies: the rule groups (SLO rules among them), the SLO catalogue and the
+   * tokens.
+   */
+  public record Reloaded(
+      List<RuleGroup> groups,
+      SloCatalog slos,
+      List<io.tillwatch.collector.config.TokenGrant> tokens) {}
+
+  // who may write and read what: the tokens of the file, replaced by a reload
+  private Access access;
 
   // reloads: where rule groups are read again (the collector, rule and SLO files), how the last
   // went
@@ -492,6 +502,7 @@ public final class Backend implements AutoCloseable {
           synchronized (this) {
             rules.replaceGroups(next.groups());
             slos.replaceCatalog(next.slos());
+            access.replace(next.tokens());
             scheduleRules();
           }
           reloads.applied(

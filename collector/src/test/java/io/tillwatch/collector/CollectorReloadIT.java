@@ -54,6 +54,15 @@ class CollectorReloadIT {
         HttpResponse.BodyHandlers.ofString());
   }
 
+  private static HttpResponse<String> query(Backend c, String token) throws Exception {
+    return Otlp.HTTP.send(
+        HttpRequest.newBuilder(
+                URI.create("http://127.0.0.1:" + c.port() + "/api/v1/query?query=up"))
+            .header("Authorization", "Bearer " + token)
+            .build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
   private static List<AlertState.Alert> firing(Backend c) {
     return c.rules().activeAlerts().stream()
         .filter(a -> a.state() == AlertState.State.FIRING)
@@ -105,11 +114,14 @@ class CollectorReloadIT {
             RunningBackend.sloCatalog(config, Files::readString),
             Map.of(),
             java.time.Clock.systemUTC())) {
+      @SuppressWarnings("unchecked")
+      List<io.tillwatch.collector.config.TokenGrant>[] tokens = new List[] {config.tokens()};
       c.reloadFrom(
           () ->
               new Backend.Reloaded(
                   RunningBackend.ruleGroups(config, Files::readString),
-                  RunningBackend.sloCatalog(config, Files::readString)));
+                  RunningBackend.sloCatalog(config, Files::readString),
+                  tokens[0]));
       // before the lifecycle API is on, a reload is refused
       assertThat(send(c, "POST", "/-/reload").statusCode()).isEqualTo(403);
       c.enableLifecycle();
@@ -132,6 +144,14 @@ class CollectorReloadIT {
       long activeAt = firing(c).get(0).activeAt();
 
       assertThat(c.slos().catalog().slos()).hasSize(1);
+      // a new tenant's token: refused before the reload, taken after; acme's token goes
+      String globex = "globex-token-0123456789";
+      assertThat(query(c, globex).statusCode()).isEqualTo(401);
+      tokens[0] =
+          List.of(
+              config.tokens().get(0),
+              new io.tillwatch.collector.config.TokenGrant(
+                  io.tillwatch.model.Secret.of(globex), java.util.Set.of("globex")));
       // a second rule beside it, and a second SLO (its rules and its rollups)
       Files.writeString(
           slos,
@@ -150,6 +170,8 @@ class CollectorReloadIT {
       HttpResponse<String> ok = send(c, "POST", "/-/reload");
       assertThat(ok.statusCode()).as(ok.body()).isEqualTo(200);
       assertThat(shop(c).group().rules()).hasSize(2);
+      assertThat(query(c, globex).statusCode()).isEqualTo(200);
+      assertThat(query(c, TestCollectors.ACME).statusCode()).isEqualTo(401);
       assertThat(c.slos().catalog().slos())
           .extracting(io.tillwatch.slo.Slo::name)
           .containsExactlyInAnyOrder("order-capture", "order-capture-strict");

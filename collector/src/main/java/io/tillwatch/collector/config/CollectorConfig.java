@@ -236,6 +236,13 @@ public record CollectorConfig(
     }
   }
 
+  /** These settings with {@code t} as the tokens. */
+  public CollectorConfig withTokens(List<TokenGrant> t) {
+    Copy c = new Copy(this);
+    c.tokens = t;
+    return c.build();
+  }
+
   /** These settings with {@code files} as the rule files. */
   public CollectorConfig withRuleFiles(List<java.nio.file.Path> files) {
     Copy c = new Copy(this);
@@ -320,6 +327,7 @@ public record CollectorConfig(
     private final CollectorConfig from;
     List<java.nio.file.Path> sloFiles;
     List<java.nio.file.Path> ruleFiles;
+    List<TokenGrant> tokens;
     boolean builtinSlos;
     ReportsConfig reports;
     Duration ownMetricsInterval;
@@ -337,6 +345,7 @@ public record CollectorConfig(
       cluster = from.cluster;
       sloFiles = from.sloFiles;
       ruleFiles = from.ruleFiles;
+      tokens = from.tokens;
       builtinSlos = from.builtinSlos;
       reports = from.reports;
       ownMetricsInterval = from.ownMetricsInterval;
@@ -350,7 +359,7 @@ public record CollectorConfig(
           from.listen,
           storage,
           from.head,
-          from.tokens,
+          tokens,
           from.maxQueuedSamples,
           ruleFiles,
           from.builtinRulePack,
