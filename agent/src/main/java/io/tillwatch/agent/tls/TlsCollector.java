@@ -247,34 +247,34 @@ public final class TlsCollector implements Collector {
       this.seen = seen;
     }
 
-    @Override
-    public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket) {
+    /** The trust's verdict on a chain, by whichever of its checks the handshake calls. */
+    private interface Check {
+      void run() throws CertificateException;
+    }
+
+    /** Keeps the chain and what the trust says of it; the handshake goes on either way. */
+    private void judge(X509Certificate[] chain, Check check) {
       seen.chain = chain;
       try {
-        trust.checkServerTrusted(chain, authType, socket);
+        check.run();
       } catch (CertificateException e) {
         seen.problem = e;
       }
+    }
+
+    @Override
+    public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket) {
+      judge(chain, () -> trust.checkServerTrusted(chain, authType, socket));
     }
 
     @Override
     public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine) {
-      seen.chain = chain;
-      try {
-        trust.checkServerTrusted(chain, authType, engine);
-      } catch (CertificateException e) {
-        seen.problem = e;
-      }
+      judge(chain, () -> trust.checkServerTrusted(chain, authType, engine));
     }
 
     @Override
     public void checkServerTrusted(X509Certificate[] chain, String authType) {
-      seen.chain = chain;
-      try {
-        trust.checkServerTrusted(chain, authType);
-      } catch (CertificateException e) {
-        seen.problem = e;
-      }
+      judge(chain, () -> trust.checkServerTrusted(chain, authType));
     }
 
     @Override
