@@ -22,9 +22,8 @@ public final class Head {
   private volatile long completeFrom = Long.MIN_VALUE;
   private final AtomicLong samples = new AtomicLong();
   private final AtomicLong outOfOrder = new AtomicLong();
-  // series held per tenant: what max_series_per_tenant counts
-  private final ConcurrentHashMap<String, java.util.concurrent.atomic.AtomicInteger> perTenant =
-      new ConcurrentHashMap<>();
+  // series held and admitted per tenant: what max_series_per_tenant counts
+  private final ConcurrentHashMap<String, TenantSeries> perTenant = new ConcurrentHashMap<>();
 
   public Head(Duration window) {
     this.window = window;
@@ -51,9 +50,7 @@ public final class Head {
 
   private SeriesHead newHead(Series s, long id) {
     byName.computeIfAbsent(s.name(), n -> ConcurrentHashMap.newKeySet()).add(s);
-    perTenant
-        .computeIfAbsent(s.tenant(), t -> new java.util.concurrent.atomic.AtomicInteger())
-        .incrementAndGet();
+    perTenant.computeIfAbsent(s.tenant(), t -> new TenantSeries()).held(s);
     return new SeriesHead(id);
   }
 
@@ -78,9 +75,9 @@ public final class Head {
         (s, h) -> {
           samples.addAndGet(-h.trim(before));
           if (h.isEmpty() && series.remove(s, h)) {
-            var n = perTenant.get(s.tenant());
+            TenantSeries n = perTenant.get(s.tenant());
             if (n != null) {
-              n.decrementAndGet();
+              n.dropped();
             }
             byId.remove(h.id(), h);
             Set<Series> named = byName.get(s.name());
@@ -121,8 +118,78 @@ public final class Head {
 
   /** How many series of {@code tenant} are held. */
   public int seriesOf(String tenant) {
-    var n = perTenant.get(tenant);
-    return n == null ? 0 : n.get();
+    TenantSeries n = perTenant.get(tenant);
+    return n == null ? 0 : n.held();
+  }
+
+  /** What {@link #admit} answered for a series. */
+  public enum Admission {
+    /** Held, or admitted by an earlier request not yet written: nothing to give back. */
+    KNOWN,
+    /** Newly admitted: counted against the tenant until written or {@link #release}d. */
+    ADMITTED,
+    /** The tenant holds {@code max} series, admitted ones included. */
+    REFUSED
+  }
+
+  /**
+   * Admits a series {@code s} not held yet while its tenant holds fewer than {@code max}, counting
+   * the series that requests admitted and that are not written yet: two requests checked at once,
+   * or one checked before the head took the last one's series in, never pass the limit together.
+   */
+  public Admission admit(Series s, int max) {
+    if (series.containsKey(s)) {
+      return Admission.KNOWN;
+    }
+    return perTenant.computeIfAbsent(s.tenant(), t -> new TenantSeries()).admit(s, max, this);
+  }
+
+  /** Series admitted for a write that failed: no longer counted against their tenant. */
+  public void release(Iterable<Series> admitted) {
+    for (Series s : admitted) {
+      TenantSeries n = perTenant.get(s.tenant());
+      if (n != null) {
+        n.release(s);
+      }
+    }
+  }
+
+  /** One tenant's series held and admitted; the count {@code max_series_per_tenant} limits. */
+  private static final class TenantSeries {
+    private int held;
+    private final Set<Series> admitted = new java.util.HashSet<>();
+
+    synchronized int held() {
+      return held;
+    }
+
+    synchronized void held(Series s) {
+      held++;
+      admitted.remove(s);
+    }
+
+    synchronized void dropped() {
+      held--;
+    }
+
+    synchronized Admission admit(Series s, int max, Head head) {
+      if (admitted.contains(s) || head.contains(s)) {
+        return Admission.KNOWN; // taken in by the head since the caller looked
+      }
+      if (held + admitted.size() >= max) {
+        // one admitted while the head was taking it in is counted twice until this
+        admitted.removeIf(head::contains);
+        if (held + admitted.size() >= max) {
+          return Admission.REFUSED;
+        }
+      }
+      admitted.add(s);
+      return Admission.ADMITTED;
+    }
+
+    synchronized void release(Series s) {
+      admitted.remove(s);
+    }
   }
 
   /** The series held. */

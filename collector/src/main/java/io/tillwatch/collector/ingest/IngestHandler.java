@@ -13,8 +13,10 @@ import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -164,9 +166,11 @@ public final class IngestHandler {
                     ExportMetricsServiceRequest parsed =
                         decoder.parse(body.getBytes(), contentType, encoding);
                     OtlpMetricsDecoder.Decoded d = decoder.decode(parsed, clock.millis());
+                    allowed(grant.get(), d); // before any series is admitted for a tenant
                     // the active-series limit, here on a worker: a batch can hold a million samples
                     Rejections r = new Rejections(d);
-                    return new Prepared(d, withinSeriesLimits(d.batch(), r), r);
+                    List<Series> admitted = new ArrayList<>();
+                    return new Prepared(d, withinSeriesLimits(d.batch(), r, admitted), r, admitted);
                   },
                   false)
               .onComplete(
@@ -190,31 +194,12 @@ public final class IngestHandler {
                       ok(request, json, DUPLICATE_PREPARED.rejections());
                       return;
                     }
-                    store(request, json, grant.get(), ar.result(), batchId);
+                    store(request, json, ar.result(), batchId);
                   });
         });
   }
 
-  private void store(
-      HttpServerRequest request,
-      boolean json,
-      TokenGrant grant,
-      Prepared prepared,
-      String batchId) {
-    OtlpMetricsDecoder.Decoded decoded = prepared.decoded();
-    SampleBatch all = decoded.batch();
-    for (String tenant : all.tenants()) {
-      if (!grant.allows(tenant)) {
-        fail(request, json, 403, "this token may not write tenant '" + tenant + "'");
-        return;
-      }
-    }
-    for (String tenant : decoded.rejected().keySet()) {
-      if (!tenant.equals(OtlpMetricsDecoder.INVALID_TENANT) && !grant.allows(tenant)) {
-        fail(request, json, 403, "this token may not write tenant '" + tenant + "'");
-        return;
-      }
-    }
+  private void store(HttpServerRequest request, boolean json, Prepared prepared, String batchId) {
     Rejections rejections = prepared.rejections();
     SampleBatch batch = prepared.batch();
     rejections.count(meters);
@@ -239,7 +224,10 @@ public final class IngestHandler {
         duplicates.increment();
         first.whenComplete(
             (ok, error) ->
-                vertx.runOnContext(x -> answer(request, json, batch, rejections, error, false)));
+                vertx.runOnContext(
+                    x ->
+                        answer(
+                            request, json, batch, rejections, prepared.admitted(), error, false)));
         return;
       }
       batch.withBatchId(batchId);
@@ -247,7 +235,7 @@ public final class IngestHandler {
       if (written == null) {
         inflight.remove(batchId, mine);
         mine.completeExceptionally(new QueueFull());
-        answer(request, json, batch, rejections, new QueueFull(), true);
+        answer(request, json, batch, rejections, prepared.admitted(), new QueueFull(), true);
         return;
       }
       written.whenComplete(
@@ -258,18 +246,20 @@ public final class IngestHandler {
             } else {
               mine.completeExceptionally(error);
             }
-            vertx.runOnContext(x -> answer(request, json, batch, rejections, error, true));
+            vertx.runOnContext(
+                x -> answer(request, json, batch, rejections, prepared.admitted(), error, true));
           });
       return;
     }
     CompletableFuture<Void> committed = queue.offer(batch);
     if (committed == null) {
-      answer(request, json, batch, rejections, new QueueFull(), true);
+      answer(request, json, batch, rejections, prepared.admitted(), new QueueFull(), true);
       return;
     }
     committed.whenComplete(
         (ok, error) ->
-            vertx.runOnContext(x -> answer(request, json, batch, rejections, error, true)));
+            vertx.runOnContext(
+                x -> answer(request, json, batch, rejections, prepared.admitted(), error, true)));
   }
 
   /** A write's outcome as the request's answer; {@code own}: its samples count as accepted. */
@@ -278,8 +268,12 @@ public final class IngestHandler {
       boolean json,
       SampleBatch batch,
       Rejections rejections,
+      List<Series> admitted,
       Throwable error,
       boolean own) {
+    if (error != null) {
+      head.release(admitted); // not written: the tenant's limit no longer counts them
+    }
     if (error instanceof QueueFull) {
       request.response().putHeader("Retry-After", "1");
       fail(
@@ -334,14 +328,17 @@ public final class IngestHandler {
 
   /** A decoded request and what of it is within the series limits. */
   private record Prepared(
-      OtlpMetricsDecoder.Decoded decoded, SampleBatch batch, Rejections rejections) {}
+      OtlpMetricsDecoder.Decoded decoded,
+      SampleBatch batch,
+      Rejections rejections,
+      List<Series> admitted) {}
 
   private static final Prepared DUPLICATE_PREPARED;
 
   static {
     OtlpMetricsDecoder.Decoded none =
         new OtlpMetricsDecoder.Decoded(new SampleBatch(), 0, "", Map.of());
-    DUPLICATE_PREPARED = new Prepared(none, none.batch(), new Rejections(none));
+    DUPLICATE_PREPARED = new Prepared(none, none.batch(), new Rejections(none), List.of());
   }
 
   private void ok(HttpServerRequest request, boolean json, Rejections r) {
@@ -382,33 +379,44 @@ public final class IngestHandler {
     }
   }
 
+  /** Refuses (403) a request that writes a tenant its token may not write. */
+  private static void allowed(TokenGrant grant, OtlpMetricsDecoder.Decoded decoded) {
+    Set<String> tenants = new HashSet<>(decoded.batch().tenants());
+    tenants.addAll(decoded.rejected().keySet());
+    tenants.remove(OtlpMetricsDecoder.INVALID_TENANT);
+    for (String tenant : tenants) {
+      if (!grant.allows(tenant)) {
+        throw new IngestException(403, "this token may not write tenant '" + tenant + "'");
+      }
+    }
+  }
+
   /**
    * The samples whose series the head holds, or that a tenant under its {@code
-   * max_series_per_tenant} may add; the others are rejected ({@code per_tenant_series_limit}).
+   * max_series_per_tenant} may add (admitted, in {@code admitted}, until written or released); the
+   * others are rejected ({@code per_tenant_series_limit}).
    */
-  private SampleBatch withinSeriesLimits(SampleBatch batch, Rejections rejections) {
-    Map<String, Set<Series>> added = new HashMap<>();
+  private SampleBatch withinSeriesLimits(
+      SampleBatch batch, Rejections rejections, List<Series> admitted) {
     return batch.filter(
         i -> {
           Series s = batch.series(i);
-          if (head.contains(s)) {
-            return true;
-          }
           String tenant = s.tenant();
-          Set<Series> fresh = added.computeIfAbsent(tenant, t -> new HashSet<>());
-          if (fresh.contains(s)) {
-            return true;
-          }
-          int max = limits.of(tenant).maxSeriesPerTenant();
-          if (head.seriesOf(tenant) + fresh.size() >= max) {
-            rejections.add(
-                tenant,
-                "per_tenant_series_limit",
-                "tenant " + tenant + " has " + max + " active series (max_series_per_tenant)");
-            return false;
-          }
-          fresh.add(s);
-          return true;
+          return switch (head.admit(s, limits.of(tenant).maxSeriesPerTenant())) {
+            case KNOWN -> true;
+            case ADMITTED -> admitted.add(s);
+            case REFUSED -> {
+              rejections.add(
+                  tenant,
+                  "per_tenant_series_limit",
+                  "tenant "
+                      + tenant
+                      + " has "
+                      + limits.of(tenant).maxSeriesPerTenant()
+                      + " active series (max_series_per_tenant)");
+              yield false;
+            }
+          };
         });
   }
 

@@ -58,4 +58,53 @@ class HeadTest {
     assertThat(head.samples(other, Long.MIN_VALUE, Long.MAX_VALUE)).isNull();
     assertThat(head.any(other, Long.MIN_VALUE, Long.MAX_VALUE)).isFalse();
   }
+
+  private static io.tillwatch.model.Series series(String tenant, int id) {
+    return new io.tillwatch.model.Series(
+        "x", io.tillwatch.model.Labels.of("tenant", tenant, "id", Integer.toString(id)));
+  }
+
+  @Test
+  void seriesAdmittedAndNotYetWrittenCountAgainstTheirTenantsLimit() throws Exception {
+    Head head = new Head(java.time.Duration.ofHours(1));
+    // two requests checked at once, 40 new series each, a limit of 50: 50 pass between them
+    java.util.Set<io.tillwatch.model.Series> admitted =
+        java.util.concurrent.ConcurrentHashMap.newKeySet();
+    List<Thread> requests = new ArrayList<>();
+    for (int r = 0; r < 2; r++) {
+      int base = r * 100;
+      requests.add(
+          Thread.ofPlatform()
+              .start(
+                  () -> {
+                    for (int i = 0; i < 40; i++) {
+                      var s = series("bomb", base + i);
+                      if (head.admit(s, 50) == Head.Admission.ADMITTED) {
+                        admitted.add(s);
+                      }
+                    }
+                  }));
+    }
+    for (Thread t : requests) {
+      t.join();
+    }
+    assertThat(admitted).hasSize(50);
+    assertThat(head.seriesOf("bomb")).isZero(); // admitted, not held yet
+    // another tenant has its own limit
+    assertThat(head.admit(series("acme", 1), 50)).isEqualTo(Head.Admission.ADMITTED);
+    // one written: held, no longer admitted; the count stays at the limit
+    List<io.tillwatch.model.Series> pending = new ArrayList<>(admitted);
+    head.append(pending.removeFirst(), 1_000L, 1);
+    assertThat(head.seriesOf("bomb")).isEqualTo(1);
+    for (var s : admitted) {
+      assertThat(head.admit(s, 50)).isEqualTo(Head.Admission.KNOWN);
+    }
+    assertThat(head.admit(series("bomb", 999), 50)).isEqualTo(Head.Admission.REFUSED);
+    // a write that failed gives its series back
+    head.release(pending.subList(0, 10));
+    for (int i = 0; i < 10; i++) {
+      assertThat(head.admit(series("bomb", 500 + i), 50)).isEqualTo(Head.Admission.ADMITTED);
+    }
+    assertThat(head.admit(series("bomb", 510), 50)).isEqualTo(Head.Admission.REFUSED);
+  }
 }
