@@ -32,10 +32,11 @@ public final class Alertmanagers implements AutoCloseable {
   private static final System.Logger LOG = System.getLogger(Alertmanagers.class.getName());
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  private final List<Target> targets = new ArrayList<>();
+  private final List<Target> targets = new java.util.concurrent.CopyOnWriteArrayList<>();
   private final HttpClient http =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
   private volatile boolean closed;
+  private final MeterRegistry meters;
 
   /**
    * One Alertmanager: its queue (a queue per tenant, taken from in turn) and sender. When the queue
@@ -55,9 +56,10 @@ public final class Alertmanagers implements AutoCloseable {
         new LinkedHashMap<>();
 
     int queued;
-    final int capacity;
+    volatile int capacity;
     final Counter failed;
     final Thread sender;
+    volatile boolean stopped; // no longer configured
 
     Target(URI base, int capacity, MeterRegistry meters) {
       this.url = base.resolve("/api/v2/alerts");
@@ -129,7 +131,7 @@ public final class Alertmanagers implements AutoCloseable {
 
     /** Up to {@value #BATCH} alerts, one of each tenant in turn, oldest first. */
     synchronized List<Notification> peek() throws InterruptedException {
-      while (queued == 0 && !closed) {
+      while (queued == 0 && !closed && !stopped) {
         wait(1000);
       }
       List<Notification> batch = new ArrayList<>(Math.min(BATCH, queued));
@@ -166,7 +168,7 @@ public final class Alertmanagers implements AutoCloseable {
 
     void run() {
       long backoff = 0;
-      while (!closed) {
+      while (!closed && !stopped) {
         try {
           List<Notification> batch = peek();
           if (batch.isEmpty()) {
@@ -262,10 +264,39 @@ public final class Alertmanagers implements AutoCloseable {
    * @param queueCapacity the most alerts waiting for one Alertmanager
    */
   public Alertmanagers(List<URI> urls, int queueCapacity, MeterRegistry meters) {
+    this.meters = meters;
     for (URI u : urls) {
       targets.add(new Target(u, queueCapacity, meters));
     }
     targets.forEach(t -> t.sender.start());
+  }
+
+  /**
+   * The Alertmanagers a reload configures: those that stay keep their queues and senders, new ones
+   * start empty (the next evaluation's resends fill them), removed ones stop and their series go.
+   */
+  public synchronized void reconfigure(List<URI> urls, int queueCapacity) {
+    List<String> wanted = urls.stream().map(URI::toString).toList();
+    for (Target t : targets) {
+      if (!wanted.contains(t.tag)) {
+        t.stopped = true;
+        t.sender.interrupt();
+        targets.remove(t);
+        t.meters.getMeters().stream()
+            .filter(m -> t.tag.equals(m.getId().getTag("alertmanager")))
+            .toList()
+            .forEach(t.meters::remove);
+      } else {
+        t.capacity = queueCapacity;
+      }
+    }
+    for (URI u : urls) {
+      if (targets.stream().noneMatch(t -> t.tag.equals(u.toString()))) {
+        Target t = new Target(u, queueCapacity, meters);
+        targets.add(t);
+        t.sender.start();
+      }
+    }
   }
 
   /** Queues alerts for every Alertmanager. */

@@ -74,17 +74,31 @@ final class CollectorCommand implements Callable<Integer> {
               + " rule and SLO files again and evaluate their rules. SIGHUP does the same, always.")
   boolean lifecycle;
 
+  /**
+   * The tenants of the {@code --estate} file and its {@code tenants_dir} (their tiers and hours),
+   * read now.
+   */
+  private Map<String, Tenant> estateTenants() {
+    Map<String, Tenant> tenants = new HashMap<>();
+    if (estate != null) {
+      EstateConfigLoader loader = new EstateConfigLoader(Configs.interpolation());
+      var file = loader.load(estate);
+      // the tenants_dir's files too; a broken one is left out, as the agent does
+      for (TenantConfig t : file.tenants()) {
+        tenants.put(t.tenant().id(), t.tenant());
+      }
+      for (TenantConfig t : loader.loadTenantFiles(file).tenants()) {
+        tenants.putIfAbsent(t.tenant().id(), t.tenant());
+      }
+    }
+    return tenants;
+  }
+
   @Override
   public Integer call() throws Exception {
     CollectorConfig c = new CollectorConfigLoader(Configs.interpolation()).load(config);
     PrintWriter out = spec.commandLine().getOut();
-    Map<String, Tenant> tenants = new HashMap<>();
-    if (estate != null) {
-      for (TenantConfig t :
-          new EstateConfigLoader(Configs.interpolation()).load(estate).tenants()) {
-        tenants.put(t.tenant().id(), t.tenant());
-      }
-    }
+    Map<String, Tenant> tenants = estateTenants();
     List<RuleGroup> groups = RunningBackend.ruleGroups(c, Configs.FILES, tenants);
     if (checkOnly) {
       out.printf(
@@ -119,20 +133,26 @@ final class CollectorCommand implements Callable<Integer> {
           CollectorConfig next = new CollectorConfigLoader(Configs.interpolation()).load(config);
           if (!next.withRuleFiles(c.ruleFiles())
               .withSloFiles(c.sloFiles())
+              .withBuiltinSlos(c.builtinSlos())
               .withTokens(c.tokens())
+              .withAlerting(c.alerting())
+              .withReports(c.reports())
               .equals(c)) {
             System.getLogger(CollectorCommand.class.getName())
                 .log(
                     System.Logger.Level.WARNING,
                     "settings of "
                         + config
-                        + " other than tokens, rule_files and slo_files changed: they apply at the"
-                        + " next restart");
+                        + " other than tokens, rule_files, slo_files, builtin_slos, alerting and"
+                        + " reports changed: they apply at the next restart");
           }
+          Map<String, Tenant> nextTenants = estateTenants();
           return new Backend.Reloaded(
-              RunningBackend.ruleGroups(next, Configs.FILES, tenants),
+              RunningBackend.ruleGroups(next, Configs.FILES, nextTenants),
               RunningBackend.sloCatalog(next, Configs.FILES),
-              next.tokens());
+              next.tokens(),
+              next.alerting(),
+              next.reports());
         });
     if (lifecycle) {
       backend.enableLifecycle();

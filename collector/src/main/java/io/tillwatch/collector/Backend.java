@@ -87,7 +87,8 @@ public final class Backend implements AutoCloseable {
   private final io.tillwatch.collector.events.ReleaseGuard releaseGuard;
 
   private final io.tillwatch.collector.report.ReportFacts reportFacts;
-  private final java.util.Optional<io.tillwatch.collector.report.WeeklyReports> reports;
+  // replaced by a reload; which reports were sent is in storage (ReportSends), kept across it
+  private volatile java.util.Optional<io.tillwatch.collector.report.WeeklyReports> reports;
   private final java.util.concurrent.atomic.AtomicBoolean counting =
       new java.util.concurrent.atomic.AtomicBoolean();
   private final Duration headWindow;
@@ -250,9 +251,16 @@ public final class Backend implements AutoCloseable {
     this.reportFacts =
         new io.tillwatch.collector.report.ReportFacts(
             slos, TieredSource.of(head, samples, TenantScope.all()), ruleGroups, events, clock);
-    this.reports =
+    this.reports = weeklyReports(config.reports());
+    this.reportsConfig = config.reports();
+    this.vertx = Vertx.vertx();
+  }
+
+  /** The weekly reports {@code config} sets up, sending only this collector's subjects. */
+  private java.util.Optional<io.tillwatch.collector.report.WeeklyReports> weeklyReports(
+      io.tillwatch.collector.config.ReportsConfig config) {
+    java.util.Optional<io.tillwatch.collector.report.WeeklyReports> made =
         config
-            .reports()
             .weekly()
             .map(
                 w ->
@@ -267,7 +275,7 @@ public final class Backend implements AutoCloseable {
                         batch -> queue.offer(batch) != null,
                         clock));
     if (leases != null) {
-      reports.ifPresent(
+      made.ifPresent(
           r ->
               r.onlySubjects(
                   subject ->
@@ -278,7 +286,7 @@ public final class Backend implements AutoCloseable {
                                   ? RuleEngine.PLATFORM_TENANT
                                   : subject)));
     }
-    this.vertx = Vertx.vertx();
+    return made;
   }
 
   /** The tenants of {@code known} (and the platform's series) that {@code owned} gives here. */
@@ -449,13 +457,26 @@ public final class Backend implements AutoCloseable {
   }
 
   /**
-   * What a reload applies: the rule groups (SLO rules among them), the SLO catalogue and the
-   * tokens.
+   * What a reload applies: the rule groups (SLO rules among them), the SLO catalogue, the tokens,
+   * the Alertmanagers and alert links, and the weekly reports (null: those stay as they are).
    */
   public record Reloaded(
       List<RuleGroup> groups,
       SloCatalog slos,
-      List<io.tillwatch.collector.config.TokenGrant> tokens) {}
+      List<io.tillwatch.collector.config.TokenGrant> tokens,
+      io.tillwatch.collector.config.AlertingConfig alerting,
+      io.tillwatch.collector.config.ReportsConfig reports) {
+    /** Rules, SLOs and tokens; alerting and reports as they are. */
+    public Reloaded(
+        List<RuleGroup> groups,
+        SloCatalog slos,
+        List<io.tillwatch.collector.config.TokenGrant> tokens) {
+      this(groups, slos, tokens, null, null);
+    }
+  }
+
+  // the weekly reports' settings running, for a reload to compare with
+  private io.tillwatch.collector.config.ReportsConfig reportsConfig;
 
   // who may write and read what: the tokens of the file, replaced by a reload
   private Access access;
@@ -504,6 +525,15 @@ public final class Backend implements AutoCloseable {
             slos.replaceCatalog(next.slos());
             access.replace(next.tokens());
             scheduleRules();
+            if (next.alerting() != null) {
+              alerts.reconfigure(next.alerting());
+            }
+            if (next.reports() != null && !next.reports().equals(reportsConfig)) {
+              // the old one's series go first: the new one registers the same names
+              reports.ifPresent(io.tillwatch.collector.report.WeeklyReports::close);
+              reports = weeklyReports(next.reports());
+              reportsConfig = next.reports();
+            }
           }
           reloads.applied(
               ": " + next.groups().size() + " rule groups, " + next.slos().slos().size() + " SLOs");
@@ -531,12 +561,11 @@ public final class Backend implements AutoCloseable {
           Math.min(config.evaluationInterval().toMillis(), Duration.ofMinutes(1).toMillis()),
           id -> vertx.executeBlocking(releaseGuard::run, false));
     }
-    reports.ifPresent(
-        r ->
-            vertx.setPeriodic(
-                Duration.ofSeconds(20).toMillis(),
-                REPORTS_EVERY.toMillis(),
-                id -> vertx.executeBlocking(r::runOnce, false)));
+    // also without reports: a reload may bring some
+    vertx.setPeriodic(
+        Duration.ofSeconds(20).toMillis(),
+        REPORTS_EVERY.toMillis(),
+        id -> vertx.executeBlocking(() -> reports.map(r -> r.runOnce()).orElse(0), false));
     // the collector's own metrics stored like any series, for the "tillwatch itself" dashboard
     if (config.ownMetricsInterval().isPositive()) {
       vertx.setPeriodic(

@@ -82,6 +82,46 @@ class CollectorReloadIT {
     }
   }
 
+  private static CollectorConfig config(
+      String database, Path rules, io.tillwatch.collector.config.AlertingConfig alerting) {
+    return TestCollectors.config(
+            PG.server(),
+            database,
+            Duration.ofMinutes(1),
+            alerting,
+            io.tillwatch.collector.config.QueryConfig.DEFAULT)
+        .withRuleFiles(List.of(rules))
+        .withBuiltinSlos(false);
+  }
+
+  private static Backend start(CollectorConfig config) throws Exception {
+    return Backend.start(
+        config,
+        config.storage().url().orElseThrow(),
+        config.storage().user(),
+        config.storage().password(),
+        RunningBackend.ruleGroups(config, Files::readString),
+        RunningBackend.sloCatalog(config, Files::readString),
+        Map.of(),
+        java.time.Clock.systemUTC());
+  }
+
+  /** acme's shop down a second before {@code now}, written and in the head. */
+  private static void shopDown(Backend c, long now) throws Exception {
+    Metric.Builder down =
+        Metric.newBuilder()
+            .setName("shop_up")
+            .setGauge(
+                Gauge.newBuilder()
+                    .addDataPoints(
+                        NumberDataPoint.newBuilder()
+                            .setTimeUnixNano((now - 1000) * 1_000_000L)
+                            .setAsDouble(0)));
+    assertThat(Otlp.post(c.port(), PLATFORM, Otlp.request("acme", down)).statusCode())
+        .isEqualTo(200);
+    c.settle(Duration.ofSeconds(30));
+  }
+
   @Test
   @Timeout(120)
   void rulesAreReloadedAndAFiringAlertStaysFiring() throws Exception {
@@ -90,30 +130,10 @@ class CollectorReloadIT {
     Files.writeString(rules, SHOP_DOWN);
     Path slos = dir.resolve("slos.yml");
     Files.writeString(slos, io.tillwatch.testkit.SloFiles.ORDER_CAPTURE);
-    CollectorConfig base = TestCollectors.config(PG.server(), "reload", 1_000_000);
     CollectorConfig config =
-        new CollectorConfig(
-                base.listen(),
-                base.storage(),
-                base.head(),
-                base.tokens(),
-                base.maxQueuedSamples(),
-                List.of(rules),
-                false,
-                Duration.ofMinutes(1),
-                io.tillwatch.collector.config.AlertingConfig.NONE)
-            .withSloFiles(List.of(slos))
-            .withBuiltinSlos(false);
-    try (Backend c =
-        Backend.start(
-            config,
-            config.storage().url().orElseThrow(),
-            config.storage().user(),
-            config.storage().password(),
-            RunningBackend.ruleGroups(config, Files::readString),
-            RunningBackend.sloCatalog(config, Files::readString),
-            Map.of(),
-            java.time.Clock.systemUTC())) {
+        config("reload", rules, io.tillwatch.collector.config.AlertingConfig.NONE)
+            .withSloFiles(List.of(slos));
+    try (Backend c = start(config)) {
       @SuppressWarnings("unchecked")
       List<io.tillwatch.collector.config.TokenGrant>[] tokens = new List[] {config.tokens()};
       c.reloadFrom(
@@ -127,18 +147,7 @@ class CollectorReloadIT {
       c.enableLifecycle();
 
       long now = System.currentTimeMillis();
-      Metric.Builder down =
-          Metric.newBuilder()
-              .setName("shop_up")
-              .setGauge(
-                  Gauge.newBuilder()
-                      .addDataPoints(
-                          NumberDataPoint.newBuilder()
-                              .setTimeUnixNano((now - 1000) * 1_000_000L)
-                              .setAsDouble(0)));
-      assertThat(Otlp.post(c.port(), PLATFORM, Otlp.request("acme", down)).statusCode())
-          .isEqualTo(200);
-      c.settle(Duration.ofSeconds(30));
+      shopDown(c, now);
       evaluateAll(c, now);
       assertThat(firing(c)).hasSize(1);
       long activeAt = firing(c).get(0).activeAt();
@@ -199,6 +208,89 @@ class CollectorReloadIT {
                       .matches("(?s).*\\ntillwatch_config_last_reload_successful 0(\\.0)?\\n.*"));
       evaluateAll(c, now + 120_000);
       assertThat(firing(c)).hasSize(1);
+    }
+  }
+
+  @Test
+  @Timeout(120)
+  void alertmanagersAndWeeklyReportsFollowAReload() throws Exception {
+    PG.createDatabase("reload_alerting");
+    Path rules = dir.resolve("shop.yml");
+    Files.writeString(rules, SHOP_DOWN);
+    try (io.tillwatch.sandbox.AlertmanagerServer one =
+            io.tillwatch.sandbox.AlertmanagerServer.start();
+        io.tillwatch.sandbox.AlertmanagerServer two =
+            io.tillwatch.sandbox.AlertmanagerServer.start()) {
+      io.tillwatch.collector.config.AlertingConfig toOne =
+          new io.tillwatch.collector.config.AlertingConfig(
+              List.of(one.url()), Duration.ofSeconds(1), "http://collector", "", 100, "");
+      CollectorConfig config = config("reload_alerting", rules, toOne);
+      try (Backend c = start(config)) {
+        CollectorConfig[] next = {config};
+        c.reloadFrom(
+            () ->
+                new Backend.Reloaded(
+                    RunningBackend.ruleGroups(next[0], Files::readString),
+                    RunningBackend.sloCatalog(next[0], Files::readString),
+                    next[0].tokens(),
+                    next[0].alerting(),
+                    next[0].reports()));
+        c.enableLifecycle();
+        long now = System.currentTimeMillis();
+        shopDown(c, now);
+        evaluateAll(c, now);
+        await().atMost(Duration.ofSeconds(20)).until(() -> one.alerts().contains("ShopDown"));
+        assertThat(c.reports()).isEmpty();
+
+        // the alerts now go to another Alertmanager, and leadership gets a weekly report
+        CollectorConfig reports =
+            new io.tillwatch.collector.config.CollectorConfigLoader(
+                    new io.tillwatch.config.Interpolation(
+                        Map.of("SMTP_PASSWORD", "pw")::get, Files::readString))
+                .load(
+                    Files.writeString(
+                        dir.resolve("collector.yml"),
+                        """
+                        collector:
+                          tokens:
+                            - token: abc-0123456789abcdef
+                              tenants: ["*"]
+                        reports:
+                          weekly:
+                            send_at: Mon 08:00
+                            from: "tillwatch <slo@example.com>"
+                            smtp:
+                              host: 127.0.0.1
+                              port: 2525
+                              password: ${SMTP_PASSWORD}
+                            recipients:
+                              acme: [cfo@acme.example]
+                        """));
+        next[0] =
+            config
+                .withAlerting(
+                    new io.tillwatch.collector.config.AlertingConfig(
+                        List.of(two.url()), Duration.ofSeconds(1), "http://collector", "", 100, ""))
+                .withReports(reports.reports());
+        HttpResponse<String> ok = send(c, "POST", "/-/reload");
+        assertThat(ok.statusCode()).as(ok.body()).isEqualTo(200);
+        evaluateAll(c, now + 60_000);
+        await().atMost(Duration.ofSeconds(20)).until(() -> two.alerts().contains("ShopDown"));
+        // the alert kept firing from when it began, and the first Alertmanager is forgotten
+        assertThat(firing(c)).hasSize(1);
+        String metrics = send(c, "GET", "/metrics").body();
+        assertThat(metrics)
+            .contains("tillwatch_alertmanager_queue_length{alertmanager=\"" + two.url())
+            .doesNotContain("alertmanager=\"" + one.url());
+        assertThat(c.reports()).isPresent();
+        assertThat(metrics).contains("tillwatch_report_unsent_seconds{tenant=\"acme\"}");
+
+        // reports taken out again: their series go with them
+        next[0] = next[0].withReports(config.reports());
+        assertThat(send(c, "POST", "/-/reload").statusCode()).isEqualTo(200);
+        assertThat(c.reports()).isEmpty();
+        assertThat(send(c, "GET", "/metrics").body()).doesNotContain("tillwatch_report_unsent");
+      }
     }
   }
 }

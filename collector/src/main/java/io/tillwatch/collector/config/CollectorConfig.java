@@ -264,6 +264,13 @@ public record CollectorConfig(
     return c.build();
   }
 
+  /** These settings with {@code a} as the alerting. */
+  public CollectorConfig withAlerting(AlertingConfig a) {
+    Copy c = new Copy(this);
+    c.alerting = a;
+    return c.build();
+  }
+
   /** These settings with {@code r} as the reports. */
   public CollectorConfig withReports(ReportsConfig r) {
     Copy c = new Copy(this);
@@ -330,6 +337,7 @@ public record CollectorConfig(
     List<TokenGrant> tokens;
     boolean builtinSlos;
     ReportsConfig reports;
+    AlertingConfig alerting;
     Duration ownMetricsInterval;
     IngestLimits limits;
     io.tillwatch.web.WebConfig web;
@@ -348,6 +356,7 @@ public record CollectorConfig(
       tokens = from.tokens;
       builtinSlos = from.builtinSlos;
       reports = from.reports;
+      alerting = from.alerting;
       ownMetricsInterval = from.ownMetricsInterval;
       limits = from.limits;
       web = from.web;
@@ -364,7 +373,7 @@ public record CollectorConfig(
           ruleFiles,
           from.builtinRulePack,
           from.evaluationInterval,
-          from.alerting,
+          alerting,
           from.query,
           sloFiles,
           builtinSlos,

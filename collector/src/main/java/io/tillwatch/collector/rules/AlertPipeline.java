@@ -27,24 +27,39 @@ public final class AlertPipeline implements HealthCheck, AutoCloseable {
   private static final System.Logger LOG = System.getLogger(AlertPipeline.class.getName());
 
   private final PgStore store;
-  private final Optional<Alertmanagers> alertmanagers;
-  private final AlertDelivery delivery;
+  private final MeterRegistry meters;
+  private volatile Optional<Alertmanagers> alertmanagers = Optional.empty();
+  private volatile AlertDelivery delivery;
   private final HealthState health;
 
   public AlertPipeline(PgStore store, AlertingConfig config, MeterRegistry meters, Clock clock) {
     this.store = store;
-    this.alertmanagers =
-        config.alertmanagers().isEmpty()
-            ? Optional.empty()
-            : Optional.of(
-                new Alertmanagers(config.alertmanagers(), config.queueCapacity(), meters));
+    this.meters = meters;
+    this.health = new HealthState(clock);
+    reconfigure(config);
+  }
+
+  /**
+   * The alerting settings of a reload: Alertmanagers that stay keep what waits for them, new ones
+   * get every firing alert at its next resend, removed ones stop; links and resend delay change.
+   */
+  public synchronized void reconfigure(AlertingConfig config) {
     this.delivery =
         new AlertDelivery(
             config.resendDelay(),
             config.externalUrl(),
             config.dashboardUrl(),
             config.runbookBaseUrl());
-    this.health = new HealthState(clock);
+    Optional<Alertmanagers> now = alertmanagers;
+    if (config.alertmanagers().isEmpty()) {
+      alertmanagers = Optional.empty();
+      now.ifPresent(Alertmanagers::close);
+    } else if (now.isPresent()) {
+      now.get().reconfigure(config.alertmanagers(), config.queueCapacity());
+    } else {
+      alertmanagers =
+          Optional.of(new Alertmanagers(config.alertmanagers(), config.queueCapacity(), meters));
+    }
   }
 
   /** Alerts go on where they were: firing ones keep firing, pending ones keep their start. */
