@@ -8,8 +8,10 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * A database shaped like an Odoo one where tillwatch looks: {@code queue_job} (OCA), {@code
- * sale_order}, {@code pos_order} and the base module's version. From Odoo 17 a confirmed sale order
- * stays in state {@code sale} and gets {@code locked}; before, it moved to {@code done}.
+ * sale_order}, the point of sale ({@code pos_order}, {@code pos_session}, {@code pos_config}, and
+ * the warehouses and companies tills belong to) and the base module's version. From Odoo 17 a
+ * confirmed sale order stays in state {@code sale} and gets {@code locked} (before, it moved to
+ * {@code done}), and a POS order stores its till ({@code config_id}) beside its session.
  */
 public final class OdooDatabase {
   private OdooDatabase() {}
@@ -23,6 +25,8 @@ public final class OdooDatabase {
     server.executeIn(name, schema());
     if (major >= 17) {
       server.executeIn(name, "ALTER TABLE sale_order ADD COLUMN locked boolean DEFAULT false");
+      // from 17 an order's till is stored beside its session (related, store=True)
+      server.executeIn(name, "ALTER TABLE pos_order ADD COLUMN config_id integer");
     }
     server.executeIn(
         name,

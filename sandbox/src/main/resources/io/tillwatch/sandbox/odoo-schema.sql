@@ -67,6 +67,48 @@ CREATE TABLE sale_order (
 CREATE INDEX sale_order_date_order_index ON sale_order (date_order);
 CREATE INDEX sale_order_state_index ON sale_order (state);
 
+-- the point of sale: companies, warehouses (a store's stock), a till's operation type, tills
+-- (pos.config), their sessions (opened in the morning, closed at night) and their orders
+CREATE TABLE res_company (
+  id serial PRIMARY KEY,
+  name varchar NOT NULL
+);
+CREATE TABLE stock_warehouse (
+  id serial PRIMARY KEY,
+  name varchar NOT NULL,
+  code varchar(5) NOT NULL,
+  company_id integer NOT NULL,
+  active boolean
+);
+CREATE TABLE stock_picking_type (
+  id serial PRIMARY KEY,
+  name varchar NOT NULL,
+  code varchar NOT NULL,
+  warehouse_id integer,
+  company_id integer
+);
+CREATE TABLE pos_config (
+  id serial PRIMARY KEY,
+  name varchar NOT NULL,
+  company_id integer NOT NULL,
+  picking_type_id integer,
+  active boolean
+);
+CREATE TABLE pos_session (
+  id serial PRIMARY KEY,
+  name varchar NOT NULL,
+  config_id integer NOT NULL,
+  user_id integer,
+  state varchar NOT NULL,
+  start_at timestamp without time zone,
+  stop_at timestamp without time zone,
+  rescue boolean
+);
+CREATE INDEX pos_session_config_id_index ON pos_session (config_id);
+CREATE INDEX pos_session_state_index ON pos_session (state);
+
+-- date_order: when the till rang the sale; create_date: when the order reached the server (a till
+-- that lost its line syncs later)
 CREATE TABLE pos_order (
   id serial PRIMARY KEY,
   name varchar NOT NULL,
@@ -74,7 +116,11 @@ CREATE TABLE pos_order (
   date_order timestamp without time zone,
   company_id integer NOT NULL,
   session_id integer,
-  amount_total numeric NOT NULL
+  amount_total numeric NOT NULL,
+  create_date timestamp without time zone,
+  write_date timestamp without time zone
 );
 CREATE INDEX pos_order_date_order_index ON pos_order (date_order);
 CREATE INDEX pos_order_state_index ON pos_order (state);
+CREATE INDEX pos_order_session_id_index ON pos_order (session_id);
+CREATE INDEX pos_order_company_id_index ON pos_order (company_id);

@@ -38,7 +38,8 @@ public final class EstateConfigLoader {
   private static final Set<String> PUSH =
       Set.of("url", "token", "buffer", "buffer_dir", "own_metrics", "insecure", "ca_file");
   private static final Set<String> TENANT =
-      Set.of("id", "name", "tier", "timezone", "business_hours", "targets");
+      Set.of("id", "name", "tier", "timezone", "business_hours", "stores", "targets");
+  private static final Set<String> STORE = Set.of("business_hours", "timezone");
 
   /** Keys every target entry may have; its type adds its own. */
   private static final Set<String> COMMON_TARGET_KEYS = Set.of("type", "name", "interval");
@@ -256,11 +257,43 @@ public final class EstateConfigLoader {
             .map(n -> n.convert(BusinessHours::parse))
             .orElse(BusinessHours.always());
     Tenant tenant = new Tenant(id, name, tier, zone, hours);
+    StoreHours storeHours = storeHours(m, zone, hours);
     List<TargetConfig> targets = new ArrayList<>();
     for (YamlNode t : m.required("targets").list()) {
-      targets.add(target(t, targetNames, primaries));
+      TargetConfig target = target(t, targetNames, primaries);
+      if (target instanceof OdooTargetConfig o && o.stores().isPresent()) {
+        target = o.withStores(o.stores().get().withHours(storeHours));
+      }
+      targets.add(target);
     }
     return new TenantConfig(tenant, targets);
+  }
+
+  /**
+   * The tenant's {@code stores:}: a store's own {@code business_hours} and {@code timezone}, each
+   * the tenant's when not given.
+   */
+  private static StoreHours storeHours(YamlNode.Mapping tenant, ZoneId zone, BusinessHours hours) {
+    Map<String, StoreHours.Store> stores = new java.util.LinkedHashMap<>();
+    tenant
+        .optional("stores")
+        .ifPresent(
+            n ->
+                n.entries()
+                    .forEach(
+                        (store, spec) -> {
+                          YamlNode.Mapping s = spec.mapping(STORE);
+                          stores.put(
+                              store,
+                              new StoreHours.Store(
+                                  s.optional("timezone")
+                                      .map(z -> z.convert(EstateConfigLoader::zone))
+                                      .orElse(zone),
+                                  s.optional("business_hours")
+                                      .map(b -> b.convert(BusinessHours::parse))
+                                      .orElse(hours)));
+                        }));
+    return new StoreHours(zone, hours, stores);
   }
 
   private static ZoneId zone(String text) {

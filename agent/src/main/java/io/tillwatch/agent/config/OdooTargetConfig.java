@@ -14,6 +14,7 @@ import java.util.Optional;
  * @param password the role's password
  * @param stuckStartedAfter a job in state started for longer counts as stuck (default 30 min)
  * @param interval optional per-target scrape interval
+ * @param stores per-store point-of-sale signals ({@code stores: true}), or none
  */
 public record OdooTargetConfig(
     String name,
@@ -21,7 +22,8 @@ public record OdooTargetConfig(
     String user,
     Secret password,
     Duration stuckStartedAfter,
-    Optional<Duration> interval)
+    Optional<Duration> interval,
+    Optional<PosStoresConfig> stores)
     implements TargetConfig {
   /** The {@code type:} value. */
   public static final String TYPE = "odoo";
@@ -29,7 +31,25 @@ public record OdooTargetConfig(
   /** Default for {@link #stuckStartedAfter()}. */
   public static final Duration DEFAULT_STUCK_STARTED_AFTER = Duration.ofMinutes(30);
 
+  /** Without per-store signals. */
+  public OdooTargetConfig(
+      String name,
+      String url,
+      String user,
+      Secret password,
+      Duration stuckStartedAfter,
+      Optional<Duration> interval) {
+    this(name, url, user, password, stuckStartedAfter, interval, Optional.empty());
+  }
+
+  /** These settings with per-store signals. */
+  public OdooTargetConfig withStores(PosStoresConfig s) {
+    return new OdooTargetConfig(
+        name, url, user, password, stuckStartedAfter, interval, Optional.of(s));
+  }
+
   public OdooTargetConfig {
+    Objects.requireNonNull(stores, "stores");
     Objects.requireNonNull(name, "name");
     Objects.requireNonNull(password, "password");
     Objects.requireNonNull(interval, "interval");

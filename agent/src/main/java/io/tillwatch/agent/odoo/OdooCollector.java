@@ -47,11 +47,18 @@ public final class OdooCollector implements Collector {
   private NewRowCounter jobsDone;
   private NewRowCounter saleOrders;
   private NewRowCounter posOrders;
+  private final PosStores stores;
 
   public OdooCollector(OdooTargetConfig target, Duration timeout, Executor blocking) {
     this.target = target;
     this.timeout = timeout;
     this.blocking = blocking;
+    this.stores = target.stores().map(PosStores::new).orElse(null);
+  }
+
+  /** Order rows the per-store signals read since the start (0 without {@code stores: true}). */
+  long storesRowsRead() {
+    return stores == null ? 0 : stores.rowsRead();
   }
 
   @Override
@@ -94,6 +101,9 @@ public final class OdooCollector implements Collector {
     }
     if (exists(c, "pos_order")) {
       orders(c, out, "pos", "pos_order", POS_PAID, posOrders);
+      if (stores != null) {
+        stores.scrape(c, dbNow, out);
+      }
     }
     return out;
   }

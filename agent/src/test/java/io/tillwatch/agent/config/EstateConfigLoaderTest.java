@@ -531,4 +531,51 @@ class EstateConfigLoaderTest {
                 .insecure())
         .isTrue();
   }
+
+  @Test
+  void storeSettingsAreCheckedWhereTheyAreWritten() throws Exception {
+    String odoo =
+        "      - type: odoo\n        name: shop\n        url: jdbc:postgresql://db/acme\n"
+            + "        user: ro\n";
+    assertThat(error(TENANT_HEAD + odoo + "        max_stores: 10\n").getMessage())
+        .contains("tenants[0].targets[0].max_stores")
+        .contains("needs stores: true");
+    assertThat(
+            error(TENANT_HEAD + odoo + "        stores: true\n        max_stores: many\n")
+                .getMessage())
+        .contains("expected a whole number, got 'many'");
+    assertThat(
+            error(TENANT_HEAD + odoo + "        stores: true\n        store_by: region\n")
+                .getMessage())
+        .contains("store_by must be warehouse, company or till, got 'region'");
+    assertThat(
+            error(
+                    TENANT_HEAD.replace(
+                            "    targets:",
+                            "    stores:\n      Lyon: {business_hours: Mon 25:00}\n    targets:")
+                        + odoo)
+                .field())
+        .isEqualTo("tenants[0].stores.Lyon.business_hours");
+    // a store's own hours and zone; the others trade in the tenant's
+    EstateConfig ok =
+        loader(Map.of())
+            .load(
+                write(
+                    TENANT_HEAD.replace(
+                            "    targets:",
+                            "    business_hours: Mon-Sat 09:00-20:00\n    stores:\n"
+                                + "      Lyon: {business_hours: Sun 10:00-12:00, timezone: UTC}\n"
+                                + "    targets:")
+                        + odoo
+                        + "        stores: true\n"));
+    OdooTargetConfig shop = (OdooTargetConfig) ok.tenants().getFirst().targets().getFirst();
+    PosStoresConfig stores = shop.stores().orElseThrow();
+    assertThat(stores.maxStores()).isEqualTo(PosStoresConfig.DEFAULT_MAX_STORES);
+    assertThat(stores.storeBy()).isEqualTo(PosStoresConfig.StoreBy.WAREHOUSE);
+    java.time.Instant sundayElevenUtc = java.time.Instant.parse("2026-11-29T11:00:00Z");
+    assertThat(stores.hours().open("Lyon", sundayElevenUtc)).isTrue();
+    assertThat(stores.hours().open("Paris", sundayElevenUtc)).isFalse();
+    assertThat(stores.hours().open("Paris", java.time.Instant.parse("2026-11-30T11:00:00Z")))
+        .isTrue();
+  }
 }
