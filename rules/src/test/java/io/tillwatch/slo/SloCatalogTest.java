@@ -33,7 +33,7 @@ class SloCatalogTest {
           "initech", tenant("initech", Tier.SHARED));
 
   @Test
-  void theBuiltinCatalogueHasItsFiveSlosEachWithRiskImpactAndRunbook() {
+  void theBuiltinCatalogueHasItsSixSlosEachWithRiskImpactAndRunbook() {
     assertThat(BUILTIN.slos())
         .extracting(Slo::name)
         .containsExactly(
@@ -41,6 +41,7 @@ class SloCatalogTest {
             "checkout-latency",
             "stock-sync-freshness",
             "recovery-readiness",
+            "store-continuity",
             "order-intake-continuity");
     for (Slo s : BUILTIN.slos()) {
       assertThat(s.risk()).as(s.name()).isNotNull();

@@ -31,24 +31,28 @@ public final class AlertmanagerServer implements AutoCloseable {
 
   /** Starts one with a configuration that only groups and holds alerts. */
   public static AlertmanagerServer start() {
+    return start(
+        """
+        route:
+          receiver: hold
+          group_by: [tenant, risk]
+          group_wait: 1s
+          group_interval: 1s
+          repeat_interval: 1h
+        receivers:
+          - name: hold
+        """);
+  }
+
+  /** Starts one with the configuration {@code config} (its routes, receivers, inhibitions). */
+  public static AlertmanagerServer start(String config) {
     if (!Files.isExecutable(BINARY)) {
       throw new IllegalStateException(
           "no " + BINARY + ": install Debian's prometheus-alertmanager package");
     }
     try {
       Path dir = Files.createTempDirectory("tillwatch-alertmanager");
-      Files.writeString(
-          dir.resolve("alertmanager.yml"),
-          """
-          route:
-            receiver: hold
-            group_by: [tenant, risk]
-            group_wait: 1s
-            group_interval: 1s
-            repeat_interval: 1h
-          receivers:
-            - name: hold
-          """);
+      Files.writeString(dir.resolve("alertmanager.yml"), config);
       AlertmanagerServer am = new AlertmanagerServer(dir, FreePorts.next());
       am.startProcess();
       return am;

@@ -11,6 +11,7 @@ import io.tillwatch.agent.config.OdooTargetConfig;
 import io.tillwatch.config.Interpolation;
 import io.tillwatch.localpg.PostgresServer;
 import io.tillwatch.model.Sample;
+import io.tillwatch.sandbox.FiftyStores;
 import io.tillwatch.sandbox.OdooDatabase;
 import io.tillwatch.sandbox.PosWorkload;
 import io.tillwatch.testkit.PostgresExtension;
@@ -21,8 +22,6 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZonedDateTime;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -49,57 +48,24 @@ class PosStoresIT {
     PG.server().createMonitorRole(TestAgents.MONITOR, TestAgents.MONITOR_PASSWORD);
   }
 
-  static final String SILENT = "Store 07";
-  static final String LATE = "Store 12";
-  static final String CLOSED = "Store 33";
-  static final String QUIET = "Store 40";
-  static final String TWO_TILLS = "Store 01";
-
-  /** Orders an hour store {@code i} (1..50) takes at this hour: 4 to 28. */
-  static int rate(int i) {
-    return 4 + (i % 5) * 6;
-  }
+  static final String SILENT = FiftyStores.SILENT;
+  static final String LATE = FiftyStores.LATE;
+  static final String CLOSED = FiftyStores.CLOSED;
+  static final String QUIET = FiftyStores.QUIET;
+  static final String TWO_TILLS = FiftyStores.TWO_TILLS;
 
   static String store(int i) {
-    return String.format("Store %02d", i);
+    return FiftyStores.store(i);
   }
 
   /**
-   * The estate file: {@code CLOSED} trades only at hours that are not now (in its own time zone),
-   * every other store in the tenant's hours (always).
+   * The estate file of one tenant: {@code CLOSED} trades only at hours that are not now (in its own
+   * time zone), every other store in the tenant's hours (always).
    */
   private OdooTargetConfig target(PostgresServer pg, String db, String extra) throws Exception {
-    ZonedDateTime now = ZonedDateTime.now(ZoneId.of("Asia/Tokyo"));
-    String closedDay = now.getDayOfWeek().plus(2).name().substring(0, 3);
     Path estate = dir.resolve(db + ".yaml");
     Files.writeString(
-        estate,
-        """
-        tenants:
-          - id: acme
-            tier: dedicated
-            timezone: Europe/Paris
-            stores:
-              "%s": {business_hours: "%s 09:00-18:00", timezone: Asia/Tokyo}
-            targets:
-              - type: odoo
-                name: odoo
-                url: %s
-                user: %s
-                password: %s
-                stores: true
-        %s
-        """
-            .formatted(
-                CLOSED,
-                closedDay.charAt(0) + closedDay.substring(1).toLowerCase(),
-                pg.jdbcUrl(db),
-                TestAgents.MONITOR,
-                TestAgents.MONITOR_PASSWORD,
-                extra
-                    .lines()
-                    .map(l -> "        " + l)
-                    .collect(java.util.stream.Collectors.joining("\n"))));
+        estate, "tenants:\n" + FiftyStores.tenantYaml("acme", "odoo", pg.jdbcUrl(db), extra));
     EstateConfig config =
         new EstateConfigLoader(new Interpolation(System::getenv, Files::readString)).load(estate);
     return (OdooTargetConfig) config.tenants().getFirst().targets().getFirst();
@@ -124,53 +90,6 @@ class PosStoresIT {
       }
     }
     return out;
-  }
-
-  /**
-   * 50 stores: four weeks of history at this hour (their usual rate), the last hour at that rate;
-   * {@code SILENT} and {@code CLOSED} stopped 45 minutes ago, {@code LATE}'s orders reach the
-   * server 20 minutes after the till rang them, {@code QUIET} sells twice a month at this hour.
-   */
-  static PosWorkload workload(Connection c, Instant now) throws Exception {
-    PosWorkload w = PosWorkload.on(c);
-    for (int i = 1; i <= 50; i++) {
-      w.store(store(i), store(i).equals(TWO_TILLS) ? 2 : 1, now.minus(Duration.ofHours(3)));
-    }
-    long hourStart = now.toEpochMilli() / 3_600_000L * 3_600_000L;
-    List<PosWorkload.Order> orders = new ArrayList<>();
-    for (int i = 1; i <= 50; i++) {
-      String s = store(i);
-      int perHour = s.equals(QUIET) ? 0 : rate(i);
-      for (int week = 1; week <= 4; week++) {
-        long base = hourStart - week * Duration.ofDays(7).toMillis();
-        int n = s.equals(QUIET) ? (week <= 2 ? 1 : 0) : perHour;
-        for (int k = 0; k < n; k++) {
-          Instant t = Instant.ofEpochMilli(base + (k * 3_600_000L) / Math.max(1, n) + 1000);
-          orders.add(new PosWorkload.Order(s, "done", t, t));
-        }
-        // the hour before sells at half the rate: not this hour's usual
-        for (int k = 0; k < perHour / 2; k++) {
-          Instant t = Instant.ofEpochMilli(base - 3_600_000L + k * 60_000L);
-          orders.add(new PosWorkload.Order(s, "done", t, t));
-        }
-      }
-      // the last hour
-      boolean stopped = s.equals(SILENT) || s.equals(CLOSED);
-      for (int k = 0; k < Math.max(perHour, s.equals(QUIET) ? 1 : 0); k++) {
-        long minutesAgo = s.equals(QUIET) ? 50 : 1 + (long) k * 60 / perHour;
-        if (stopped && minutesAgo < 45) {
-          minutesAgo += 45;
-        }
-        Instant sold = now.minus(Duration.ofMinutes(minutesAgo));
-        Instant at = s.equals(LATE) ? sold.plus(Duration.ofMinutes(20)) : sold.plusSeconds(2);
-        if (at.isAfter(now)) {
-          continue; // still on its way
-        }
-        orders.add(new PosWorkload.Order(s, "paid", sold, at));
-      }
-    }
-    w.orders(orders);
-    return w;
   }
 
   /** The new orders between two scrapes; one of them a draft paid later. */
@@ -212,7 +131,7 @@ class PosStoresIT {
     OdooDatabase.create(pg, db, major, TestAgents.MONITOR);
     try (Connection c = pg.connect(db)) {
       Instant now = dbNow(c);
-      PosWorkload w = workload(c, now);
+      PosWorkload w = FiftyStores.create(c, now, java.util.Set.of(SILENT, CLOSED));
       OdooCollector collector =
           new OdooCollector(target(pg, db, ""), Duration.ofSeconds(30), Runnable::run);
       try {
