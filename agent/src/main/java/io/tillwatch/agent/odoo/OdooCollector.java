@@ -57,7 +57,7 @@ public final class OdooCollector implements Collector {
   }
 
   /** Order rows the per-store signals read since the start (0 without {@code stores: true}). */
-  long storesRowsRead() {
+  public long storesRowsRead() {
     return stores == null ? 0 : stores.rowsRead();
   }
 

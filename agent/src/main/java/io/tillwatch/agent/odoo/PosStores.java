@@ -178,23 +178,38 @@ final class PosStores {
     return tills;
   }
 
-  /** At start: each store's newest sale of the last {@link #LOOKBACK}, by the date_order index. */
+  /**
+   * At start: each store's newest sale of the last {@link #LOOKBACK}: the newest per session by the
+   * date_order index, then those sessions' tills by primary key (two steps: joined, the planner
+   * reads every session of the years).
+   */
   private void newestAtStart(Connection c, Map<Long, String> tills, long dbNow)
       throws SQLException {
+    Map<Long, Long> bySession = new HashMap<>();
     try (PreparedStatement ps =
         c.prepareStatement(
-            "SELECT s.config_id, extract(epoch FROM max(o.date_order))"
-                + " FROM pos_order o JOIN pos_session s ON s.id = o.session_id"
-                + " WHERE o.state IN "
+            "SELECT session_id, extract(epoch FROM max(date_order)) FROM pos_order"
+                + " WHERE state IN "
                 + PAID
-                + " AND o.date_order > (to_timestamp(?) AT TIME ZONE 'UTC')"
-                + " GROUP BY s.config_id")) {
+                + " AND date_order > (to_timestamp(?) AT TIME ZONE 'UTC') GROUP BY session_id")) {
       ps.setDouble(1, (dbNow - LOOKBACK.toMillis()) / 1000.0);
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
-          Store s = store(tills, rs.getLong(1));
+          bySession.put(rs.getLong(1), (long) (rs.getDouble(2) * 1000));
+        }
+      }
+    }
+    if (bySession.isEmpty()) {
+      return;
+    }
+    try (PreparedStatement ps =
+        c.prepareStatement("SELECT id, config_id FROM pos_session WHERE id = ANY (?)")) {
+      ps.setArray(1, c.createArrayOf("bigint", bySession.keySet().toArray()));
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          Store s = store(tills, rs.getLong(2));
           if (s != null) {
-            s.lastOrderMillis = Math.max(s.lastOrderMillis, (long) (rs.getDouble(2) * 1000));
+            s.lastOrderMillis = Math.max(s.lastOrderMillis, bySession.get(rs.getLong(1)));
           }
         }
       }

@@ -199,6 +199,22 @@ final class ReportView {
               "peak", peaks.getOrDefault(d.day(), NONE)));
     }
     m.put("orders", orders);
+    List<Map<String, String>> stores = new ArrayList<>();
+    for (WeeklyReport.StoreWeek w : s.worstStores()) {
+      stores.add(
+          Map.of(
+              "store", w.store(),
+              "bad",
+                  ReportFormat.duration(java.time.Duration.ofMinutes(Math.round(w.badMinutes()))),
+              "good",
+                  w.openMinutes() > 0
+                      ? ReportFormat.percent(1 - w.badMinutes() / w.openMinutes(), 1)
+                      : NONE,
+              "silence", w.longestSilence().map(ReportFormat::duration).orElse(NONE),
+              "delay", w.worstSyncDelay().map(ReportFormat::duration).orElse(NONE)));
+    }
+    m.put("stores", stores);
+    m.put("hasStores", !stores.isEmpty());
     WeeklyReport.Readiness rd = s.readiness();
     m.put("rpo", ReportFormat.duration(rd.rpo()));
     m.put(

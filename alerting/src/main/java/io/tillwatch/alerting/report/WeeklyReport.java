@@ -155,12 +155,38 @@ public record WeeklyReport(
    * @param backlogPeaks the highest stock-sync (queue_job pending) backlog per day
    * @param readiness whether the tenant could recover, against its tier's RPO
    */
-  public record Signals(List<DayOrders> orders, List<DayValue> backlogPeaks, Readiness readiness) {
+  public record Signals(
+      List<DayOrders> orders,
+      List<DayValue> backlogPeaks,
+      Readiness readiness,
+      List<StoreWeek> worstStores) {
     public Signals {
       orders = List.copyOf(orders);
       backlogPeaks = List.copyOf(backlogPeaks);
+      worstStores = List.copyOf(worstStores);
+    }
+
+    /** Without per-store figures (a tenant without {@code stores: true}). */
+    public Signals(List<DayOrders> orders, List<DayValue> backlogPeaks, Readiness readiness) {
+      this(orders, backlogPeaks, readiness, List.of());
     }
   }
+
+  /**
+   * A store's week, from the store continuity SLO's store-minutes.
+   *
+   * @param store the store's name
+   * @param openMinutes minutes it was open by its hours
+   * @param badMinutes open minutes it was silent (against its usual rate) or synced late
+   * @param longestSilence the longest it went without a sale while open and usually selling
+   * @param worstSyncDelay the highest median delay of its orders reaching Odoo
+   */
+  public record StoreWeek(
+      String store,
+      double openMinutes,
+      double badMinutes,
+      Optional<Duration> longestSilence,
+      Optional<Duration> worstSyncDelay) {}
 
   /** Orders of a day and of the same weekday a week before. */
   public record DayOrders(LocalDate day, Optional<Double> orders, Optional<Double> weekBefore) {}

@@ -418,6 +418,59 @@ public final class ReportFacts {
   }
 
   /** Orders per day against a week before, backlog peaks, and recovery readiness. */
+  /** Stores a report lists at most: those with the most bad open minutes. */
+  static final int WORST_STORES = 5;
+
+  /**
+   * The tenant's stores with bad open minutes in the week ending at {@code end}, worst first: from
+   * the built-in pack's per-store store-continuity series, recorded every minute.
+   */
+  private List<WeeklyReport.StoreWeek> worstStores(String id, Instant end, long weekSecs) {
+    String sel = "{tenant=\"" + id + "\"}";
+    String range = "[" + weekSecs + "s]";
+    Map<String, Double> open =
+        queries.byLabel(
+            "count_over_time(tenant_store:odoo_pos_good" + sel + range + ")", "store", end);
+    Map<String, Double> good =
+        queries.byLabel(
+            "sum_over_time(tenant_store:odoo_pos_good" + sel + range + ")", "store", end);
+    Map<String, Double> silence =
+        queries.byLabel(
+            "max_over_time(tenant_store:odoo_pos_silent_age_seconds" + sel + range + ")",
+            "store",
+            end);
+    Map<String, Double> delay =
+        queries.byLabel(
+            "max_over_time(tillwatch_odoo_pos_sync_delay_seconds{tenant=\""
+                + id
+                + "\",quantile=\"0.5\"}"
+                + range
+                + ")",
+            "store",
+            end);
+    List<WeeklyReport.StoreWeek> out = new ArrayList<>();
+    open.forEach(
+        (store, minutes) -> {
+          double bad = minutes - good.getOrDefault(store, 0.0);
+          if (bad > 0) {
+            out.add(
+                new WeeklyReport.StoreWeek(
+                    store,
+                    minutes,
+                    bad,
+                    Optional.ofNullable(silence.get(store))
+                        .map(v -> Duration.ofMillis(Math.round(v * 1000))),
+                    Optional.ofNullable(delay.get(store))
+                        .map(v -> Duration.ofMillis(Math.round(v * 1000)))));
+          }
+        });
+    out.sort(
+        java.util.Comparator.comparingDouble(WeeklyReport.StoreWeek::badMinutes)
+            .reversed()
+            .thenComparing(WeeklyReport.StoreWeek::store));
+    return out.subList(0, Math.min(WORST_STORES, out.size()));
+  }
+
   private WeeklyReport.Signals signals(String id, IsoWeek week, ZoneId zone) {
     String sel = "{tenant=\"" + id + "\"}";
     List<WeeklyReport.DayOrders> orders = new ArrayList<>();
@@ -491,7 +544,7 @@ public final class ReportFacts {
                         + "s]))",
                     end)
                 .map(v -> Duration.ofMillis(Math.round(v * 1000))));
-    return new WeeklyReport.Signals(orders, peaks, readiness);
+    return new WeeklyReport.Signals(orders, peaks, readiness, worstStores(id, end, weekSecs));
   }
 
   private Optional<Double> orders(String sel, LocalDate day, ZoneId zone) {

@@ -46,6 +46,29 @@ public final class ReportQueries {
     return Optional.empty();
   }
 
+  /** The values of {@code expr} at {@code at} by the value of each series' {@code label}. */
+  public Map<String, Double> byLabel(String expr, String label, Instant at) {
+    Expr e = Parser.parse(expr);
+    long t = at.toEpochMilli();
+    Evaluator ev =
+        new Evaluator(
+            PrefetchSource.of(data, e, t, t, Evaluator.DEFAULT_LOOKBACK_MILLIS),
+            Evaluator.DEFAULT_LOOKBACK_MILLIS,
+            t,
+            t,
+            QueryLimits.DEFAULT);
+    Map<String, Double> out = new TreeMap<>();
+    if (ev.eval(e, t) instanceof Value.Vector vec) {
+      for (Value.Sample s : vec.samples()) {
+        String key = s.labels().get(label);
+        if (key != null && !Double.isNaN(s.value())) {
+          out.put(key, s.value());
+        }
+      }
+    }
+    return out;
+  }
+
   /** The series of {@code expr} at every step of {@code [first, last]}: labels → time → value. */
   Map<Labels, TreeMap<Long, Double>> range(String expr, long first, long last, long step) {
     Expr e = Parser.parse(expr);

@@ -414,6 +414,110 @@ class WeeklyReportIT {
         .body();
   }
 
+  /** A gauge of acme's store {@code store}, a sample a minute over the week, by {@code value}. */
+  private static void postStoreWeek(
+      Backend c,
+      String name,
+      String store,
+      java.util.function.IntFunction<Double> value,
+      String... labels)
+      throws Exception {
+    long start = WEEK_END.toEpochMilli() - 7 * 86_400_000L;
+    io.opentelemetry.proto.metrics.v1.Gauge.Builder g =
+        io.opentelemetry.proto.metrics.v1.Gauge.newBuilder();
+    for (int m = 0; m < 7 * 1440; m++) {
+      Double v = value.apply(m);
+      if (v == null) {
+        continue;
+      }
+      io.opentelemetry.proto.metrics.v1.NumberDataPoint.Builder p =
+          io.opentelemetry.proto.metrics.v1.NumberDataPoint.newBuilder()
+              .addAttributes(Otlp.attr("store", store))
+              .addAttributes(Otlp.attr("target", "shop"))
+              .setTimeUnixNano((start + m * 60_000L + 30_000L) * 1_000_000L)
+              .setAsDouble(v);
+      for (int i = 0; i < labels.length; i += 2) {
+        p.addAttributes(Otlp.attr(labels[i], labels[i + 1]));
+      }
+      g.addDataPoints(p);
+    }
+    assertThat(
+            Otlp.post(
+                    c.port(),
+                    TOKEN,
+                    Otlp.request(
+                        "acme",
+                        io.opentelemetry.proto.metrics.v1.Metric.newBuilder()
+                            .setName(name)
+                            .setGauge(g)))
+                .statusCode())
+        .isEqualTo(200);
+  }
+
+  @Test
+  @Timeout(300)
+  void theWorstStoresOfTheWeekAreListedWithTheirFigures() throws Exception {
+    PG.createDatabase("report_stores");
+    ReportsConfig.Weekly w =
+        weekly(MAIL.getSmtps().getPort(), SMTP_SECRET, Map.of("acme", List.of("cfo@acme.example")));
+    try (Backend c =
+        start(config("report_stores", w), Map.of("acme", ACME), Clock.fixed(DUE, ZoneOffset.UTC))) {
+      // open 08:00-20:00 UTC each day; Lyon silent 90 minutes on Tuesday, Nice late 30 minutes,
+      // Paris always good
+      java.util.function.IntPredicate open = m -> m % 1440 >= 480 && m % 1440 < 1200;
+      int tuesday = 1440 + 600;
+      postStoreWeek(
+          c,
+          "tenant_store:odoo_pos_good",
+          "Lyon",
+          m -> open.test(m) ? (m >= tuesday && m < tuesday + 90 ? 0.0 : 1.0) : null);
+      postStoreWeek(
+          c,
+          "tenant_store:odoo_pos_silent_age_seconds",
+          "Lyon",
+          m -> m >= tuesday && m < tuesday + 90 ? 1800.0 + (m - tuesday) * 60 : null);
+      postStoreWeek(
+          c,
+          "tenant_store:odoo_pos_good",
+          "Nice",
+          m -> open.test(m) ? (m >= tuesday && m < tuesday + 30 ? 0.0 : 1.0) : null);
+      postStoreWeek(
+          c,
+          "tillwatch_odoo_pos_sync_delay_seconds",
+          "Nice",
+          m -> open.test(m) ? (m >= tuesday && m < tuesday + 30 ? 1500.0 : 3.0) : null,
+          "quantile",
+          "0.5");
+      postStoreWeek(c, "tenant_store:odoo_pos_good", "Paris", m -> open.test(m) ? 1.0 : null);
+      await().atMost(Duration.ofSeconds(60)).until(() -> c.queuedSamples() == 0);
+
+      io.tillwatch.alerting.report.WeeklyReport r =
+          c.reportFacts().tenant("acme", io.tillwatch.alerting.report.IsoWeek.parse("2026-W48"));
+      List<io.tillwatch.alerting.report.WeeklyReport.StoreWeek> worst =
+          r.signals().orElseThrow().worstStores();
+      assertThat(worst)
+          .extracting(io.tillwatch.alerting.report.WeeklyReport.StoreWeek::store)
+          .containsExactly("Lyon", "Nice");
+      assertThat(worst.get(0).openMinutes()).isEqualTo(7 * 720);
+      assertThat(worst.get(0).badMinutes()).isEqualTo(90);
+      assertThat(worst.get(0).longestSilence()).contains(Duration.ofSeconds(1800 + 89 * 60));
+      assertThat(worst.get(1).badMinutes()).isEqualTo(30);
+      assertThat(worst.get(1).worstSyncDelay()).contains(Duration.ofSeconds(1500));
+      assertThat(worst.get(1).longestSilence()).isEmpty();
+      String text =
+          new io.tillwatch.alerting.report.ReportRenderer(
+                  new ReportBrand("Hoster Cloud", Optional.empty()),
+                  io.tillwatch.alerting.report.ReportFonts.system())
+              .render(r)
+              .text();
+      assertThat(text)
+          .contains("- Lyon: 1 h 30 min (98.2% of its open time good); longest silence 1 h 59 min;")
+          .contains("- Nice: 30 min (99.4% of its open time good);")
+          .contains("worst sync delay 25 min")
+          .doesNotContain("Paris");
+    }
+  }
+
   @Test
   @Timeout(120)
   void twoCollectorsDueAtTheSameMinuteSendOneEmailPerReport() throws Exception {
