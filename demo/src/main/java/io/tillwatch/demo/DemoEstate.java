@@ -26,6 +26,7 @@ import java.time.Duration;
 import java.time.ZoneId;
 import java.util.Deque;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 
@@ -91,12 +92,18 @@ final class DemoEstate {
         postgres("acme-primary", primary.jdbcUrl("postgres"), true),
         postgres("acme-standby", cluster.standby().jdbcUrl("postgres"), false),
         new OdooTargetConfig(
-            "acme-odoo",
-            primary.jdbcUrl("acme_odoo"),
-            "tillwatch",
-            Secret.of(password),
-            OdooTargetConfig.DEFAULT_STUCK_STARTED_AFTER,
-            Optional.empty()));
+                "acme-odoo",
+                primary.jdbcUrl("acme_odoo"),
+                "tillwatch",
+                Secret.of(password),
+                OdooTargetConfig.DEFAULT_STUCK_STARTED_AFTER,
+                Optional.empty())
+            .withStores(
+                new io.tillwatch.agent.config.PosStoresConfig(
+                    io.tillwatch.agent.config.PosStoresConfig.DEFAULT_MAX_STORES,
+                    io.tillwatch.agent.config.PosStoresConfig.StoreBy.WAREHOUSE,
+                    Map.of(),
+                    io.tillwatch.agent.config.StoreHours.ALWAYS)));
   }
 
   /**

@@ -4,6 +4,7 @@ import io.tillwatch.localpg.PostgresServer;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
+import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
@@ -22,6 +23,9 @@ final class ShopWorkload {
   private final Thread thread;
   private volatile boolean running = true;
 
+  /** The shop's stores (warehouses), each with a till. */
+  static final List<String> STORES = List.of("Lyon", "Nice", "Paris");
+
   private ShopWorkload(PostgresServer server, String database) {
     this.server = server;
     this.database = database;
@@ -37,6 +41,12 @@ final class ShopWorkload {
   private void run() {
     long started = System.currentTimeMillis();
     try (Connection c = server.connect(database)) {
+      // three stores of one till each: their sales are the point-of-sale orders
+      io.tillwatch.sandbox.PosWorkload tills = io.tillwatch.sandbox.PosWorkload.on(c);
+      java.time.Instant opened = java.time.Instant.now();
+      for (String store : STORES) {
+        tills.store(store, 1, opened);
+      }
       while (running) {
         ThreadLocalRandom r = ThreadLocalRandom.current();
         boolean stalled = (System.currentTimeMillis() - started) % CYCLE_MS >= CYCLE_MS - STALL_MS;
@@ -44,7 +54,11 @@ final class ShopWorkload {
           order(c, "sale_order", "sale", ", locked", ", true");
         }
         if (r.nextInt(2) == 0) {
-          order(c, "pos_order", "paid", "", "");
+          java.time.Instant now = java.time.Instant.now();
+          tills.orders(
+              List.of(
+                  new io.tillwatch.sandbox.PosWorkload.Order(
+                      STORES.get(r.nextInt(STORES.size())), "paid", now, now)));
         }
         enqueue(c, "root.stock_sync", "<product.product>.sync_stock", 1 + r.nextInt(3));
         enqueue(c, "root.sale", "<sale.order>.send_confirmation", r.nextInt(2));
