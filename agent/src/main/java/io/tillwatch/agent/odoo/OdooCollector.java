@@ -35,7 +35,17 @@ public final class OdooCollector implements Collector {
   private static final String UTC_NOW = "(now() AT TIME ZONE 'UTC')";
   private static final long OVERLAP_MILLIS = Duration.ofMinutes(10).toMillis();
   private static final String SALE_CONFIRMED = "state IN ('sale', 'done')"; // done: Odoo <= 16
-  private static final String POS_PAID = "state IN ('paid', 'done', 'invoiced')";
+
+  /** A point-of-sale order that is a sale: paid at the till, posted, or invoiced. */
+  static final List<String> POS_PAID_STATES = List.of("paid", "done", "invoiced");
+
+  /** {@link #POS_PAID_STATES} as SQL: {@code ('paid', 'done', 'invoiced')}. */
+  static final String POS_PAID_SQL =
+      POS_PAID_STATES.stream()
+          .map(st -> "'" + st + "'")
+          .collect(java.util.stream.Collectors.joining(", ", "(", ")"));
+
+  private static final String POS_PAID = "state IN " + POS_PAID_SQL;
 
   private final OdooTargetConfig target;
   private final Duration timeout;

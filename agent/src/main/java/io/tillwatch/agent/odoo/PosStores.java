@@ -36,7 +36,7 @@ import java.util.TreeSet;
  * open table) are looked up again by id until they are paid or cancelled.
  */
 final class PosStores {
-  static final String PAID = "('paid', 'done', 'invoiced')";
+  static final String PAID = OdooCollector.POS_PAID_SQL;
   static final String OPEN_SESSION = "('opening_control', 'opened', 'closing_control')";
   private static final String UTC_NOW = "(now() AT TIME ZONE 'UTC')";
 
@@ -288,7 +288,7 @@ final class PosStores {
       double dateOrder,
       double arrived,
       long dbNow) {
-    if (!List.of("paid", "done", "invoiced").contains(state)) {
+    if (!OdooCollector.POS_PAID_STATES.contains(state)) {
       return; // cancelled
     }
     Store s = store(tills, configId);

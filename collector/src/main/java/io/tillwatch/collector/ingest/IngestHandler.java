@@ -401,6 +401,9 @@ public final class IngestHandler {
     return batch.filter(
         i -> {
           Series s = batch.series(i);
+          if (head.contains(s)) {
+            return true; // almost every sample: nothing more on the hot path
+          }
           String tenant = s.tenant();
           return switch (head.admit(s, limits.of(tenant).maxSeriesPerTenant())) {
             case KNOWN -> true;
