@@ -130,11 +130,7 @@ class DashboardDataIT {
         // then the panels are read while the standby streams: the primary's replication series
         // exist only while a standby is connected, in both sources
         Thread.sleep(Duration.ofMinutes(2).toMillis());
-        await()
-            .atMost(Duration.ofMinutes(5))
-            .pollInterval(Duration.ofSeconds(5))
-            .until(() -> streaming(ours) && streaming(theirs));
-        long now = Instant.now().getEpochSecond();
+        long now = settledWhileStreaming(ours, theirs);
         List<String> empty = new ArrayList<>();
         List<String> differ = new ArrayList<>();
         int checked = 0;
@@ -198,7 +194,7 @@ class DashboardDataIT {
    */
   private static void sameSamplesSameValues(Source ours, long now, StringWriter log)
       throws Exception {
-    Thread.sleep(Duration.ofSeconds(15).toMillis()); // pushes of scrapes before `now` have landed
+    // `now` is settled: every push of a scrape before it has landed (settledWhileStreaming)
     Path om = Files.createTempFile("tillwatch-dashboards", ".om");
     Exported ended;
     try {
@@ -457,11 +453,38 @@ class DashboardDataIT {
     return r.expand(q.expr(), Map.of("tenant", "acme", "slo", "stock-sync-freshness"), range);
   }
 
-  /** Whether the primary has had a streaming standby for the last scrapes, in {@code s}. */
-  private static boolean streaming(Source s) throws Exception {
-    long now = Instant.now().getEpochSecond();
+  /**
+   * A time both sources saw the standby stream through, from 20 seconds before to 10 after, once
+   * what was scraped (Prometheus) and pushed (the collector) up to then has landed. The two see a
+   * break of the stream a few seconds apart (Prometheus scrapes the agent, the agent pushes its own
+   * scrapes): a break right at the time compared would differ between them, and is waited out.
+   */
+  private static long settledWhileStreaming(Source ours, Source theirs) throws Exception {
+    while (true) {
+      await()
+          .atMost(Duration.ofMinutes(5))
+          .pollInterval(Duration.ofSeconds(5))
+          .until(
+              () -> {
+                long t = Instant.now().getEpochSecond();
+                return streaming(ours, t, 20) && streaming(theirs, t, 20);
+              });
+      long now = Instant.now().getEpochSecond();
+      Thread.sleep(Duration.ofSeconds(25).toMillis());
+      if (streaming(ours, now + 10, 30) && streaming(theirs, now + 10, 30)) {
+        return now;
+      }
+    }
+  }
+
+  /** Whether the primary had a streaming standby through the {@code seconds} up to {@code at}. */
+  private static boolean streaming(Source s, long at, int seconds) throws Exception {
     return !series(
-            s, "min_over_time(tillwatch_pg_replication_streaming[20s]) == 1", true, now, null)
+            s,
+            "min_over_time(tillwatch_pg_replication_streaming[" + seconds + "s]) == 1",
+            true,
+            at,
+            null)
         .isEmpty();
   }
 
