@@ -83,9 +83,13 @@ class DashboardDataIT {
           "Rule group durations",
           "Alertmanager sends and drops");
 
-  /** What only the collector computes or keeps: SLO series, alerts, report ages, events. */
+  /**
+   * What only the collector computes or keeps: SLO series and the built-in pack's records, alerts,
+   * report ages, events.
+   */
   private static boolean collectorOnly(String expr) {
     return expr.contains("slo:")
+        || expr.contains("tenant_store:")
         || expr.contains("tillwatch_event")
         || expr.contains("tillwatch_release_")
         || expr.contains("tillwatch_slo_")
