@@ -24,16 +24,7 @@ public final class ReportQueries {
 
   /** The single value of {@code expr} at {@code at} (an aggregation); empty when nothing. */
   public Optional<Double> value(String expr, Instant at) {
-    Expr e = Parser.parse(expr);
-    long t = at.toEpochMilli();
-    Evaluator ev =
-        new Evaluator(
-            PrefetchSource.of(data, e, t, t, Evaluator.DEFAULT_LOOKBACK_MILLIS),
-            Evaluator.DEFAULT_LOOKBACK_MILLIS,
-            t,
-            t,
-            QueryLimits.DEFAULT);
-    Value v = ev.eval(e, t);
+    Value v = instant(expr, at);
     if (v instanceof Value.Vector vec) {
       return vec.samples().stream()
           .map(Value.Sample::value)
@@ -48,17 +39,8 @@ public final class ReportQueries {
 
   /** The values of {@code expr} at {@code at} by the value of each series' {@code label}. */
   public Map<String, Double> byLabel(String expr, String label, Instant at) {
-    Expr e = Parser.parse(expr);
-    long t = at.toEpochMilli();
-    Evaluator ev =
-        new Evaluator(
-            PrefetchSource.of(data, e, t, t, Evaluator.DEFAULT_LOOKBACK_MILLIS),
-            Evaluator.DEFAULT_LOOKBACK_MILLIS,
-            t,
-            t,
-            QueryLimits.DEFAULT);
     Map<String, Double> out = new TreeMap<>();
-    if (ev.eval(e, t) instanceof Value.Vector vec) {
+    if (instant(expr, at) instanceof Value.Vector vec) {
       for (Value.Sample s : vec.samples()) {
         String key = s.labels().get(label);
         if (key != null && !Double.isNaN(s.value())) {
@@ -67,6 +49,19 @@ public final class ReportQueries {
       }
     }
     return out;
+  }
+
+  /** {@code expr} evaluated at {@code at}. */
+  private Value instant(String expr, Instant at) {
+    Expr e = Parser.parse(expr);
+    long t = at.toEpochMilli();
+    return new Evaluator(
+            PrefetchSource.of(data, e, t, t, Evaluator.DEFAULT_LOOKBACK_MILLIS),
+            Evaluator.DEFAULT_LOOKBACK_MILLIS,
+            t,
+            t,
+            QueryLimits.DEFAULT)
+        .eval(e, t);
   }
 
   /** The series of {@code expr} at every step of {@code [first, last]}: labels → time → value. */
